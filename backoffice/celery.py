@@ -1,0 +1,21 @@
+"""The Celery app: configuration comes from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backoffice.settings.base")
+
+app = Celery("backoffice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Scheduled work. Entries for features that later issues add (auto-order rebilling,
+# A/R retries, quote expiry, hold release, retention purge) are registered here as they land.
+app.conf.beat_schedule = {
+    "release-due-holds": {
+        "task": "orders.tasks.hold_release_due_task",
+        "schedule": crontab(minute="*/15"),
+    },
+}

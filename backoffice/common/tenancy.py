@@ -1,0 +1,72 @@
+"""The current merchant: every merchant-facing view works inside exactly one merchant.
+
+A user who works for several merchants picks one (kept in the session); everything a view
+reads is filtered by request.merchant, so another merchant's objects answer 404.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
+
+from orders.models import Membership
+
+SESSION_KEY = "current_merchant_id"
+
+
+def _memberships(request):
+    if not request.user.is_authenticated:
+        return []
+    if not hasattr(request, "_memberships"):
+        request._memberships = list(
+            Membership.objects.filter(user=request.user)
+            .select_related("merchant")
+            .order_by("merchant__code")
+        )
+    return request._memberships
+
+
+def current_merchant(request):
+    memberships = _memberships(request)
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    for membership in memberships:
+        if membership.merchant_id == chosen:
+            return membership.merchant
+    return memberships[0].merchant
+
+
+class CurrentMerchantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.merchant = SimpleLazyObject(lambda: current_merchant(request))
+        request.memberships = SimpleLazyObject(lambda: _memberships(request))
+        return self.get_response(request)
+
+
+def merchant_context(request) -> dict:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    merchant = request.merchant
+    return {
+        "current_merchant": merchant if merchant else None,
+        "user_memberships": list(request.memberships),
+    }
+
+
+class MerchantRequiredMixin(LoginRequiredMixin):
+    """A signed-in member of the current merchant with `permission` at that merchant."""
+
+    permission: str = "orders.view_merchant_orders"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.merchant:
+            raise Http404("You are not a member of any merchant.")
+        if self.permission and not request.user.has_perm(self.permission, request.merchant):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,135 @@
+"""Recorders of the audit timeline. Every service that changes an order calls one of these in
+the same transaction as the change; nothing else writes OrderEvent rows."""
+
+from decimal import Decimal
+from typing import Any
+
+from .models import Order, OrderEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _user_or_none(by):
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+def order_event_record(
+    *, order: Order, type: str, by=None, via: str = "", **payload: Any
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        actor=_user_or_none(by),
+        actor_label=via,
+        payload=_jsonable(payload),
+    )
+
+
+def order_placed_event(*, order: Order, by=None, via: str = "", **payload: Any) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_placed",
+        by=by,
+        via=via,
+        source=order.source,
+        stage=order.stage,
+        total=order.total,
+        **payload,
+    )
+
+
+def order_transitioned_event(
+    *,
+    order: Order,
+    transition: str,
+    source: str,
+    target: str,
+    by=None,
+    via: str = "",
+    **payload: Any,
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_transitioned",
+        by=by,
+        via=via,
+        transition=transition,
+        source=source,
+        target=target,
+        **payload,
+    )
+
+
+def order_payment_event(
+    *,
+    order: Order,
+    kind: str,
+    amount: Decimal,
+    result: str,
+    by=None,
+    via: str = "",
+    **payload: Any,
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_payment",
+        by=by,
+        via=via,
+        kind=kind,
+        amount=amount,
+        result=result,
+        **payload,
+    )
+
+
+def order_refunded_event(
+    *, order: Order, amount: Decimal, by=None, via: str = "", **payload: Any
+) -> OrderEvent:
+    return order_event_record(
+        order=order, type="order_refunded", by=by, via=via, amount=amount, **payload
+    )
+
+
+def order_note_added_event(*, order: Order, text: str, by=None, via: str = "", **payload):
+    return order_event_record(
+        order=order, type="order_note_added", by=by, via=via, text=text, **payload
+    )
+
+
+def order_edited_event(
+    *, order: Order, changes: dict[str, tuple[Any, Any]], by=None, via: str = "", **payload
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_edited",
+        by=by,
+        via=via,
+        changes={field: {"before": old, "after": new} for field, (old, new) in changes.items()},
+        **payload,
+    )
+
+
+def order_deleted_event(*, order: Order, reason: str, by=None, via: str = "", **payload):
+    return order_event_record(
+        order=order, type="order_deleted", by=by, via=via, reason=reason, **payload
+    )
+
+
+def order_undeleted_event(*, order: Order, by=None, via: str = "", **payload):
+    return order_event_record(order=order, type="order_undeleted", by=by, via=via, **payload)
+
+
+def order_email_sent_event(*, order: Order, template: str, to: str, via: str = "system"):
+    return order_event_record(
+        order=order, type="order_email_sent", via=via, template=template, to=to
+    )

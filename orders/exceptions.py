@@ -1,0 +1,34 @@
+"""Domain errors. Views, the admin, jobs and commands turn them into messages."""
+
+
+class OrderError(Exception):
+    """Base of the order domain's refusals; its message is shown to the person acting."""
+
+
+class TransitionNotAvailable(OrderError):
+    pass
+
+
+class TransitionNotPermitted(OrderError):
+    pass
+
+
+class OrderChanged(OrderError):
+    def __init__(self, message: str = "This order changed while you were looking at it.") -> None:
+        super().__init__(message)
+
+
+class InvalidInput(OrderError):
+    pass
+
+
+class PaymentFailed(OrderError):
+    pass
+
+
+class OrderRefused(OrderError):
+    """Placement refused (fraud decline, invalid order): nothing was stored."""
+
+
+class WebhookRejected(Exception):
+    """A webhook that is unsigned, badly signed, stale or replayed."""

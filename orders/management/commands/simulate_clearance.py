@@ -1,0 +1,50 @@
+import json
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+from django.test import Client
+from django.urls import reverse
+
+from orders.models import Order
+from orders.services.clearance import RETURNED, SETTLED, SIGNATURE_HEADER, webhook_sign
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the test gateway's signed settlement webhook for a pending payment, through the "
+        "real webhook URL, so the whole path is exercised."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("order_id")
+        parser.add_argument("--fail", action="store_true", help="Report a returned payment.")
+
+    def handle(self, *args, order_id: str, fail: bool, **options):
+        order = Order.objects.filter(order_id=order_id).first()
+        if order is None:
+            raise CommandError(f"No order {order_id}.")
+        reference = (
+            order.transactions.filter(kind="charge")
+            .order_by("-id")
+            .values_list("gateway_reference", flat=True)
+            .first()
+            or ""
+        )
+        body = json.dumps(
+            {
+                "id": f"evt_{uuid.uuid4().hex}",
+                "type": RETURNED if fail else SETTLED,
+                "order_id": order.order_id,
+                "reference": reference,
+            }
+        ).encode()
+        client = Client(
+            HTTP_HOST="localhost",
+            **{"HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_"): webhook_sign(body)},
+        )
+        response = client.post(
+            reverse("payment-webhook", args=["test"]), data=body, content_type="application/json"
+        )
+        if response.status_code != 200:
+            raise CommandError(f"The webhook refused it: {response.json().get('error')}")
+        self.stdout.write(f"{order.order_id}: {response.json()['applied']}")

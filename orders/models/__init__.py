@@ -1,0 +1,24 @@
+from .event import OrderEvent
+from .item import Item
+from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
+from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
+from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
+
+__all__ = [
+    "BlockListEntry",
+    "GatewayLedgerEntry",
+    "Item",
+    "Membership",
+    "Merchant",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderNote",
+    "OrderQuerySet",
+    "OrderSequence",
+    "PaymentTransaction",
+    "Role",
+    "Shipment",
+    "Tag",
+    "WebhookDelivery",
+]

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .order import Order
+
+
+class OrderEvent(models.Model):
+    """One line of an order's audit timeline; written by orders.events, never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Who acted when it was not a signed-in user: "system", "beat", "customer", "job 12" …
+    actor_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="event_order_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.type}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_label or "system"

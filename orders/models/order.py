@@ -1,0 +1,524 @@
+"""The order, its lines, shipments, notes and tags, and the life-cycle state machine."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+
+from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage
+
+from .item import Item
+from .merchant import Merchant
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": ZERO}
+CUSTOM_FIELD_NUMBERS = range(1, 11)
+
+S = Stage
+AFTER_PAYMENT = [S.SHIPPING, S.FRAUD_REVIEW, S.COMPLETED, S.ACCOUNTS_RECEIVABLE]
+
+
+def _routed(order: "Order", *args, next_stage: str, **kwargs) -> str:
+    """The target of a transition whose destination the routing rules chose."""
+    return next_stage
+
+
+def _held_from(order: "Order", *args, **kwargs) -> str:
+    return order.held_from_stage
+
+
+def _system_only(order: "Order", user) -> bool:
+    """Transitions driven by beat, webhooks or customers: never offered to staff."""
+    return False
+
+
+class OrderQuerySet(models.QuerySet):
+    def live(self) -> "OrderQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self) -> "OrderQuerySet":
+        return self.filter(deleted_at__isnull=False)
+
+    def for_merchant(self, merchant: Merchant | int) -> "OrderQuerySet":
+        return self.filter(merchant=merchant)
+
+
+class Tag(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant", "name"], name="unique_tag")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
+    order_number = models.PositiveBigIntegerField()
+    order_id = models.CharField(max_length=32, unique=True, editable=False)
+    stage = FSMField(max_length=30, choices=Stage.choices, protected=True)
+    stage_entered_at = models.DateTimeField(default=timezone.now)
+    held_from_stage = models.CharField(max_length=30, choices=Stage.choices, blank=True)
+    hold_reason = models.CharField(max_length=300, blank=True)
+    hold_until = models.DateField(null=True, blank=True)
+    reject_reason = models.CharField(max_length=100, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=20, choices=OrderSource.choices)
+    requires_shipping = models.BooleanField(default=True)
+    is_test = models.BooleanField(default=False)
+
+    # Customer.
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    billing_address1 = models.CharField(max_length=200, blank=True)
+    billing_address2 = models.CharField(max_length=200, blank=True)
+    billing_city = models.CharField(max_length=100, blank=True)
+    billing_region = models.CharField(max_length=100, blank=True)
+    billing_postal_code = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(max_length=2, blank=True)
+    shipping_name = models.CharField(max_length=200, blank=True)
+    shipping_address1 = models.CharField(max_length=200, blank=True)
+    shipping_address2 = models.CharField(max_length=200, blank=True)
+    shipping_city = models.CharField(max_length=100, blank=True)
+    shipping_region = models.CharField(max_length=100, blank=True)
+    shipping_postal_code = models.CharField(max_length=20, blank=True)
+    shipping_country = models.CharField(max_length=2, blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True)
+
+    # Money, in the merchant's currency.
+    subtotal = models.DecimalField(**MONEY)
+    shipping_total = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    refunded_total = models.DecimalField(**MONEY)
+    chargeback_total = models.DecimalField(**MONEY)
+    cost_of_goods = models.DecimalField(**MONEY)
+    actual_shipping = models.DecimalField(**MONEY)
+    actual_fulfillment = models.DecimalField(**MONEY)
+    actual_payment = models.DecimalField(**MONEY)
+    actual_profit = models.DecimalField(**MONEY)
+
+    # Dates.
+    placed_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    quote_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # Payment.
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices)
+    payment_status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPROCESSED
+    )
+    payment_reference = models.CharField(max_length=100, blank=True)
+    purchase_order_number = models.CharField(max_length=64, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_fingerprint = models.CharField(max_length=64, blank=True)
+    gateway_token = models.CharField(max_length=100, blank=True)
+
+    # Fraud: the score and the sentences of the rules that produced it.
+    fraud_score = models.PositiveSmallIntegerField(default=0)
+    fraud_reasons = models.JSONField(default=list, blank=True)
+
+    custom_1 = models.CharField(max_length=200, blank=True)
+    custom_2 = models.CharField(max_length=200, blank=True)
+    custom_3 = models.CharField(max_length=200, blank=True)
+    custom_4 = models.CharField(max_length=200, blank=True)
+    custom_5 = models.CharField(max_length=200, blank=True)
+    custom_6 = models.CharField(max_length=200, blank=True)
+    custom_7 = models.CharField(max_length=200, blank=True)
+    custom_8 = models.CharField(max_length=200, blank=True)
+    custom_9 = models.CharField(max_length=200, blank=True)
+    custom_10 = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
+
+    # The auto order this order came from or created; a plain ID until auto orders land.
+    auto_order_code = models.CharField(max_length=40, blank=True)
+    original_order = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived_orders"
+    )
+
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    delete_reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-order_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "order_number"], name="unique_order_number_per_merchant"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["merchant", "stage", "-order_number"],
+                name="order_stage_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
+            models.Index(fields=["merchant", "-placed_at"], name="order_placed_idx"),
+            models.Index(fields=["merchant", "email"], name="order_email_idx"),
+            models.Index(
+                fields=["merchant", "deleted_at"],
+                name="order_deleted_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
+            models.Index(fields=["merchant", "paid_at"], name="order_paid_idx"),
+            models.Index(fields=["merchant", "shipped_at"], name="order_shipped_idx"),
+        ]
+        permissions = [
+            ("view_merchant_orders", "Can view the merchant's orders"),
+            ("send_quote", "Can send quotes"),
+            ("reject_order", "Can reject orders"),
+            ("release_preorder", "Can release pre-orders"),
+            ("process_payment", "Can process payments"),
+            ("record_payment", "Can record payments received"),
+            ("approve_order", "Can approve orders in fraud review"),
+            ("reject_fraud", "Can reject orders as fraud"),
+            ("hold_order", "Can hold orders"),
+            ("release_hold", "Can release held orders"),
+            ("ship_order", "Can mark orders shipped"),
+            ("move_back_to_shipping", "Can move completed orders back to shipping"),
+            ("refund_order", "Can refund orders"),
+            ("unreject_order", "Can un-reject orders"),
+            ("skip_payment", "Can skip payment processing"),
+            ("skip_fraud_score", "Can skip the fraud score"),
+            ("edit_order", "Can edit orders, notes, tags and custom fields"),
+            ("delete_order_soft", "Can delete orders"),
+            ("undelete_order", "Can undelete orders"),
+            ("run_tools", "Can run batch operations"),
+            ("export_orders", "Can export orders"),
+            ("import_costs", "Can import actual costs"),
+            ("manage_merchant", "Can change merchant settings and staff"),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_id
+
+    # ---- derived facts -------------------------------------------------------------------
+    @property
+    def customer_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def actual_costs(self) -> Decimal:
+        return self.actual_shipping + self.actual_fulfillment + self.actual_payment
+
+    def compute_actual_profit(self) -> Decimal:
+        return (
+            self.total
+            - self.refunded_total
+            - self.tax
+            - self.cost_of_goods
+            - self.actual_shipping
+            - self.actual_fulfillment
+            - self.actual_payment
+        )
+
+    def custom_field(self, number: int) -> str:
+        return getattr(self, f"custom_{number}")
+
+    def _enter(self) -> None:
+        self.stage_entered_at = timezone.now()
+
+    # ---- transitions: bodies only change fields; the order_transition service does the rest
+
+    @transition(
+        stage,
+        source=S.QUOTE_REQUEST,
+        target=S.QUOTE_SENT,
+        permission="orders.send_quote",
+        custom={"label": "Send quote"},
+    )
+    def send_quote(self) -> None:
+        self.quote_sent_at = timezone.now()
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.QUOTE_SENT,
+        target=GET_STATE(_routed, states=AFTER_PAYMENT),
+        permission=_system_only,
+        custom={"label": "Accept quote", "system": True},
+    )
+    def accept_quote(self, *, next_stage: str) -> None:
+        self._enter()
+
+    @transition(
+        stage,
+        source=[S.QUOTE_REQUEST, S.QUOTE_SENT],
+        target=S.REJECTED,
+        permission=_system_only,
+        custom={"label": "Expire quote", "system": True},
+    )
+    def expire_quote(self) -> None:
+        self.reject_reason = "quote_expired"
+        self.rejected_at = timezone.now()
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.PRE_ORDER,
+        target=GET_STATE(_routed, states=AFTER_PAYMENT),
+        permission="orders.release_preorder",
+        custom={"label": "Release pre-order"},
+    )
+    def release_preorder(self, *, next_stage: str) -> None:
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.ACCOUNTS_RECEIVABLE,
+        target=GET_STATE(_routed, states=AFTER_PAYMENT),
+        permission="orders.process_payment",
+        custom={"label": "Process payment"},
+    )
+    def process_payment(self, *, next_stage: str) -> None:
+        if next_stage != S.ACCOUNTS_RECEIVABLE:
+            self._enter()
+
+    @transition(
+        stage,
+        source=S.ACCOUNTS_RECEIVABLE,
+        target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
+        permission="orders.record_payment",
+        custom={"label": "Record payment received", "form": "record_payment"},
+    )
+    def record_payment(self, *, next_stage: str, reference: str) -> None:
+        self.payment_status = PaymentStatus.PROCESSED
+        self.payment_reference = reference
+        self.paid_at = timezone.now()
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.ACCOUNTS_RECEIVABLE,
+        target=S.PENDING_CLEARANCE,
+        permission="orders.process_payment",
+        custom={"label": "Submit e-check"},
+    )
+    def submit_echeck(self) -> None:
+        self.payment_status = PaymentStatus.PENDING
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.PENDING_CLEARANCE,
+        target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
+        permission=_system_only,
+        custom={"label": "Payment cleared", "system": True},
+    )
+    def confirm_clearance(self, *, next_stage: str) -> None:
+        self.payment_status = PaymentStatus.PROCESSED
+        self.paid_at = timezone.now()
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.PENDING_CLEARANCE,
+        target=S.ACCOUNTS_RECEIVABLE,
+        permission=_system_only,
+        custom={"label": "Payment returned", "system": True},
+    )
+    def fail_clearance(self) -> None:
+        self.payment_status = PaymentStatus.DECLINED
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.FRAUD_REVIEW,
+        target=S.SHIPPING,
+        permission="orders.approve_order",
+        custom={"label": "Approve"},
+    )
+    def approve(self) -> None:
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.FRAUD_REVIEW,
+        target=S.REJECTED,
+        permission="orders.reject_fraud",
+        custom={"label": "Reject as fraud", "form": "reject_as_fraud", "danger": True},
+    )
+    def reject_as_fraud(self, *, reason: str = "fraud", rejected_by=None) -> None:
+        self.reject_reason = reason or "fraud"
+        self.rejected_at = timezone.now()
+        self.rejected_by = rejected_by
+        self._enter()
+
+    @transition(
+        stage,
+        source=[S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE],
+        target=S.HOLD,
+        permission="orders.hold_order",
+        custom={"label": "Hold", "form": "hold"},
+    )
+    def hold(self, *, reason: str, until=None) -> None:
+        self.held_from_stage = self.stage
+        self.hold_reason = reason
+        self.hold_until = until
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.HOLD,
+        target=GET_STATE(_held_from, states=[S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE]),
+        permission="orders.release_hold",
+        custom={"label": "Release hold"},
+    )
+    def release_hold(self) -> None:
+        self.held_from_stage = ""
+        self.hold_reason = ""
+        self.hold_until = None
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.SHIPPING,
+        target=S.COMPLETED,
+        permission="orders.ship_order",
+        custom={"label": "Mark shipped", "form": "mark_shipped"},
+    )
+    def mark_shipped(self, **inputs) -> None:
+        self.shipped_at = timezone.now()
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.COMPLETED,
+        target=S.SHIPPING,
+        permission="orders.move_back_to_shipping",
+        custom={"label": "Move back to shipping"},
+    )
+    def move_back_to_shipping(self) -> None:
+        self._enter()
+
+    @transition(
+        stage,
+        source=[S.SHIPPING, S.COMPLETED],
+        target=S.REJECTED,
+        permission="orders.refund_order",
+        custom={"label": "Refund in full and reject", "form": "reject", "danger": True},
+    )
+    def refund_and_reject(self, *, reason: str = "", rejected_by=None) -> None:
+        self.reject_reason = reason
+        self.rejected_at = timezone.now()
+        self.rejected_by = rejected_by
+        self._enter()
+
+    @transition(
+        stage,
+        source=[
+            S.ACCOUNTS_RECEIVABLE,
+            S.QUOTE_REQUEST,
+            S.QUOTE_SENT,
+            S.PRE_ORDER,
+            S.PENDING_CLEARANCE,
+        ],
+        target=S.REJECTED,
+        permission="orders.reject_order",
+        custom={"label": "Reject", "form": "reject", "danger": True},
+    )
+    def reject(self, *, reason: str = "", rejected_by=None) -> None:
+        self.reject_reason = reason
+        self.rejected_at = timezone.now()
+        self.rejected_by = rejected_by
+        self._enter()
+
+    @transition(
+        stage,
+        source=S.REJECTED,
+        target=S.ACCOUNTS_RECEIVABLE,
+        permission="orders.unreject_order",
+        custom={"label": "Un-reject"},
+    )
+    def unreject(self) -> None:
+        self.reject_reason = ""
+        self.rejected_at = None
+        self.rejected_by = None
+        self._enter()
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL)
+    sku = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(**MONEY)
+    unit_cost = models.DecimalField(**MONEY)
+    refunded_quantity = models.PositiveIntegerField(default=0)
+    pre_order = models.BooleanField(default=False)
+    shippable = models.BooleanField(default=True)
+    auto_order_schedule = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["sku"], name="line_sku_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku or self.description}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    carrier = models.CharField(max_length=50)
+    method = models.CharField(max_length=100, blank=True)
+    tracking_numbers = models.JSONField(default=list)
+    shipped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["shipped_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {', '.join(self.tracking_numbers)}"
+
+
+class OrderNote(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

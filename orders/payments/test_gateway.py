@@ -1,0 +1,195 @@
+"""The built-in test gateway: behaves like a provider, keeps its books in GatewayLedgerEntry.
+
+Card behaviour follows the card number, as providers' sandboxes do:
+4000 0000 0000 0002 declines, …9995 declines for insufficient funds, …0119 fails with a
+processing error, any other valid number approves. CVV "000" simulates a CVV mismatch and a
+billing postal code "00000" an AVS mismatch. E-checks are accepted as pending and settle when
+the settlement webhook arrives.
+"""
+
+import hashlib
+import secrets
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from orders.models import GatewayLedgerEntry
+
+from .base import CardDetails, CardToken, GatewayResult
+
+DECLINE = "0002"
+INSUFFICIENT_FUNDS = "9995"
+PROCESSING_ERROR = "0119"
+# Authorizes, but the capture at shipment fails (the authorization has expired).
+CAPTURE_FAILS = "0341"
+TEST_CARD_NUMBERS = frozenset(
+    {
+        "4111111111111111",
+        "4242424242424242",
+        "5555555555554444",
+        "378282246310005",
+        "6011111111111117",
+        "4000000000000002",
+        "4000000000009995",
+        "4000000000000119",
+        "4000000000000341",
+    }
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def card_brand(digits: str) -> str:
+    if digits.startswith("4"):
+        return "visa"
+    if digits[:2] in {"51", "52", "53", "54", "55"} or digits[:2] == "22":
+        return "mastercard"
+    if digits[:2] in {"34", "37"}:
+        return "amex"
+    if digits.startswith("6011") or digits.startswith("65"):
+        return "discover"
+    return "card"
+
+
+class TestGateway:
+    __test__ = False  # not a pytest test class
+
+    name = "test"
+
+    def __init__(self, *, live: bool = False) -> None:
+        self.live = live
+
+    def tokenize(self, card: CardDetails) -> CardToken:
+        digits = card.digits
+        if not luhn_valid(digits):
+            raise ValueError("The card number is not valid.")
+        fingerprint = hashlib.sha256(f"test-gateway:{digits}".encode()).hexdigest()[:32]
+        behaviour = "cvv" if card.cvv == "000" else ("avs" if card.postal_code == "00000" else "ok")
+        return CardToken(
+            token=f"tgw_{fingerprint[:20]}_{behaviour}_{digits[-4:]}",
+            brand=card_brand(digits),
+            last4=digits[-4:],
+            exp_month=card.exp_month,
+            exp_year=card.exp_year,
+            fingerprint=fingerprint,
+            is_test_card=digits in TEST_CARD_NUMBERS,
+        )
+
+    # ---- money-moving calls --------------------------------------------------------------
+    def charge(self, *, token: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        return self._once(
+            "charge", idempotency_key, amount, lambda: self._card_answer(token), token=token
+        )
+
+    def authorize(self, *, token: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        return self._once(
+            "authorize", idempotency_key, amount, lambda: self._card_answer(token), token=token
+        )
+
+    def capture(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        def answer():
+            authorization = GatewayLedgerEntry.objects.filter(
+                gateway=self.name, reference=reference, operation="authorize", result="approved"
+            ).first()
+            if authorization is None:
+                return "error", "No such authorization.", "", ""
+            if authorization.token.endswith(f"_{CAPTURE_FAILS}"):
+                return "declined", "The authorization has expired.", "", ""
+            return "approved", "Captured.", "", ""
+
+        return self._once("capture", idempotency_key, amount, answer)
+
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        def answer():
+            original = GatewayLedgerEntry.objects.filter(
+                gateway=self.name, reference=reference, result="approved"
+            ).first()
+            if original is None:
+                return "error", "No such payment to refund.", "", ""
+            return "approved", "Refunded.", "", ""
+
+        return self._once("refund", idempotency_key, amount, answer)
+
+    def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
+        return self._once(
+            "void", idempotency_key, Decimal("0"), lambda: ("approved", "Voided.", "", "")
+        )
+
+    def debit_bank(self, *, account: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        return self._once(
+            "echeck",
+            idempotency_key,
+            amount,
+            lambda: ("pending", "Submitted; waiting for settlement.", "", ""),
+            token=account,
+        )
+
+    def charges_for_key_prefix(self, prefix: str) -> int:
+        return GatewayLedgerEntry.objects.filter(
+            gateway=self.name,
+            idempotency_key__startswith=prefix,
+            operation="charge",
+            result="approved",
+        ).count()
+
+    # ---- internals -----------------------------------------------------------------------
+    @staticmethod
+    def _card_answer(token: str) -> tuple[str, str, str, str]:
+        last4 = token.rsplit("_", 1)[-1]
+        behaviour = token.split("_")[2] if token.count("_") >= 3 else "ok"
+        avs = "N" if behaviour == "avs" else "Y"
+        cvv = "N" if behaviour == "cvv" else "M"
+        if last4 == DECLINE:
+            return "declined", "Card declined.", avs, cvv
+        if last4 == INSUFFICIENT_FUNDS:
+            return "declined", "Insufficient funds.", avs, cvv
+        if last4 == PROCESSING_ERROR:
+            return "error", "Processing error at the card network.", avs, cvv
+        return "approved", "Approved.", avs, cvv
+
+    def _once(self, operation, idempotency_key, amount, answer, token: str = "") -> GatewayResult:
+        if not idempotency_key:
+            raise ValueError("Every money-moving call needs an idempotency key.")
+        existing = GatewayLedgerEntry.objects.filter(
+            gateway=self.name, idempotency_key=idempotency_key
+        ).first()
+        if existing is None:
+            result, message, avs, cvv = answer()
+            try:
+                with transaction.atomic():
+                    existing = GatewayLedgerEntry.objects.create(
+                        gateway=self.name,
+                        idempotency_key=idempotency_key,
+                        operation=operation,
+                        amount=amount,
+                        result=result,
+                        reference=f"tgw_{operation[:3]}_{secrets.token_hex(8)}",
+                        token=token,
+                        response={"message": message, "avs": avs, "cvv": cvv},
+                    )
+            except IntegrityError:
+                # Another caller used the same key at the same moment: its answer is ours.
+                existing = GatewayLedgerEntry.objects.get(
+                    gateway=self.name, idempotency_key=idempotency_key
+                )
+        return GatewayResult(
+            result=existing.result,
+            reference=existing.reference,
+            amount=existing.amount,
+            message=existing.response.get("message", ""),
+            avs_result=existing.response.get("avs", ""),
+            cvv_result=existing.response.get("cvv", ""),
+            raw={"ledger_id": existing.pk, "operation": existing.operation},
+        )

@@ -1,0 +1,72 @@
+"""Roles as Django groups, and the backend that answers permissions per merchant.
+
+A user may work for several merchants in different roles, so a permission is asked about an
+object (an order, a merchant, a job …) and answered from the user's role at that object's
+merchant.
+"""
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.models import Group, Permission
+
+from .models import Membership, Merchant, Role
+
+ORDER_ACTIONS = [
+    "view_merchant_orders", "send_quote", "reject_order", "release_preorder", "process_payment",
+    "record_payment", "approve_order", "reject_fraud", "hold_order", "release_hold", "ship_order",
+    "move_back_to_shipping", "refund_order", "unreject_order", "skip_payment", "skip_fraud_score",
+    "edit_order", "delete_order_soft", "undelete_order", "run_tools", "export_orders",
+    "import_costs",
+]  # fmt: skip
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OWNER: [*ORDER_ACTIONS, "manage_merchant"],
+    Role.ORDER_MANAGER: ORDER_ACTIONS,
+    Role.SHIPPING_CLERK: ["view_merchant_orders", "ship_order", "hold_order"],
+    Role.CUSTOMER_SERVICE: ["view_merchant_orders", "edit_order", "refund_order"],
+    Role.BOOKKEEPER: ["view_merchant_orders", "export_orders", "import_costs"],
+}
+
+
+def role_groups_sync() -> None:
+    """Create or update one group per role with exactly that role's permissions."""
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=Role(role).label)
+        permissions = Permission.objects.filter(
+            content_type__app_label="orders", codename__in=codenames
+        )
+        group.permissions.set(permissions)
+
+
+def merchant_id_of(obj) -> int | None:
+    if isinstance(obj, Merchant):
+        return obj.pk
+    return getattr(obj, "merchant_id", None)
+
+
+class MerchantRoleBackend(BaseBackend):
+    def has_perm(self, user_obj, perm: str, obj=None) -> bool:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is None:
+            return False
+        merchant_id = merchant_id_of(obj)
+        if merchant_id is None:
+            return False
+        return perm in self._permissions_by_merchant(user_obj).get(merchant_id, frozenset())
+
+    def _permissions_by_merchant(self, user_obj) -> dict[int, frozenset[str]]:
+        cached = getattr(user_obj, "_merchant_role_perms", None)
+        if cached is None:
+            group_names = {Role(role).label: role for role in Role.values}
+            perms_by_role: dict[str, set[str]] = {role: set() for role in Role.values}
+            rows = Permission.objects.filter(group__name__in=group_names).values_list(
+                "group__name", "content_type__app_label", "codename"
+            )
+            for group_name, app_label, codename in rows:
+                perms_by_role[group_names[group_name]].add(f"{app_label}.{codename}")
+            cached = {
+                merchant_id: frozenset(perms_by_role[role])
+                for merchant_id, role in Membership.objects.filter(user=user_obj).values_list(
+                    "merchant_id", "role"
+                )
+            }
+            user_obj._merchant_role_perms = cached
+        return cached

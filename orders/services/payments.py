@@ -1,0 +1,162 @@
+"""Money movements on an existing order: charge the card on file, capture, refund, void.
+
+Each call records a PaymentTransaction and an event; the caller, which holds the order's row
+lock, saves the order. Idempotency keys are derived from the order and the number of earlier
+attempts, so a retry after a crash reuses the key and the gateway answers from its books.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+
+from orders.events import order_payment_event
+from orders.exceptions import PaymentFailed
+from orders.models import Order, PaymentTransaction
+from orders.payments import GatewayResult, gateway_for
+from orders.states import PaymentStatus
+
+Kind = PaymentTransaction.Kind
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    result: str
+    message: str = ""
+    avs_result: str = ""
+    cvv_result: str = ""
+
+
+def payment_transaction_record(
+    *,
+    order: Order,
+    kind: str,
+    result: GatewayResult,
+    idempotency_key: str,
+    by=None,
+    via: str = "",
+) -> PaymentTransaction:
+    transaction_row = PaymentTransaction.objects.create(
+        order=order,
+        kind=kind,
+        amount=result.amount,
+        result=result.result,
+        gateway=gateway_for(order.merchant).name,
+        gateway_reference=result.reference,
+        idempotency_key=idempotency_key,
+        avs_result=result.avs_result,
+        cvv_result=result.cvv_result,
+        message=result.message[:300],
+    )
+    order_payment_event(
+        order=order,
+        kind=kind,
+        amount=result.amount,
+        result=result.result,
+        reference=result.reference,
+        message=result.message,
+        by=by,
+        via=via,
+    )
+    return transaction_row
+
+
+def _attempt_key(order: Order, kind: str) -> str:
+    earlier = order.transactions.filter(kind=kind).count()
+    return f"{order.merchant.code}:{order.order_id}:{kind}:{earlier + 1}"
+
+
+def payment_charge_card_on_file(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+    """Charge (or authorize, if the merchant captures at shipment) the order's saved card."""
+    if not order.gateway_token:
+        raise PaymentFailed("There is no card on file for this order.")
+    gateway = gateway_for(order.merchant)
+    authorize = order.merchant.capture_at_shipment
+    kind = Kind.AUTHORIZE if authorize else Kind.CHARGE
+    key = _attempt_key(order, kind)
+    call = gateway.authorize if authorize else gateway.charge
+    result = call(token=order.gateway_token, amount=order.total, idempotency_key=key)
+    payment_transaction_record(
+        order=order, kind=kind, result=result, idempotency_key=key, by=by, via=via
+    )
+    if result.approved:
+        order.payment_status = PaymentStatus.AUTHORIZED if authorize else PaymentStatus.PROCESSED
+        order.paid_at = timezone.now()
+        return PaymentOutcome("approved", result.message, result.avs_result, result.cvv_result)
+    order.payment_status = PaymentStatus.DECLINED
+    return PaymentOutcome("declined", result.message, result.avs_result, result.cvv_result)
+
+
+def payment_submit_echeck(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+    gateway = gateway_for(order.merchant)
+    key = _attempt_key(order, Kind.CHARGE)
+    result = gateway.debit_bank(
+        account=order.gateway_token or order.email, amount=order.total, idempotency_key=key
+    )
+    payment_transaction_record(
+        order=order, kind=Kind.CHARGE, result=result, idempotency_key=key, by=by, via=via
+    )
+    order.payment_status = PaymentStatus.PENDING
+    return PaymentOutcome(result.result, result.message)
+
+
+def payment_capture(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+    """Capture an authorized payment; a failure leaves payment status capture_failed."""
+    authorization = (
+        order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
+    )
+    if authorization is None:
+        raise PaymentFailed("There is no authorized payment to capture.")
+    key = _attempt_key(order, Kind.CAPTURE)
+    result = gateway_for(order.merchant).capture(
+        reference=authorization.gateway_reference, amount=order.total, idempotency_key=key
+    )
+    payment_transaction_record(
+        order=order, kind=Kind.CAPTURE, result=result, idempotency_key=key, by=by, via=via
+    )
+    if result.approved:
+        order.payment_status = PaymentStatus.PROCESSED
+        return PaymentOutcome("approved", result.message)
+    order.payment_status = PaymentStatus.CAPTURE_FAILED
+    return PaymentOutcome("declined", result.message)
+
+
+def payment_refund_through_gateway(
+    *, order: Order, amount: Decimal, by=None, via: str = ""
+) -> PaymentOutcome:
+    settled = (
+        order.transactions.filter(
+            kind__in=[Kind.CHARGE, Kind.CAPTURE, Kind.SETTLEMENT], result="approved"
+        )
+        .order_by("-id")
+        .first()
+    )
+    if settled is None:
+        raise PaymentFailed("There is no settled payment to refund through the gateway.")
+    key = _attempt_key(order, Kind.REFUND)
+    result = gateway_for(order.merchant).refund(
+        reference=settled.gateway_reference, amount=amount, idempotency_key=key
+    )
+    payment_transaction_record(
+        order=order, kind=Kind.REFUND, result=result, idempotency_key=key, by=by, via=via
+    )
+    if not result.approved:
+        raise PaymentFailed(f"The gateway refused the refund: {result.message}")
+    return PaymentOutcome("approved", result.message)
+
+
+def payment_void(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+    authorization = (
+        order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
+    )
+    if authorization is None:
+        raise PaymentFailed("There is no authorization to void.")
+    key = _attempt_key(order, Kind.VOID)
+    result = gateway_for(order.merchant).void(
+        reference=authorization.gateway_reference, idempotency_key=key
+    )
+    payment_transaction_record(
+        order=order, kind=Kind.VOID, result=result, idempotency_key=key, by=by, via=via
+    )
+    order.payment_status = PaymentStatus.VOIDED
+    return PaymentOutcome("approved", result.message)

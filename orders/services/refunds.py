@@ -1,0 +1,163 @@
+"""Refunds: full, partial by line and amount, and refunds made outside the gateway.
+
+They change the payment facts and add events; the stage only changes through the
+"refund and reject" transition, which calls refund_apply.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.events import order_refunded_event
+from orders.exceptions import InvalidInput, TransitionNotPermitted
+from orders.models import Membership, Order, PaymentTransaction, Role
+from orders.payments import GatewayResult
+from orders.pricing import money
+from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
+
+from . import notifications, payments
+
+REFUNDABLE_STATUSES = {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED}
+
+
+def refund_apply(
+    *,
+    order: Order,
+    amount: Decimal | None = None,
+    line_quantities: dict[int, int] | None = None,
+    all_lines: bool = False,
+    external: bool = False,
+    reason: str = "",
+    by=None,
+    via: str = "",
+) -> Decimal:
+    """Refund on an order the caller has locked; the caller saves the order."""
+    lines = {line.pk: line for line in order.lines.all()}
+    line_quantities = {int(k): int(v) for k, v in (line_quantities or {}).items() if int(v)}
+    if all_lines:
+        line_quantities = {pk: line.quantity - line.refunded_quantity for pk, line in lines.items()}
+    for pk, quantity in line_quantities.items():
+        line = lines.get(pk)
+        if line is None:
+            raise InvalidInput("A refunded line does not belong to this order.")
+        if quantity < 0 or quantity > line.quantity - line.refunded_quantity:
+            raise InvalidInput(
+                f"{line.sku or line.description}: at most "
+                f"{line.quantity - line.refunded_quantity} can be refunded."
+            )
+    if amount is None:
+        amount = sum((lines[pk].unit_price * q for pk, q in line_quantities.items()), Decimal(0))
+    amount = money(amount)
+    remaining = order.total - order.refunded_total
+    if amount <= 0:
+        raise InvalidInput("The refund amount must be more than zero.")
+    if amount > remaining:
+        raise InvalidInput(f"At most {remaining} is left to refund on {order.order_id}.")
+
+    through_gateway = (
+        not external
+        and order.payment_method in GATEWAY_METHODS
+        and order.payment_status in REFUNDABLE_STATUSES
+    )
+    if through_gateway:
+        payments.payment_refund_through_gateway(order=order, amount=amount, by=by, via=via)
+    else:
+        payments.payment_transaction_record(
+            order=order,
+            kind=PaymentTransaction.Kind.EXTERNAL_REFUND,
+            result=GatewayResult("approved", "", amount, "Refund made outside the gateway"),
+            idempotency_key="",
+            by=by,
+            via=via,
+        )
+    for pk, quantity in line_quantities.items():
+        line = lines[pk]
+        line.refunded_quantity += quantity
+        line.save(update_fields=["refunded_quantity"])
+
+    order.refunded_total += amount
+    order.refunded_at = timezone.now()
+    if order.payment_status not in {PaymentStatus.SKIPPED}:
+        order.payment_status = (
+            PaymentStatus.REFUNDED
+            if order.refunded_total >= order.total
+            else PaymentStatus.PARTIALLY_REFUNDED
+        )
+    order.actual_profit = order.compute_actual_profit()
+    order_refunded_event(
+        order=order,
+        amount=amount,
+        by=by,
+        via=via,
+        reason=reason,
+        external=not through_gateway,
+        lines=line_quantities,
+        refunded_total=order.refunded_total,
+    )
+    return amount
+
+
+def order_refund(
+    *,
+    order: Order | int,
+    by=None,
+    via: str = "",
+    amount: Decimal | None = None,
+    line_quantities: dict[int, int] | None = None,
+    full: bool = False,
+    external: bool = False,
+    reason: str = "",
+    notify: bool = True,
+) -> Decimal:
+    """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
+    order_pk = order.pk if isinstance(order, Order) else order
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("merchant").get(pk=order_pk)
+        if by is not None and not by.has_perm("orders.refund_order", locked):
+            raise TransitionNotPermitted("You may not refund orders.")
+        if locked.payment_method == PaymentMethod.QUOTE_REQUEST:
+            raise InvalidInput("A quote has no payment to refund.")
+        if full:
+            amount, line_quantities = locked.total - locked.refunded_total, None
+        _check_refund_limit(locked, by, amount, line_quantities)
+        refunded = refund_apply(
+            order=locked,
+            amount=amount,
+            line_quantities=line_quantities,
+            all_lines=full,
+            external=external,
+            reason=reason,
+            by=by,
+            via=via,
+        )
+        locked.save()
+        if notify:
+            transaction.on_commit(notifications.order_email_later(locked.pk, "refund_notice"))
+    return refunded
+
+
+def _check_refund_limit(order: Order, by, amount, line_quantities) -> None:
+    if by is None or by.is_superuser:
+        return
+    role = (
+        Membership.objects.filter(user=by, merchant_id=order.merchant_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role != Role.CUSTOMER_SERVICE:
+        return
+    if amount is None:
+        lines = {line.pk: line for line in order.lines.all()}
+        amount = sum(
+            (
+                lines[int(pk)].unit_price * int(q)
+                for pk, q in (line_quantities or {}).items()
+                if int(pk) in lines
+            ),
+            Decimal(0),
+        )
+    if amount > order.merchant.customer_service_refund_limit:
+        raise TransitionNotPermitted(
+            f"Customer service may refund at most {order.merchant.customer_service_refund_limit}."
+        )

@@ -1,0 +1,284 @@
+"""The preparation of each transition: validate its inputs and do its money work.
+
+Called by order_transition with the order locked. Each function returns a Step: the keyword
+arguments for the django-fsm transition, details for the event, and work for after commit.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from orders.exceptions import InvalidInput, OrderError, PaymentFailed
+from orders.fraud import shipping_address_key
+from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
+from orders.payments import GatewayResult
+from orders.routing import stage_after_payment, stage_after_settled_payment
+from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus, Stage
+
+from . import notifications, payments, refunds
+
+MAX_TRACKING_NUMBERS = 5
+
+
+@dataclass
+class Step:
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # Set when money work failed in a way that must be kept (a declined capture): the order's
+    # payment facts are saved, its stage stays, and this error is raised after the commit.
+    refusal: OrderError | None = None
+
+
+def prepare(order: Order, name: str, *, by, via: str, inputs: dict[str, Any]) -> Step:
+    preparer = PREPARERS.get(name, _no_inputs)
+    return preparer(order, by=by, via=via, **inputs)
+
+
+def _no_inputs(order: Order, *, by, via, **inputs) -> Step:
+    return Step()
+
+
+def _route_after_payment(order: Order, result: str) -> str:
+    return stage_after_payment(
+        result=result,
+        fraud_score=order.fraud_score,
+        review_threshold=order.merchant.fraud_review_threshold,
+        requires_shipping=order.requires_shipping,
+    )
+
+
+def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
+    """Charge the card on file and route; an offline order without a card stays unpaid."""
+    if order.payment_method in GATEWAY_METHODS and order.payment_method != PaymentMethod.ECHECK:
+        if not order.gateway_token:
+            return Step(
+                kwargs={"next_stage": Stage.ACCOUNTS_RECEIVABLE},
+                payload={"payment": "no card on file"},
+            )
+        outcome = payments.payment_charge_card_on_file(order=order, by=by, via=via)
+        return Step(
+            kwargs={"next_stage": _route_after_payment(order, outcome.result)},
+            payload={"payment": outcome.result, "message": outcome.message},
+        )
+    return Step(
+        kwargs={"next_stage": Stage.ACCOUNTS_RECEIVABLE},
+        payload={"payment": "offline method: awaiting payment"},
+    )
+
+
+def _process_payment(order: Order, *, by, via, **inputs) -> Step:
+    if order.payment_method not in GATEWAY_METHODS or order.payment_method == PaymentMethod.ECHECK:
+        raise InvalidInput(
+            f"{order.order_id} is paid by {order.get_payment_method_display()}: record the "
+            "payment received instead."
+        )
+    if not order.gateway_token:
+        raise InvalidInput(f"{order.order_id} has no card on file to charge.")
+    return _charge_and_route(order, by=by, via=via)
+
+
+def _record_payment(order: Order, *, by, via, reference: str = "", **inputs) -> Step:
+    reference = (reference or "").strip()
+    if not reference:
+        raise InvalidInput("A payment reference (check number, wire reference …) is required.")
+    payments.payment_transaction_record(
+        order=order,
+        kind=PaymentTransaction.Kind.RECORDED,
+        result=GatewayResult("approved", reference, order.total, "Payment received"),
+        idempotency_key="",
+        by=by,
+        via=via,
+    )
+    return Step(
+        kwargs={
+            "reference": reference[:100],
+            "next_stage": stage_after_settled_payment(requires_shipping=order.requires_shipping),
+        },
+        payload={"reference": reference},
+    )
+
+
+def _submit_echeck(order: Order, *, by, via, **inputs) -> Step:
+    payments.payment_submit_echeck(order=order, by=by, via=via)
+    return Step()
+
+
+def _confirm_clearance(order: Order, *, by, via, **inputs) -> Step:
+    return Step(
+        kwargs={
+            "next_stage": stage_after_settled_payment(requires_shipping=order.requires_shipping)
+        },
+        payload={k: v for k, v in inputs.items() if k in {"settlement_id"}},
+    )
+
+
+def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
+    reason = (reason or "").strip()
+    if not reason and order.merchant.reason_required:
+        raise InvalidInput("Choose a reason code.")
+    if reason and codes and reason not in codes:
+        raise InvalidInput(f"“{reason}” is not one of this merchant's reason codes.")
+    return reason
+
+
+def _reject(order: Order, *, by, via, reason: str = "", **inputs) -> Step:
+    reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
+    if order.payment_status == PaymentStatus.AUTHORIZED:
+        payments.payment_void(order=order, by=by, via=via)
+    return Step(kwargs={"reason": reason, "rejected_by": _user(by)}, payload={"reason": reason})
+
+
+def _reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) -> Step:
+    _return_money(order, by=by, via=via, reason="fraud")
+    blocked = []
+    if block:
+        blocked = _block_list_add(order, by=by)
+    return Step(
+        kwargs={"reason": "fraud", "rejected_by": _user(by)},
+        payload={"reason": "fraud", "blocked": blocked},
+    )
+
+
+def _refund_and_reject(
+    order: Order, *, by, via, reason: str = "", notify: bool = True, **inputs
+) -> Step:
+    reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
+    refunded = _return_money(order, by=by, via=via, reason=reason)
+    step = Step(
+        kwargs={"reason": reason, "rejected_by": _user(by)},
+        payload={"reason": reason, "refunded": refunded},
+    )
+    if notify and refunded != "0.00":
+        step.after_commit.append(notifications.order_email_later(order.pk, "refund_notice"))
+    return step
+
+
+def _return_money(order: Order, *, by, via, reason: str) -> str:
+    """Void an authorization or refund what is left of a settled payment; returns the amount."""
+    if order.payment_status == PaymentStatus.AUTHORIZED:
+        payments.payment_void(order=order, by=by, via=via)
+        return "0.00"
+    remaining = order.total - order.refunded_total
+    if order.payment_status in {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED} and (
+        remaining > 0
+    ):
+        refunds.refund_apply(
+            order=order, amount=remaining, by=by, via=via, reason=reason, all_lines=True
+        )
+        return str(remaining)
+    return "0.00"
+
+
+def _block_list_add(order: Order, *, by) -> list[str]:
+    candidates = [
+        (BlockListEntry.Kind.EMAIL, order.email.lower()),
+        (BlockListEntry.Kind.CARD, order.card_fingerprint),
+        (BlockListEntry.Kind.IP, order.ip_address or ""),
+        (
+            BlockListEntry.Kind.ADDRESS,
+            shipping_address_key(
+                order.shipping_address1, order.shipping_postal_code, order.shipping_country
+            )
+            if order.shipping_address1
+            else "",
+        ),
+    ]
+    added = []
+    for kind, value in candidates:
+        if value:
+            BlockListEntry.objects.get_or_create(
+                merchant=order.merchant,
+                kind=kind,
+                value=value,
+                defaults={
+                    "reason": f"Rejected as fraud: {order.order_id}",
+                    "created_by": _user(by),
+                },
+            )
+            added.append(f"{kind}:{value}")
+    return added
+
+
+def _hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> Step:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Give a reason for the hold.")
+    if isinstance(until, str) and until:
+        try:
+            until = datetime.date.fromisoformat(until)
+        except ValueError as exc:
+            raise InvalidInput("The release date must be a date (YYYY-MM-DD).") from exc
+    until = until or None
+    if until is not None and until <= timezone.localdate():
+        raise InvalidInput("The release date must be in the future.")
+    return Step(
+        kwargs={"reason": reason[:300], "until": until},
+        payload={"reason": reason, "until": until, "from": order.stage},
+    )
+
+
+def _mark_shipped(
+    order: Order,
+    *,
+    by,
+    via,
+    carrier: str = "",
+    tracking_numbers=(),
+    method: str = "",
+    notify: bool = True,
+    **inputs,
+) -> Step:
+    carrier = (carrier or "").strip()
+    if not carrier:
+        raise InvalidInput("Choose the carrier.")
+    if isinstance(tracking_numbers, str):
+        tracking_numbers = tracking_numbers.replace(",", " ").split()
+    tracking = [number.strip() for number in tracking_numbers if number and number.strip()]
+    if len(tracking) > MAX_TRACKING_NUMBERS:
+        raise InvalidInput(f"At most {MAX_TRACKING_NUMBERS} tracking numbers per shipment.")
+    if order.payment_status in {PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED}:
+        outcome = payments.payment_capture(order=order, by=by, via=via)
+        if outcome.result != "approved":
+            return Step(
+                refusal=PaymentFailed(
+                    f"{order.order_id}: the payment capture failed ({outcome.message}); "
+                    "the order stays in Shipping."
+                )
+            )
+    Shipment.objects.create(
+        order=order,
+        carrier=carrier,
+        method=method or order.shipping_method,
+        tracking_numbers=tracking,
+    )
+    step = Step(payload={"carrier": carrier, "tracking_numbers": tracking, "notify": notify})
+    if notify:
+        step.after_commit.append(notifications.order_email_later(order.pk, "shipment_confirmation"))
+    return step
+
+
+def _accept_quote(order: Order, *, by, via, **inputs) -> Step:
+    return _charge_and_route(order, by=by, via=via)
+
+
+def _user(by):
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+PREPARERS: dict[str, Callable[..., Step]] = {
+    "accept_quote": _accept_quote,
+    "release_preorder": _charge_and_route,
+    "process_payment": _process_payment,
+    "record_payment": _record_payment,
+    "submit_echeck": _submit_echeck,
+    "confirm_clearance": _confirm_clearance,
+    "reject": _reject,
+    "reject_as_fraud": _reject_as_fraud,
+    "refund_and_reject": _refund_and_reject,
+    "hold": _hold,
+    "mark_shipped": _mark_shipped,
+}
