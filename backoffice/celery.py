@@ -11,6 +11,8 @@ app = Celery("backoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from backoffice import beat_lock  # noqa: E402, F401  (connects the single-beat guard)
+
 # Scheduled work. Entries for features that later issues add (auto-order rebilling,
 # A/R retries, quote expiry, hold release, retention purge) are registered here as they land.
 app.conf.beat_schedule = {

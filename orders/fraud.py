@@ -46,6 +46,10 @@ def shipping_address_key(address1: str, postal_code: str, country: str) -> str:
     return " ".join(f"{address1} {postal_code} {country}".lower().split())
 
 
+def _normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
 def fraud_assess(*, merchant: Merchant, signals: FraudSignals) -> FraudAssessment:
     """Score an order before payment (the gateway's AVS/CVV answers are added after)."""
     assessment = FraudAssessment()
@@ -70,7 +74,7 @@ def fraud_assess(*, merchant: Merchant, signals: FraudSignals) -> FraudAssessmen
         )
     _block_list_rule(assessment, merchant, signals)
     _velocity_rule(assessment, merchant, orders, signals)
-    domain = signals.email.rsplit("@", 1)[-1].lower()
+    domain = _normal_email(signals.email).rsplit("@", 1)[-1]
     if domain in {d.lower() for d in merchant.fraud_free_email_domains}:
         assessment.add("free_email", f"The email domain {domain} is a disposable address.")
     return assessment
@@ -88,7 +92,7 @@ def fraud_add_gateway_answers(
 
 def _block_list_rule(assessment, merchant, signals) -> None:
     candidates = {
-        BlockListEntry.Kind.EMAIL: signals.email.lower(),
+        BlockListEntry.Kind.EMAIL: _normal_email(signals.email),
         BlockListEntry.Kind.CARD: signals.card_fingerprint,
         BlockListEntry.Kind.IP: signals.ip_address or "",
         BlockListEntry.Kind.ADDRESS: signals.shipping_address,
@@ -108,7 +112,7 @@ def _block_list_rule(assessment, merchant, signals) -> None:
 def _velocity_rule(assessment, merchant, orders, signals) -> None:
     since = timezone.now() - timedelta(hours=24)
     recent = orders.filter(placed_at__gte=since)
-    checks = [("email", "email", signals.email)]
+    checks = [("email", "email__iexact", _normal_email(signals.email))]
     if signals.ip_address:
         checks.append(("IP address", "ip_address", signals.ip_address))
     if signals.card_fingerprint:

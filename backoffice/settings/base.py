@@ -91,9 +91,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ModelBackend first: it signs users in (and answers for support staff); the role backend only
+# answers permissions asked about an object of a merchant.
 AUTHENTICATION_BACKENDS = [
-    "orders.permissions.MerchantRoleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "orders.permissions.MerchantRoleBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

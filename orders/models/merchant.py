@@ -173,6 +173,7 @@ class BlockListEntry(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "block list entries"
         constraints = [
             models.UniqueConstraint(fields=["merchant", "kind", "value"], name="unique_block")
         ]

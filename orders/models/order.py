@@ -19,6 +19,7 @@ CUSTOM_FIELD_NUMBERS = range(1, 11)
 
 S = Stage
 AFTER_PAYMENT = [S.SHIPPING, S.FRAUD_REVIEW, S.COMPLETED, S.ACCOUNTS_RECEIVABLE]
+HOLD_SOURCES = [S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE]
 
 
 def _routed(order: "Order", *args, next_stage: str, **kwargs) -> str:
@@ -26,8 +27,11 @@ def _routed(order: "Order", *args, next_stage: str, **kwargs) -> str:
     return next_stage
 
 
-def _held_from(order: "Order", *args, **kwargs) -> str:
-    return order.held_from_stage
+def _may_refund_and_reject(order: "Order", user) -> bool:
+    """Both permissions: refunding alone (customer service) is capped by the merchant's limit."""
+    return user.has_perm("orders.refund_order", order) and user.has_perm(
+        "orders.reject_order", order
+    )
 
 
 def _system_only(order: "Order", user) -> bool:
@@ -378,7 +382,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         stage,
-        source=[S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE],
+        source=HOLD_SOURCES,
         target=S.HOLD,
         permission="orders.hold_order",
         custom={"label": "Hold", "form": "hold"},
@@ -392,11 +396,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
     @transition(
         stage,
         source=S.HOLD,
-        target=GET_STATE(_held_from, states=[S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE]),
+        target=GET_STATE(_routed, states=HOLD_SOURCES),
         permission="orders.release_hold",
         custom={"label": "Release hold"},
     )
-    def release_hold(self) -> None:
+    def release_hold(self, *, next_stage: str) -> None:
+        # The target is computed after this body runs, so the step passes held_from_stage in.
         self.held_from_stage = ""
         self.hold_reason = ""
         self.hold_until = None
@@ -427,7 +432,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         stage,
         source=[S.SHIPPING, S.COMPLETED],
         target=S.REJECTED,
-        permission="orders.refund_order",
+        permission=_may_refund_and_reject,
         custom={"label": "Refund in full and reject", "form": "reject", "danger": True},
     )
     def refund_and_reject(self, *, reason: str = "", rejected_by=None) -> None:

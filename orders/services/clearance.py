@@ -19,6 +19,7 @@ from .transitions import order_transition
 SIGNATURE_HEADER = "X-Backoffice-Signature"
 SETTLED = "payment.settled"
 RETURNED = "payment.returned"
+EVENT_FIELDS = ("id", "type", "order_id")
 
 
 def webhook_sign(body: bytes, *, timestamp: int | None = None, secret: str | None = None) -> str:
@@ -43,9 +44,13 @@ def webhook_verify(body: bytes, header: str) -> dict:
         raise WebhookRejected("Stale webhook: its timestamp is outside the tolerance.")
     try:
         payload = json.loads(body)
-        str(payload["id"]), str(payload["type"]), str(payload["order_id"])
+        fields = [payload[name] for name in EVENT_FIELDS]
     except (ValueError, KeyError, TypeError) as exc:
         raise WebhookRejected("The body is not a payment event.") from exc
+    if not all(isinstance(value, str) and 0 < len(value) <= 100 for value in fields):
+        raise WebhookRejected("The event's id, type and order_id must be short strings.")
+    if not isinstance(payload.get("reference", ""), str):
+        raise WebhookRejected("The event's reference must be a string.")
     return payload
 
 
@@ -87,7 +92,7 @@ def payment_settlement_receive(*, gateway: str, payload: dict) -> str:
             kind=PaymentTransaction.Kind.SETTLEMENT,
             result=GatewayResult(
                 "approved" if settled else "declined",
-                payload.get("reference", ""),
+                payload.get("reference", "")[:100] or _debit_reference(order),
                 order.total,
                 "Payment cleared" if settled else "Payment returned",
             ),
@@ -95,3 +100,9 @@ def payment_settlement_receive(*, gateway: str, payload: dict) -> str:
             via=f"webhook:{gateway}",
         )
     return name
+
+
+def _debit_reference(order: Order) -> str:
+    """The gateway reference of the pending debit, when the provider's event names none."""
+    debit = order.transactions.filter(kind=PaymentTransaction.Kind.CHARGE).order_by("-id").first()
+    return debit.gateway_reference if debit else ""

@@ -87,12 +87,11 @@ def payment_charge_card_on_file(*, order: Order, by=None, via: str = "") -> Paym
     return PaymentOutcome("declined", result.message, result.avs_result, result.cvv_result)
 
 
-def payment_submit_echeck(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+def payment_submit_echeck(*, order: Order, account: str, by=None, via: str = "") -> PaymentOutcome:
+    """Debit a bank account; the payment stays pending until the settlement webhook."""
     gateway = gateway_for(order.merchant)
     key = _attempt_key(order, Kind.CHARGE)
-    result = gateway.debit_bank(
-        account=order.gateway_token or order.email, amount=order.total, idempotency_key=key
-    )
+    result = gateway.debit_bank(account=account, amount=order.total, idempotency_key=key)
     payment_transaction_record(
         order=order, kind=Kind.CHARGE, result=result, idempotency_key=key, by=by, via=via
     )
@@ -121,16 +120,21 @@ def payment_capture(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
     return PaymentOutcome("declined", result.message)
 
 
-def payment_refund_through_gateway(
-    *, order: Order, amount: Decimal, by=None, via: str = ""
-) -> PaymentOutcome:
-    settled = (
+def payment_settled_at_gateway(order: Order) -> PaymentTransaction | None:
+    """The latest payment the gateway settled for this order, which a refund goes against."""
+    return (
         order.transactions.filter(
             kind__in=[Kind.CHARGE, Kind.CAPTURE, Kind.SETTLEMENT], result="approved"
         )
         .order_by("-id")
         .first()
     )
+
+
+def payment_refund_through_gateway(
+    *, order: Order, amount: Decimal, by=None, via: str = ""
+) -> PaymentOutcome:
+    settled = payment_settled_at_gateway(order)
     if settled is None:
         raise PaymentFailed("There is no settled payment to refund through the gateway.")
     key = _attempt_key(order, Kind.REFUND)

@@ -124,6 +124,7 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
     Raises OrderRefused (fraud decline) or InvalidInput; nothing is stored then.
     """
     _check_permissions(merchant, draft, by)
+    _check_amounts(draft)
     lines = _resolve_lines(merchant, draft.lines)
     totals = order_totals(
         lines=[(line.quantity, line.unit_price, line.unit_cost) for line in lines],
@@ -246,6 +247,13 @@ def _check_permissions(merchant: Merchant, draft: OrderDraft, by) -> None:
         and not by.has_perm("orders.skip_payment", merchant)
     ):
         raise TransitionNotPermitted("You may not skip payment processing.")
+
+
+def _check_amounts(draft: OrderDraft) -> None:
+    amounts = {"shipping": draft.shipping_total, "tax": draft.tax, "discount": draft.discount}
+    for label, value in amounts.items():
+        if value is not None and value < 0:
+            raise InvalidInput(f"The {label} cannot be negative.")
 
 
 def _resolve_lines(merchant: Merchant, drafts: list[LineDraft]) -> list[OrderLine]:

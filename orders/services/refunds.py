@@ -33,6 +33,7 @@ def refund_apply(
     via: str = "",
 ) -> Decimal:
     """Refund on an order the caller has locked; the caller saves the order."""
+    _check_paid(order)
     lines = {line.pk: line for line in order.lines.all()}
     line_quantities = {int(k): int(v) for k, v in (line_quantities or {}).items() if int(v)}
     if all_lines:
@@ -55,10 +56,13 @@ def refund_apply(
     if amount > remaining:
         raise InvalidInput(f"At most {remaining} is left to refund on {order.order_id}.")
 
+    # A wallet paid before the order reached us has no payment at our gateway: its refund is
+    # made in the wallet's own console and recorded here as external.
     through_gateway = (
         not external
         and order.payment_method in GATEWAY_METHODS
         and order.payment_status in REFUNDABLE_STATUSES
+        and payments.payment_settled_at_gateway(order) is not None
     )
     if through_gateway:
         payments.payment_refund_through_gateway(order=order, amount=amount, by=by, via=via)
@@ -113,11 +117,17 @@ def order_refund(
     """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
     order_pk = order.pk if isinstance(order, Order) else order
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("merchant").get(pk=order_pk)
+        locked = (
+            # of=self: lock the order's row only, not its merchant's, which every order shares.
+            Order.objects.select_for_update(of=("self",))
+            .select_related("merchant")
+            .get(pk=order_pk)
+        )
         if by is not None and not by.has_perm("orders.refund_order", locked):
             raise TransitionNotPermitted("You may not refund orders.")
         if locked.payment_method == PaymentMethod.QUOTE_REQUEST:
             raise InvalidInput("A quote has no payment to refund.")
+        amount, line_quantities = _parsed(amount, line_quantities)
         if full:
             amount, line_quantities = locked.total - locked.refunded_total, None
         _check_refund_limit(locked, by, amount, line_quantities)
@@ -135,6 +145,32 @@ def order_refund(
         if notify:
             transaction.on_commit(notifications.order_email_later(locked.pk, "refund_notice"))
     return refunded
+
+
+def _parsed(amount, line_quantities) -> tuple[Decimal | None, dict[int, int] | None]:
+    """The amount and line quantities as numbers; InvalidInput for anything else."""
+    try:
+        if amount is not None:
+            amount = money(amount)
+            if not amount.is_finite():
+                raise ValueError(amount)
+        if line_quantities:
+            line_quantities = {int(pk): int(q) for pk, q in line_quantities.items()}
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise InvalidInput("Refund amounts and quantities must be numbers.") from exc
+    return amount, line_quantities
+
+
+def _check_paid(order: Order) -> None:
+    if order.payment_status == PaymentStatus.AUTHORIZED:
+        raise InvalidInput(
+            f"{order.order_id} is only authorized, not charged: reject it to void the payment."
+        )
+    if order.payment_status not in {*REFUNDABLE_STATUSES, PaymentStatus.SKIPPED}:
+        raise InvalidInput(
+            f"{order.order_id} has no payment to refund "
+            f"({order.get_payment_status_display().lower()})."
+        )
 
 
 def _check_refund_limit(order: Order, by, amount, line_quantities) -> None:

@@ -14,13 +14,16 @@ from django.utils import timezone
 from orders.exceptions import InvalidInput, OrderError, PaymentFailed
 from orders.fraud import shipping_address_key
 from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
-from orders.payments import GatewayResult
+from orders.models.order import HOLD_SOURCES
+from orders.payments import CardDetails, GatewayResult, gateway_for
 from orders.routing import stage_after_payment, stage_after_settled_payment
-from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus, Stage
+from orders.states import GATEWAY_METHODS, OFFLINE_METHODS, PaymentMethod, PaymentStatus, Stage
 
 from . import notifications, payments, refunds
 
 MAX_TRACKING_NUMBERS = 5
+# An authorization not (yet) captured: rejecting voids it, shipping captures it.
+UNCAPTURED = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED})
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _process_payment(order: Order, *, by, via, **inputs) -> Step:
 
 
 def _record_payment(order: Order, *, by, via, reference: str = "", **inputs) -> Step:
-    reference = (reference or "").strip()
+    reference = str(reference or "").strip()
     if not reference:
         raise InvalidInput("A payment reference (check number, wire reference …) is required.")
     payments.payment_transaction_record(
@@ -102,9 +105,17 @@ def _record_payment(order: Order, *, by, via, reference: str = "", **inputs) -> 
     )
 
 
-def _submit_echeck(order: Order, *, by, via, **inputs) -> Step:
-    payments.payment_submit_echeck(order=order, by=by, via=via)
-    return Step()
+def _submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -> Step:
+    bank_account = str(bank_account or "").strip()
+    if order.payment_method != PaymentMethod.ECHECK:
+        if not bank_account:
+            raise InvalidInput(
+                f"{order.order_id} is paid by {order.get_payment_method_display()}: enter the "
+                "bank account to debit."
+            )
+        order.payment_method = PaymentMethod.ECHECK
+    payments.payment_submit_echeck(order=order, account=bank_account or order.email, by=by, via=via)
+    return Step(payload={"payment_method": order.payment_method})
 
 
 def _confirm_clearance(order: Order, *, by, via, **inputs) -> Step:
@@ -127,7 +138,7 @@ def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
 
 def _reject(order: Order, *, by, via, reason: str = "", **inputs) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
-    if order.payment_status == PaymentStatus.AUTHORIZED:
+    if order.payment_status in UNCAPTURED:
         payments.payment_void(order=order, by=by, via=via)
     return Step(kwargs={"reason": reason, "rejected_by": _user(by)}, payload={"reason": reason})
 
@@ -159,7 +170,7 @@ def _refund_and_reject(
 
 def _return_money(order: Order, *, by, via, reason: str) -> str:
     """Void an authorization or refund what is left of a settled payment; returns the amount."""
-    if order.payment_status == PaymentStatus.AUTHORIZED:
+    if order.payment_status in UNCAPTURED:
         payments.payment_void(order=order, by=by, via=via)
         return "0.00"
     remaining = order.total - order.refunded_total
@@ -221,6 +232,12 @@ def _hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> S
     )
 
 
+def _release_hold(order: Order, *, by, via, **inputs) -> Step:
+    if order.held_from_stage not in HOLD_SOURCES:
+        raise InvalidInput(f"{order.order_id} does not know the stage it was held from.")
+    return Step(kwargs={"next_stage": order.held_from_stage})
+
+
 def _mark_shipped(
     order: Order,
     *,
@@ -235,12 +252,13 @@ def _mark_shipped(
     carrier = (carrier or "").strip()
     if not carrier:
         raise InvalidInput("Choose the carrier.")
+    tracking_numbers = tracking_numbers or ()
     if isinstance(tracking_numbers, str):
         tracking_numbers = tracking_numbers.replace(",", " ").split()
     tracking = [number.strip() for number in tracking_numbers if number and number.strip()]
     if len(tracking) > MAX_TRACKING_NUMBERS:
         raise InvalidInput(f"At most {MAX_TRACKING_NUMBERS} tracking numbers per shipment.")
-    if order.payment_status in {PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED}:
+    if order.payment_status in UNCAPTURED:
         outcome = payments.payment_capture(order=order, by=by, via=via)
         if outcome.result != "approved":
             return Step(
@@ -261,8 +279,30 @@ def _mark_shipped(
     return step
 
 
-def _accept_quote(order: Order, *, by, via, **inputs) -> Step:
-    return _charge_and_route(order, by=by, via=via)
+def _accept_quote(
+    order: Order, *, by, via, card: CardDetails | None = None, method: str = "", **inputs
+) -> Step:
+    """The customer accepts the quote and pays by card (charged now) or by an offline method."""
+    if card is not None:
+        _card_on_file_set(order, card)
+    elif method:
+        if method not in OFFLINE_METHODS:
+            raise InvalidInput(f"“{method}” is not a way to pay a quote.")
+        order.payment_method = method
+    step = _charge_and_route(order, by=by, via=via)
+    step.payload["payment_method"] = order.payment_method
+    return step
+
+
+def _card_on_file_set(order: Order, card: CardDetails) -> None:
+    try:
+        token = gateway_for(order.merchant).tokenize(card)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    order.payment_method = PaymentMethod.CREDIT_CARD
+    order.card_brand, order.card_last4 = token.brand, token.last4
+    order.card_exp_month, order.card_exp_year = token.exp_month, token.exp_year
+    order.card_fingerprint, order.gateway_token = token.fingerprint, token.token
 
 
 def _user(by):
@@ -280,5 +320,6 @@ PREPARERS: dict[str, Callable[..., Step]] = {
     "reject_as_fraud": _reject_as_fraud,
     "refund_and_reject": _refund_and_reject,
     "hold": _hold,
+    "release_hold": _release_hold,
     "mark_shipped": _mark_shipped,
 }

@@ -52,6 +52,8 @@ def transition_label(name: str) -> str:
 
 def order_transitions_for_user(*, order: Order, user) -> list:
     """The transitions this user may run on this order now, for buttons."""
+    if order.deleted_at is not None:
+        return []
     return [
         t for t in order.get_available_user_stage_transitions(user) if not t.custom.get("system")
     ]
@@ -78,7 +80,7 @@ def order_transition(
     refusal: OrderError | None = None
     try:
         with transaction.atomic():
-            locked = Order.objects.select_for_update().select_related("merchant").get(pk=order_pk)
+            locked = _locked(order_pk)
             source = locked.stage
             _check(locked, name, by, expected_stage)
             step = transition_steps.prepare(locked, name, by=by, via=via, inputs=inputs)
@@ -111,6 +113,18 @@ def order_transition(
         target=locked.stage,
         message=_message(locked, name, source),
     )
+
+
+def _locked(order_pk: int) -> Order:
+    try:
+        # of=self: lock the order's row only, not its merchant's, which every order shares.
+        return (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("merchant")
+            .get(pk=order_pk)
+        )
+    except Order.DoesNotExist as exc:
+        raise TransitionNotAvailable("There is no such order.") from exc
 
 
 def _check(order: Order, name: str, by, expected_stage: str | None) -> None:

@@ -1,0 +1,167 @@
+"""Template helpers of the merchant screens: navigation counts, money, ages, event sentences."""
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from lifecycle.navigation import stage_counts_for_request
+from orders.models import PaymentTransaction
+from orders.selectors.home import StageCounts
+from orders.services.transitions import transition_label
+from orders.states import OrderSource, Stage
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def stage_nav_counts(context) -> StageCounts | None:
+    """The current merchant's counts per stage screen (one query per request)."""
+    request = context.get("request")
+    return stage_counts_for_request(request) if request is not None else None
+
+
+@register.filter
+def money(value) -> str:
+    """1234.5 → "1,234.50"; money is shown with two decimals and thousands separators."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount:,.2f}"
+
+
+@register.filter
+def age_days(moment) -> str:
+    """Whole days since a moment, as shown in the lists' age column: "0 d", "6 d"."""
+    if not moment:
+        return ""
+    return f"{max((timezone.now() - moment).days, 0)} d"
+
+
+@register.filter
+def stage_label(value: str) -> str:
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
+def _placed(payload: dict) -> str:
+    try:
+        source = OrderSource(payload.get("source")).label
+    except ValueError:
+        source = payload.get("source") or "unknown source"
+    sentence = f"Placed via {source} → {stage_label(payload.get('stage', '?'))}"
+    details = []
+    if payload.get("total") is not None:
+        details.append(f"total {money(payload['total'])}")
+    if payload.get("payment"):
+        details.append(f"payment {payload['payment']}")
+    if payload.get("fraud_score") is not None:
+        details.append(f"fraud score {payload['fraud_score']}")
+    return _with_details(sentence, details)
+
+
+def _transitioned(payload: dict) -> str:
+    name = payload.get("transition", "")
+    sentence = (
+        f"{transition_label(name)}: {stage_label(payload.get('source', '?'))} → "
+        f"{stage_label(payload.get('target', '?'))}"
+    )
+    details = []
+    if payload.get("payment"):
+        details.append(f"payment {payload['payment']}")
+    for key, label in (("reason", "reason"), ("reference", "reference"), ("until", "until")):
+        if payload.get(key):
+            details.append(f"{label} {payload[key]}")
+    if payload.get("carrier"):
+        tracking = ", ".join(payload.get("tracking_numbers") or [])
+        details.append(f"{payload['carrier']} {tracking}".strip())
+        if payload.get("notify") is False:
+            details.append("customer not notified")
+    if payload.get("refunded") and payload["refunded"] != "0.00":
+        details.append(f"refunded {money(payload['refunded'])}")
+    if payload.get("blocked"):
+        details.append(f"blocked {len(payload['blocked'])} value(s)")
+    if payload.get("job_id"):
+        details.append(f"job {payload['job_id']}")
+    return _with_details(sentence, details)
+
+
+def _payment(payload: dict) -> str:
+    kind = payload.get("kind", "")
+    try:
+        kind_label = PaymentTransaction.Kind(kind).label
+    except ValueError:
+        kind_label = kind.replace("_", " ").capitalize() or "Payment"
+    result = payload.get("result", "")
+    sentence = f"{kind_label} of {money(payload.get('amount'))}: {result}"
+    message = payload.get("message") or ""
+    if message and message.rstrip(".").lower() != result.lower():
+        sentence += f" ({message})"
+    return sentence
+
+
+def _refunded(payload: dict) -> str:
+    sentence = f"Refunded {money(payload.get('amount'))}"
+    if payload.get("external"):
+        sentence += " outside the gateway"
+    return _with_details(sentence, [f"reason {payload['reason']}"] if payload.get("reason") else [])
+
+
+def _note_added(payload: dict) -> str:
+    return f"Note added: “{Truncator(payload.get('text', '')).chars(200)}”"
+
+
+def _edited(payload: dict) -> str:
+    changes = payload.get("changes") or {}
+    parts = [
+        f"{field.replace('_', ' ')}: {change.get('before') or '—'} → {change.get('after') or '—'}"
+        for field, change in changes.items()
+    ]
+    return "Edited " + "; ".join(parts) if parts else "Edited"
+
+
+def _email_sent(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” sent to {payload.get('to', '?')}"
+
+
+def _deleted(payload: dict) -> str:
+    return f"Deleted: {payload['reason']}" if payload.get("reason") else "Deleted"
+
+
+def _undeleted(payload: dict) -> str:
+    return f"Undeleted (back in {payload['stage']})" if payload.get("stage") else "Undeleted"
+
+
+def _with_details(sentence: str, details: list[str]) -> str:
+    return f"{sentence} — {'; '.join(details)}" if details else sentence
+
+
+SUMMARIES: dict[str, Callable[[dict], str]] = {
+    "order_placed": _placed,
+    "order_transitioned": _transitioned,
+    "order_payment": _payment,
+    "order_refunded": _refunded,
+    "order_note_added": _note_added,
+    "order_edited": _edited,
+    "order_email_sent": _email_sent,
+    "order_deleted": _deleted,
+    "order_undeleted": _undeleted,
+}
+
+
+@register.filter
+def event_summary(event) -> str:
+    """One readable sentence for a timeline event, from its type and payload."""
+    summarize = SUMMARIES.get(event.type)
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if summarize is None:
+        return event.type.replace("_", " ").capitalize()
+    return summarize(payload)

@@ -1,0 +1,74 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from lifecycle.forms import TRANSITION_FORMS, NoteForm, form_errors_text
+from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.services.notes import order_note_append
+from orders.services.transitions import (
+    order_transition,
+    order_transition_inputs_required,
+    transition_names,
+)
+
+from .orders import merchant_order_or_404
+
+
+class OrderTransitionView(MerchantRequiredMixin, View):
+    """Run one transition from the order page's button (and its small form, if any)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, order_id: str, name: str):
+        order = merchant_order_or_404(request, order_id)
+        if name not in transition_names():
+            raise Http404("No such action.")
+        inputs = {}
+        kind = order_transition_inputs_required(name)
+        if kind:
+            form = TRANSITION_FORMS[kind](request.POST, merchant=request.merchant, prefix=name)
+            if not form.is_valid():
+                messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
+                return redirect("order-detail", order_id=order.order_id)
+            inputs = form.inputs()
+        try:
+            result = order_transition(
+                order=order,
+                name=name,
+                by=request.user,
+                expected_stage=request.POST.get("expected_stage") or None,
+                **inputs,
+            )
+        except TransitionNotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            level = messages.SUCCESS if result.target != result.source else messages.WARNING
+            messages.add_message(request, level, result.message)
+        return redirect("order-detail", order_id=order.order_id)
+
+
+class OrderNoteCreateView(MerchantRequiredMixin, View):
+    """Append a merchant note from the order page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, order_id: str):
+        order = merchant_order_or_404(request, order_id)
+        form = NoteForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
+            return redirect("order-detail", order_id=order.order_id)
+        try:
+            order_note_append(order=order, text=form.cleaned_data["text"], by=request.user)
+        except TransitionNotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{order.order_id}: note added.")
+        return redirect("order-detail", order_id=order.order_id)

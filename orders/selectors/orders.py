@@ -1,0 +1,59 @@
+"""Reading orders by the IDs people paste in."""
+
+import re
+from dataclasses import dataclass, field
+
+from orders.models import Merchant, Order
+
+# IDs may be separated by spaces, commas, semicolons or new lines.
+_SEPARATORS = re.compile(r"[\s,;]+")
+# Keeps each IN (...) list well under SQLite's bound-parameter limit.
+_LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class OrderIdsResolved:
+    """Pasted order IDs split into the merchant's live orders and the ones listed back."""
+
+    order_pks: list[int] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    # Unknown here: no such order, or another merchant's (indistinguishable on purpose).
+    not_found: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[str]:
+        return [*self.not_found, *self.deleted]
+
+
+def order_ids_parse(text: str) -> list[str]:
+    """The distinct IDs in pasted text, upper-cased, in the order given."""
+    seen: dict[str, None] = {}
+    for token in _SEPARATORS.split(text or ""):
+        if token:
+            seen.setdefault(token.upper(), None)
+    return list(seen)
+
+
+def order_ids_resolve(*, merchant: Merchant, text: str) -> OrderIdsResolved:
+    """Resolve pasted order IDs within one merchant; missing, foreign and deleted are listed."""
+    ids = order_ids_parse(text)
+    rows: dict[str, tuple[int, bool]] = {}
+    for start in range(0, len(ids), _LOOKUP_BATCH):
+        batch = ids[start : start + _LOOKUP_BATCH]
+        for pk, order_id, deleted_at in Order.objects.filter(
+            merchant=merchant, order_id__in=batch
+        ).values_list("pk", "order_id", "deleted_at"):
+            rows[order_id] = (pk, deleted_at is not None)
+    order_pks, order_ids, not_found, deleted = [], [], [], []
+    for order_id in ids:
+        if order_id not in rows:
+            not_found.append(order_id)
+        elif rows[order_id][1]:
+            deleted.append(order_id)
+        else:
+            order_pks.append(rows[order_id][0])
+            order_ids.append(order_id)
+    return OrderIdsResolved(
+        order_pks=order_pks, order_ids=order_ids, not_found=not_found, deleted=deleted
+    )

@@ -1,0 +1,25 @@
+import pytest
+
+from orders.models import Role
+from orders.services.placement import CardMode
+from tests.factories import member, place
+
+
+def login(client, user) -> None:
+    client.force_login(user)
+
+
+def ar_order(merchant, **kwargs):
+    """An Accounts Receivable order whose approved card is on file (not charged yet)."""
+    return place(merchant, card_mode=CardMode.NO_CHARGE, **kwargs)
+
+
+@pytest.fixture
+def clerk(merchant):
+    return member(merchant, Role.SHIPPING_CLERK)
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    login(client, manager)
+    return client

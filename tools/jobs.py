@@ -1,0 +1,241 @@
+"""Jobs: create, run in chunks, cancel, report.
+
+The task receives only the job's ID. Every item is done in its own transaction together with
+its outcome row, and the outcome row is inserted first: (job, order) is unique, so a second
+delivery of the task, a restart after a crash, or two workers racing on one job never do an
+item twice — the loser of the insert simply moves on.
+"""
+
+import csv
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from orders.exceptions import OrderError
+from orders.models import Merchant, Order
+from tools.kinds import JOB_KINDS, Handler, ItemResult
+from tools.models import Job, JobItemOutcome
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 200
+FIRST_PROBLEMS = 10
+Outcome = JobItemOutcome.Outcome
+
+
+class JobError(OrderError):
+    """A job that cannot be created or changed; the message is shown to the person acting."""
+
+
+# ---- create and cancel ---------------------------------------------------------------------
+
+
+def job_create(
+    *,
+    merchant: Merchant,
+    kind: str,
+    params: dict[str, Any],
+    order_pks: Iterable[int],
+    by=None,
+    queue: str | None = None,
+) -> Job:
+    """Store a pending job over these orders. Side effect: its task is queued after commit.
+
+    `queue` names a Celery queue other than the default, e.g. for long exports.
+    """
+    if kind not in JOB_KINDS:
+        raise JobError(f"Unknown kind of job “{kind}”.")
+    if by is not None and not by.has_perm("orders.run_tools", merchant):
+        raise JobError("You may not run tools for this merchant.")
+    pks = list(dict.fromkeys(int(pk) for pk in order_pks))
+    if not pks:
+        raise JobError("There are no orders to work on.")
+    user = by if by is not None and by.is_authenticated else None
+    with transaction.atomic():
+        job = Job.objects.create(
+            merchant=merchant,
+            kind=kind,
+            params=params,
+            order_pks=pks,
+            total=len(pks),
+            created_by=user,
+        )
+        transaction.on_commit(lambda: _job_enqueue(job.pk, queue))
+    return job
+
+
+def _job_enqueue(job_id: int, queue: str | None) -> None:
+    from tools.tasks import job_run_task
+
+    options = {"queue": queue} if queue else {}
+    job_run_task.apply_async(args=[job_id], **options)
+
+
+def job_cancel(*, job: Job, by=None) -> bool:
+    """Cancel a pending or running job; the worker stops before its next chunk."""
+    if by is not None and not by.has_perm("orders.run_tools", job):
+        raise JobError("You may not cancel jobs for this merchant.")
+    user = by if by is not None and by.is_authenticated else None
+    cancelled = Job.objects.filter(
+        pk=job.pk, status__in=[Job.Status.PENDING, Job.Status.RUNNING]
+    ).update(status=Job.Status.CANCELLED, cancelled_by=user, finished_at=timezone.now())
+    if not cancelled:
+        raise JobError(f"Job {job.pk} has already ended.")
+    return True
+
+
+def job_fail(*, job_id: int, error: str) -> None:
+    """Mark a job that broke outside its items as failed; finished items keep their outcomes."""
+    Job.objects.filter(pk=job_id, status__in=[Job.Status.PENDING, Job.Status.RUNNING]).update(
+        status=Job.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    _job_progress_save(job_id)
+
+
+def job_result_attach(*, job: Job, name: str, content: bytes) -> Job:
+    """Save a job's result file through the storage API."""
+    job.result_file.save(name, ContentFile(content), save=False)
+    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
+    return job
+
+
+# ---- run -----------------------------------------------------------------------------------
+
+
+def job_run(*, job_id: int) -> Job | None:
+    """Do the job's items that have no outcome yet, chunk by chunk, and set its final status.
+
+    Side effects: whatever the kind's handler does to each order, one outcome row per item,
+    progress on the job after every chunk. Stops before the next chunk once cancelled.
+    """
+    job = _job_claim(job_id)
+    if job is None:
+        return None
+    handler = JOB_KINDS[job.kind].handler
+    pending = _job_items_pending(job)
+    for start in range(0, len(pending), CHUNK_SIZE):
+        if _job_status(job.pk) != Job.Status.RUNNING:
+            break
+        _job_chunk_run(job, handler, pending[start : start + CHUNK_SIZE])
+        _job_progress_save(job.pk)
+    _job_progress_save(job.pk)
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=Job.Status.SUCCEEDED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def _job_claim(job_id: int) -> Job | None:
+    """The job, marked running; None when it is gone or has already ended."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.has_ended:
+            return None
+        if job.status == Job.Status.PENDING:
+            job.status = Job.Status.RUNNING
+            job.started_at = timezone.now()
+            job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def _job_status(job_id: int) -> str | None:
+    return Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
+
+
+def _job_items_pending(job: Job) -> list[int]:
+    done = set(JobItemOutcome.objects.filter(job=job).values_list("order_pk", flat=True))
+    return [pk for pk in job.order_pks if pk not in done]
+
+
+def _job_chunk_run(job: Job, handler: Handler, order_pks: list[int]) -> None:
+    # Scoped to the job's merchant: an order of anyone else is "not found", never touched.
+    order_ids = dict(
+        Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks).values_list(
+            "pk", "order_id"
+        )
+    )
+    for order_pk in order_pks:
+        _job_item_run(job, handler, order_pk, order_ids.get(order_pk))
+
+
+def _job_item_run(job: Job, handler: Handler, order_pk: int, order_id: str | None) -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = JobItemOutcome.objects.create(
+                    job=job, order_pk=order_pk, order_id=order_id or "", outcome=Outcome.FAILED
+                )
+        except IntegrityError:
+            return  # another delivery of this job has done (or is doing) this item
+        if order_id is None:
+            result = ItemResult(Outcome.FAILED, "Order not found.")
+        else:
+            result = _item_result(job, handler, order_pk, order_id)
+        row.outcome, row.message = result.outcome, result.message
+        row.save(update_fields=["outcome", "message"])
+
+
+def _item_result(job: Job, handler: Handler, order_pk: int, order_id: str) -> ItemResult:
+    try:
+        with transaction.atomic():
+            return handler(order_pk, job.params, job)
+    except OrderError as exc:
+        return ItemResult(Outcome.FAILED, str(exc))
+    except Exception as exc:  # one broken item must not stop the others
+        logger.exception("Job %s: unexpected error on order %s", job.pk, order_id)
+        return ItemResult(Outcome.FAILED, f"Unexpected error ({exc.__class__.__name__}).")
+
+
+def _job_progress_save(job_id: int) -> None:
+    counts = dict(
+        JobItemOutcome.objects.filter(job_id=job_id)
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    succeeded = counts.get(Outcome.SUCCEEDED, 0)
+    skipped = counts.get(Outcome.SKIPPED, 0)
+    failed = counts.get(Outcome.FAILED, 0)
+    # update(), not save(): a cancel that lands meanwhile must not be overwritten.
+    Job.objects.filter(pk=job_id).update(
+        done=succeeded + skipped + failed,
+        succeeded_count=succeeded,
+        skipped_count=skipped,
+        failed_count=failed,
+    )
+
+
+# ---- read ----------------------------------------------------------------------------------
+
+
+def job_list_for_merchant(*, merchant: Merchant):
+    return Job.objects.filter(merchant=merchant).select_related("created_by")
+
+
+def job_get(*, merchant: Merchant, job_id: int) -> Job:
+    """The merchant's job; Job.DoesNotExist for anyone else's."""
+    return job_list_for_merchant(merchant=merchant).get(pk=job_id)
+
+
+def job_problems_first(*, job: Job, limit: int = FIRST_PROBLEMS) -> list[JobItemOutcome]:
+    return list(job.outcomes.exclude(outcome=Outcome.SUCCEEDED).order_by("id")[:limit])
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def job_report_csv(*, job: Job) -> Iterator[str]:
+    """The full report, one CSV line at a time: order ID, outcome, message."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(["order_id", "outcome", "message"])
+    rows = job.outcomes.order_by("id").values_list("order_id", "order_pk", "outcome", "message")
+    for order_id, order_pk, outcome, message in rows.iterator(chunk_size=2000):
+        yield writer.writerow([order_id or f"#{order_pk}", outcome, message])

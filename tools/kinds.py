@@ -1,0 +1,58 @@
+"""The job kinds: an explicit registry from kind name to the handler that does one item.
+
+A handler takes (order_pk, params, job) and returns an ItemResult (succeeded, or skipped with a
+reason), or raises OrderError, which the runner records as that item's failure. The runner
+calls it inside a savepoint, in the same transaction as the item's outcome row.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from orders.models import Order
+from orders.services.notes import order_note_append
+
+if TYPE_CHECKING:
+    from tools.models import Job
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    outcome: str  # a JobItemOutcome.Outcome value
+    message: str = ""
+
+    @classmethod
+    def succeeded(cls, message: str = "") -> "ItemResult":
+        return cls("succeeded", message)
+
+    @classmethod
+    def skipped(cls, reason: str) -> "ItemResult":
+        return cls("skipped", reason)
+
+
+Handler = Callable[[int, dict[str, Any], "Job"], ItemResult]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    label: str
+    handler: Handler
+
+
+def note_append_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
+    """Append the job's note to one order (a note and an order_note_added event naming the job)."""
+    if Order.objects.filter(pk=order_pk, deleted_at__isnull=False).exists():
+        return ItemResult.skipped("deleted")
+    order_note_append(
+        order=order_pk,
+        text=params.get("text", ""),
+        by=job.created_by,
+        via=f"job {job.pk}",
+        job_id=job.pk,
+    )
+    return ItemResult.succeeded()
+
+
+JOB_KINDS: dict[str, JobKind] = {
+    "append_note": JobKind(label="Append note", handler=note_append_item),
+}

@@ -1,0 +1,109 @@
+"""Jobs: the database row a worker updates and the job page reads.
+
+A job works on a list of orders; every order it touched has exactly one outcome row, and the
+unique (job, order) pair is what lets a re-delivered or restarted task skip finished items.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from orders.models import Merchant
+
+
+def job_kind_choices() -> list[tuple[str, str]]:
+    # Read from the registry at call time so the model never imports handler code.
+    from tools.kinds import JOB_KINDS
+
+    return [(name, kind.label) for name, kind in JOB_KINDS.items()]
+
+
+def job_result_path(job: "Job", filename: str) -> str:
+    return f"jobs/{job.merchant_id}/{job.pk}/{filename}"
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    ENDED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(max_length=50, choices=job_kind_choices)
+    params = models.JSONField(default=dict, blank=True)
+    # The order pks to work on, in the order they were given.
+    order_pks = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    succeeded_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    result_file = models.FileField(upload_to=job_result_path, blank=True, max_length=300)
+    error = models.TextField(blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="job_merchant_created_idx"),
+            models.Index(fields=["merchant", "status"], name="job_merchant_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.kind}, {self.status})"
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in self.ENDED
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.has_ended else 0
+        return min(100, self.done * 100 // self.total)
+
+
+class JobItemOutcome(models.Model):
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="outcomes")
+    # The item key: the order's pk (kept even if the order disappears) and its shown ID.
+    order_pk = models.PositiveBigIntegerField()
+    order_id = models.CharField(max_length=32, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "order_pk"], name="one_outcome_per_job_item"),
+        ]
+        indexes = [models.Index(fields=["job", "outcome"], name="job_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id or self.order_pk}: {self.outcome}"

@@ -1,0 +1,143 @@
+"""Job screens: the list, the job page with its self-updating progress, downloads, cancel."""
+
+import posixpath
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, ListView
+from django_tables2 import SingleTableMixin
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from orders.exceptions import OrderError
+from tools.forms import NoteAppendJobForm
+from tools.jobs import (
+    job_cancel,
+    job_create,
+    job_get,
+    job_list_for_merchant,
+    job_problems_first,
+    job_report_csv,
+)
+from tools.models import Job
+from tools.tables import JobTable
+
+VIEW = "orders.view_merchant_orders"
+RUN = "orders.run_tools"
+
+
+def merchant_job_or_404(request, pk: int) -> Job:
+    try:
+        return job_get(merchant=request.merchant, job_id=pk)
+    except Job.DoesNotExist as exc:
+        raise Http404("No such job.") from exc
+
+
+class JobListView(MerchantRequiredMixin, SingleTableMixin, ListView):
+    permission = VIEW
+    table_class = JobTable
+    template_name = "tools/job_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return job_list_for_merchant(merchant=self.request.merchant).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        can_run = self.request.user.has_perm(RUN, self.request.merchant)
+        return super().get_context_data(**kwargs, can_run_tools=can_run)
+
+
+class JobDetailView(MerchantRequiredMixin, View):
+    """The job page; an htmx request gets only the progress partial, which it polls."""
+
+    permission = VIEW
+
+    def get(self, request, pk: int):
+        job = merchant_job_or_404(request, pk)
+        context = {
+            "job": job,
+            "problems": job_problems_first(job=job),
+            "can_cancel": request.user.has_perm(RUN, job),
+        }
+        template = "tools/job_detail.html"
+        if request.htmx:
+            template += "#progress"
+        return render(request, template, context)
+
+
+class JobCancelView(MerchantRequiredMixin, View):
+    permission = RUN
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        job = merchant_job_or_404(request, pk)
+        try:
+            job_cancel(job=job, by=request.user)
+        except OrderError as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, f"Job {job.pk} cancelled; orders already done stay done.")
+        return redirect("job-detail", pk=job.pk)
+
+
+class JobReportView(MerchantRequiredMixin, View):
+    permission = VIEW
+
+    def get(self, request, pk: int):
+        job = merchant_job_or_404(request, pk)
+        response = StreamingHttpResponse(job_report_csv(job=job), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-report.csv"'
+        return response
+
+
+class JobResultView(MerchantRequiredMixin, View):
+    permission = VIEW
+
+    def get(self, request, pk: int):
+        job = merchant_job_or_404(request, pk)
+        if not job.result_file:
+            raise Http404("This job has no result file.")
+        try:
+            handle = job.result_file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("The result file is no longer available.") from exc
+        return FileResponse(
+            handle, as_attachment=True, filename=posixpath.basename(job.result_file.name)
+        )
+
+
+class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
+    """Paste order IDs and a note; the job appends it to each order."""
+
+    permission = RUN
+    form_class = NoteAppendJobForm
+    template_name = "tools/append_note_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "merchant": self.request.merchant}
+
+    def form_valid(self, form):
+        resolved = form.resolved
+        try:
+            job = job_create(
+                merchant=self.request.merchant,
+                kind="append_note",
+                params={
+                    "text": form.cleaned_data["text"],
+                    "not_found": resolved.not_found,
+                    "deleted": resolved.deleted,
+                },
+                order_pks=resolved.order_pks,
+                by=self.request.user,
+            )
+        except OrderError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        count = len(resolved.order_pks)
+        message = f"Job {job.pk} started: append a note to {count:,} order(s)."
+        if resolved.unresolved:
+            message += f" {len(resolved.unresolved):,} ID(s) not included, listed below."
+        messages.success(self.request, message)
+        return redirect(reverse("job-detail", kwargs={"pk": job.pk}))
