@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db.models import ManyToManyField
 from django.http import Http404
@@ -24,6 +23,7 @@ from django_fsm import ConcurrentTransition
 
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, OrderChanged, OrderError
+from orders.forms import transition_form_for
 from orders.models import (
     BlockListEntry,
     Item,
@@ -37,10 +37,8 @@ from orders.models import (
     Tag,
 )
 from orders.models.order import CUSTOM_FIELD_NUMBERS
-from orders.services.transition_steps import MAX_TRACKING_NUMBERS
 from orders.services.transitions import (
     order_transition,
-    order_transition_inputs_required,
     order_transitions_for_user,
     transition_label,
     transition_names,
@@ -489,8 +487,7 @@ class OrderAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, order):
             raise PermissionDenied
         change_url = reverse("admin:orders_order_change", args=[order.pk])
-        form_class = TRANSITION_FORMS.get(order_transition_inputs_required(name) or "")
-        form = form_class(request.POST or None, order=order, name=name) if form_class else None
+        form = transition_form_for(name, order=order, data=request.POST or None)
         if request.method == "POST" and (form is None or form.is_valid()):
             try:
                 result = order_transition(
@@ -541,88 +538,6 @@ def order_form_changes(form) -> dict[str, tuple[Any, Any]]:
             after = sorted(str(tag) for tag in after or [])
         changes[name] = (before, after)
     return changes
-
-
-# ---- the inputs some transitions need ------------------------------------------------------
-
-
-class TransitionInputForm(forms.Form):
-    def __init__(self, *args: Any, order: Order, name: str, **kwargs: Any) -> None:
-        self.order = order
-        self.name = name
-        super().__init__(*args, **kwargs)
-
-    def inputs(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
-
-
-class RecordPaymentForm(TransitionInputForm):
-    reference = forms.CharField(
-        max_length=100, help_text="Check number, wire reference, money order number …"
-    )
-
-
-class RejectForm(TransitionInputForm):
-    reason = forms.ChoiceField(label="Reason code")
-    notify = forms.BooleanField(
-        label="Email the customer about the refund", required=False, initial=True
-    )
-
-    def __init__(self, *args: Any, order: Order, name: str, **kwargs: Any) -> None:
-        super().__init__(*args, order=order, name=name, **kwargs)
-        codes = order.merchant.reject_reason_codes or []
-        self.fields["reason"].choices = [("", "—"), *((code, code) for code in codes)]
-        self.fields["reason"].required = order.merchant.reason_required
-        if name != "refund_and_reject":
-            del self.fields["notify"]
-
-
-class RejectAsFraudForm(TransitionInputForm):
-    block = forms.BooleanField(
-        label="Add the email, shipping address, card and IP address to the block list",
-        required=False,
-    )
-
-
-class HoldForm(TransitionInputForm):
-    reason = forms.CharField(max_length=300)
-    until = forms.DateField(
-        label="Release on",
-        required=False,
-        widget=AdminDateWidget,
-        help_text="Optional: the order is released automatically on this date.",
-    )
-
-
-class MarkShippedForm(TransitionInputForm):
-    carrier = forms.CharField(max_length=50)
-    method = forms.CharField(max_length=100, required=False, label="Shipping method")
-    tracking_numbers = forms.CharField(
-        required=False,
-        help_text=f"Up to {MAX_TRACKING_NUMBERS}, separated by spaces or commas.",
-    )
-    notify = forms.BooleanField(
-        label="Email the customer the shipment confirmation", required=False, initial=True
-    )
-
-    def __init__(self, *args: Any, order: Order, name: str, **kwargs: Any) -> None:
-        super().__init__(*args, order=order, name=name, **kwargs)
-        self.fields["method"].initial = order.shipping_method
-
-    def clean_tracking_numbers(self) -> list[str]:
-        numbers = self.cleaned_data["tracking_numbers"].replace(",", " ").split()
-        if len(numbers) > MAX_TRACKING_NUMBERS:
-            raise forms.ValidationError(f"At most {MAX_TRACKING_NUMBERS} tracking numbers.")
-        return numbers
-
-
-TRANSITION_FORMS: dict[str, type[TransitionInputForm]] = {
-    "record_payment": RecordPaymentForm,
-    "reject": RejectForm,
-    "reject_as_fraud": RejectAsFraudForm,
-    "hold": HoldForm,
-    "mark_shipped": MarkShippedForm,
-}
 
 
 # ---- the audit trail and payments: read-only ----------------------------------------------

@@ -5,12 +5,12 @@ from django.shortcuts import redirect
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
-from lifecycle.forms import TRANSITION_FORMS, NoteForm, form_errors_text
+from lifecycle.forms import NoteForm, form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.forms import transition_form_for
 from orders.services.notes import order_note_append
 from orders.services.transitions import (
     order_transition,
-    order_transition_inputs_required,
     transition_names,
 )
 
@@ -27,9 +27,8 @@ class OrderTransitionView(MerchantRequiredMixin, View):
         if name not in transition_names():
             raise Http404("No such action.")
         inputs = {}
-        kind = order_transition_inputs_required(name)
-        if kind:
-            form = TRANSITION_FORMS[kind](request.POST, merchant=request.merchant, prefix=name)
+        form = transition_form_for(name, order=order, data=request.POST, prefix=name)
+        if form is not None:
             if not form.is_valid():
                 messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
                 return redirect("order-detail", order_id=order.order_id)

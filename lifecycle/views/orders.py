@@ -11,11 +11,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
-from lifecycle.forms import TRANSITION_FORMS, NoteForm, TransitionForm
+from lifecycle.forms import NoteForm
+from orders.forms import TransitionForm, transition_form_for
 from orders.models import Order, OrderEvent, OrderNote
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.services.transitions import (
-    order_transition_inputs_required,
     order_transitions_for_user,
 )
 from orders.states import SCREEN_BY_SLUG, Stage, StageScreen
@@ -183,8 +183,7 @@ def order_actions(order: Order, user) -> list[OrderAction]:
     """One button (with its small form, if it needs inputs) per transition the user may run."""
     actions = []
     for item in order_transitions_for_user(order=order, user=user):
-        kind = order_transition_inputs_required(item.name)
-        form = TRANSITION_FORMS[kind](merchant=order.merchant, prefix=item.name) if kind else None
+        form = transition_form_for(item.name, order=order, prefix=item.name)
         actions.append(
             OrderAction(
                 name=item.name,

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
-from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage
+from orders.states import GATEWAY_METHODS, OrderSource, PaymentMethod, PaymentStatus, Stage
 
 from .item import Item
 from .merchant import Merchant
@@ -32,6 +32,13 @@ def _may_refund_and_reject(order: "Order", user) -> bool:
     return user.has_perm("orders.refund_order", order) and user.has_perm(
         "orders.reject_order", order
     )
+
+
+def _has_card_on_file(order: "Order") -> bool:
+    """Process payment charges a saved card or wallet; offline payments are recorded instead."""
+    return bool(order.gateway_token) and order.payment_method in GATEWAY_METHODS - {
+        PaymentMethod.ECHECK
+    }
 
 
 def _system_only(order: "Order", user) -> bool:
@@ -303,8 +310,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
         stage,
         source=S.ACCOUNTS_RECEIVABLE,
         target=GET_STATE(_routed, states=AFTER_PAYMENT),
+        conditions=[_has_card_on_file],
         permission="orders.process_payment",
-        custom={"label": "Process payment"},
+        custom={
+            "label": "Process payment",
+            "unavailable": "there is no card on file to charge; record the payment received",
+        },
     )
     def process_payment(self, *, next_stage: str) -> None:
         if next_stage != S.ACCOUNTS_RECEIVABLE:
@@ -328,7 +339,7 @@ class Order(ConcurrentTransitionMixin, models.Model):
         source=S.ACCOUNTS_RECEIVABLE,
         target=S.PENDING_CLEARANCE,
         permission="orders.process_payment",
-        custom={"label": "Submit e-check"},
+        custom={"label": "Submit e-check", "form": "submit_echeck"},
     )
     def submit_echeck(self) -> None:
         self.payment_status = PaymentStatus.PENDING

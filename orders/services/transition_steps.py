@@ -74,13 +74,7 @@ def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
 
 
 def _process_payment(order: Order, *, by, via, **inputs) -> Step:
-    if order.payment_method not in GATEWAY_METHODS or order.payment_method == PaymentMethod.ECHECK:
-        raise InvalidInput(
-            f"{order.order_id} is paid by {order.get_payment_method_display()}: record the "
-            "payment received instead."
-        )
-    if not order.gateway_token:
-        raise InvalidInput(f"{order.order_id} has no card on file to charge.")
+    # The transition's condition has made sure there is a card or wallet on file.
     return _charge_and_route(order, by=by, via=via)
 
 

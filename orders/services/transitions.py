@@ -134,10 +134,14 @@ def _check(order: Order, name: str, by, expected_stage: str | None) -> None:
         raise TransitionNotAvailable(f"{order.order_id} is deleted.")
     method = getattr(order, name)
     label = transition_label(name)
-    if not can_proceed(method):
+    if not can_proceed(method, check_conditions=False):
         raise TransitionNotAvailable(
             f"“{label}” is not possible for {order.order_id} in {Stage(order.stage).label}."
         )
+    if not can_proceed(method):
+        meta = method._django_fsm.get_transition(order.stage)
+        why = meta.custom.get("unavailable", "its conditions are not met")
+        raise TransitionNotAvailable(f"“{label}” is not possible for {order.order_id}: {why}.")
     if by is not None and not has_transition_perm(method, by):
         raise TransitionNotPermitted(f"You may not “{label}” orders.")
 

@@ -205,3 +205,29 @@ def test_note_form_is_absent_and_post_refused_without_edit_permission(client, me
 
     assert response.status_code == 403
     assert not order.notes.exists()
+
+
+def test_an_offline_receivable_order_offers_recording_not_charging(manager_client, merchant):
+    order = place(merchant, method=PaymentMethod.CHECK, card=None)
+
+    content = manager_client.get(f"/orders/{order.order_id}/").content.decode()
+
+    assert f'action="/orders/{order.order_id}/transition/record_payment/"' in content
+    assert "/transition/process_payment/" not in content
+    assert 'name="submit_echeck-bank_account"' in content
+
+
+def test_submitting_an_echeck_from_the_order_page_debits_the_given_account(
+    manager_client, merchant
+):
+    order = place(merchant, method=PaymentMethod.CHECK, card=None)
+
+    manager_client.post(
+        f"/orders/{order.order_id}/transition/submit_echeck/",
+        {"expected_stage": "accounts_receivable", "submit_echeck-bank_account": "021000021 1234"},
+    )
+
+    order.refresh_from_db()
+    assert order.stage == "pending_clearance"
+    assert order.payment_method == PaymentMethod.ECHECK
+    assert order.transactions.get().result == "pending"

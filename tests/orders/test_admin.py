@@ -183,7 +183,7 @@ def test_an_impossible_transition_is_refused_with_a_message_and_changes_nothing(
 
     response = admin_client.post(
         transition_url(fraud_order, "mark_shipped"),
-        {"expected_stage": Stage.FRAUD_REVIEW, "carrier": "UPS", "tracking_numbers": "1Z1"},
+        {"expected_stage": Stage.FRAUD_REVIEW, "carrier": "UPS", "tracking_1": "1Z1"},
     )
 
     assert response.status_code == 302
@@ -214,7 +214,8 @@ def test_mark_shipped_in_the_admin_records_the_tracking_numbers(admin_client, sh
         {
             "expected_stage": Stage.SHIPPING,
             "carrier": "UPS",
-            "tracking_numbers": "1Z001, 1Z002",
+            "tracking_1": "1Z001",
+            "tracking_2": "1Z002",
             "method": "Ground",
         },
     )

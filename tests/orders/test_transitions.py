@@ -294,10 +294,11 @@ def test_process_payment_of_an_offline_order_is_refused(merchant):
     order = place(merchant, method=PaymentMethod.CHECK, card=None)
     before = snapshot(order)
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TransitionNotAvailable, match="no card on file"):
         order_transition(order=order, name="process_payment", by=None)
 
     assert snapshot(order) == before
+    assert "process_payment" not in [t.name for t in order.get_available_stage_transitions()]
 
 
 # ---- quotes -------------------------------------------------------------------------------

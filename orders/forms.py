@@ -1,0 +1,138 @@
+"""The inputs some transitions need, as forms shared by the order page and the admin.
+
+A transition names its input kind in its `form` custom key; TRANSITION_FORMS maps that kind to a
+form whose inputs() are the keyword arguments order_transition passes to the transition's step.
+"""
+
+from typing import Any
+
+from django import forms
+
+from orders.models import Order
+from orders.services.transition_steps import MAX_TRACKING_NUMBERS
+from orders.services.transitions import order_transition_inputs_required
+
+
+class TransitionForm(forms.Form):
+    """Base of the transition input forms; built for one order and transition."""
+
+    def __init__(self, *args: Any, order: Order, name: str, **kwargs: Any) -> None:
+        self.order = order
+        self.merchant = order.merchant
+        self.transition_name = name
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def inputs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class RecordPaymentForm(TransitionForm):
+    reference = forms.CharField(
+        label="Payment reference",
+        max_length=100,
+        help_text="Check number, wire reference, money order number …",
+        error_messages={"required": "A payment reference is required."},
+    )
+
+
+class SubmitEcheckForm(TransitionForm):
+    bank_account = forms.CharField(
+        label="Bank account to debit",
+        max_length=64,
+        help_text="Routing and account number as the customer gave them.",
+        error_messages={"required": "Enter the bank account to debit."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.order.payment_method == "echeck":
+            self.fields["bank_account"].required = False
+            self.fields["bank_account"].help_text = "Empty: the account given with the order."
+
+
+class RejectForm(TransitionForm):
+    reason = forms.ChoiceField(label="Reason code")
+    notify = forms.BooleanField(
+        label="Email the customer about the refund", required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = list(self.merchant.reject_reason_codes or [])
+        field = self.fields["reason"]
+        field.choices = [("", "—"), *((code, code.replace("_", " ")) for code in codes)]
+        field.required = self.merchant.reason_required
+        field.error_messages["required"] = "Choose a reason code."
+        if self.transition_name != "refund_and_reject":
+            del self.fields["notify"]
+
+
+class RejectAsFraudForm(TransitionForm):
+    block = forms.BooleanField(
+        label="Also block the email, shipping address, card and IP address", required=False
+    )
+
+
+class HoldForm(TransitionForm):
+    reason = forms.CharField(
+        label="Reason", max_length=300, error_messages={"required": "Give a reason for the hold."}
+    )
+    until = forms.DateField(
+        label="Release on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Optional: released automatically on this date.",
+    )
+
+
+class MarkShippedForm(TransitionForm):
+    carrier = forms.CharField(
+        label="Carrier",
+        max_length=50,
+        widget=forms.TextInput(attrs={"list": "carriers"}),
+        error_messages={"required": "Choose the carrier."},
+    )
+    method = forms.CharField(label="Shipping method", max_length=100, required=False)
+    do_not_notify = forms.BooleanField(label="Do not notify the customer", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].initial = self.order.shipping_method
+        for number in range(1, MAX_TRACKING_NUMBERS + 1):
+            self.fields[f"tracking_{number}"] = forms.CharField(
+                label=f"Tracking number {number}", max_length=100, required=False
+            )
+        # Keep "do not notify" last, after the tracking numbers.
+        self.fields["do_not_notify"] = self.fields.pop("do_not_notify")
+
+    def tracking_fields(self) -> list[forms.BoundField]:
+        return [self[f"tracking_{n}"] for n in range(1, MAX_TRACKING_NUMBERS + 1)]
+
+    def inputs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        tracking = [data[f"tracking_{n}"] for n in range(1, MAX_TRACKING_NUMBERS + 1)]
+        return {
+            "carrier": data["carrier"],
+            "method": data["method"],
+            "tracking_numbers": [number for number in tracking if number],
+            "notify": not data["do_not_notify"],
+        }
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
+    "record_payment": RecordPaymentForm,
+    "submit_echeck": SubmitEcheckForm,
+    "reject": RejectForm,
+    "reject_as_fraud": RejectAsFraudForm,
+    "hold": HoldForm,
+    "mark_shipped": MarkShippedForm,
+}
+
+
+def transition_form_for(name: str, *, order: Order, data=None, prefix: str | None = None):
+    """The input form transition `name` needs on this order, or None when it needs none."""
+    form_class = TRANSITION_FORMS.get(order_transition_inputs_required(name) or "")
+    if form_class is None:
+        return None
+    return form_class(data, order=order, name=name, prefix=prefix)

@@ -1,0 +1,55 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from orders.models import Merchant, Order
+from orders.payments.test_gateway import DECLINE, INSUFFICIENT_FUNDS, PROCESSING_ERROR
+from orders.states import PaymentMethod, Stage
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _chargeable_receivable_order(merchant: Merchant) -> Order:
+    failing = (DECLINE, INSUFFICIENT_FUNDS, PROCESSING_ERROR)
+    candidates = Order.objects.filter(
+        merchant=merchant, stage=Stage.ACCOUNTS_RECEIVABLE, deleted_at__isnull=True,
+        payment_method=PaymentMethod.CREDIT_CARD,
+    ).exclude(gateway_token="")  # fmt: skip
+    return next(o for o in candidates if not o.gateway_token.endswith(failing))
+
+
+def test_manager_processes_a_receivable_payment_and_finds_the_order_in_shipping(page, sign_in):
+    call_command("seed_demo", "--orders", "40", "--seed", "7", verbosity=0)
+    merchant = Merchant.objects.get(code="DEMO")
+    order = _chargeable_receivable_order(merchant)
+    receivable = Order.objects.live().filter(merchant=merchant, stage=Stage.ACCOUNTS_RECEIVABLE)
+    shipping_before = Order.objects.live().filter(merchant=merchant, stage=Stage.SHIPPING).count()
+
+    sign_in("demo-manager")
+
+    # The home tiles show the live counts.
+    expect(page.locator('[data-count="accounts-receivable"]')).to_have_text(str(receivable.count()))
+    expect(page.locator('[data-count="shipping"]')).to_have_text(str(shipping_before))
+
+    page.locator('[data-screen="accounts-receivable"] a').click()
+    page.get_by_role("link", name=order.order_id, exact=True).click()
+    expect(page.locator(".badge.stage")).to_have_text("Accounts Receivable")
+
+    page.get_by_role("button", name="Process payment", exact=True).click()
+
+    expect(
+        page.get_by_text(f"{order.order_id}: Process payment done; now in Shipping.")
+    ).to_be_visible()
+    expect(page.locator(".badge.stage")).to_have_text("Shipping")
+    expect(
+        page.locator('.timeline li[data-event-type="order_transitioned"]').first
+    ).to_contain_text("Process payment: Accounts Receivable → Shipping")
+    expect(page.locator(".timeline li").first).to_contain_text("demo-manager")
+
+    page.goto("/")
+    expect(page.locator('[data-count="shipping"]')).to_have_text(str(shipping_before + 1))
+    page.locator('[data-screen="shipping"] a').click()
+    expect(page.get_by_role("link", name=order.order_id, exact=True)).to_be_visible()
+    assert re.search(r"/stages/shipping/", page.url)
