@@ -12,7 +12,6 @@ import secrets
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from orders.models import GatewayLedgerEntry
 
@@ -79,7 +78,7 @@ class TestGateway:
         fingerprint = hashlib.sha256(f"test-gateway:{digits}".encode()).hexdigest()[:32]
         behaviour = "cvv" if card.cvv == "000" else ("avs" if card.postal_code == "00000" else "ok")
         return CardToken(
-            token=f"tgw_{fingerprint[:20]}_{behaviour}_{digits[-4:]}",
+            token=f"tgw_{fingerprint}_{behaviour}_{digits[-4:]}",
             brand=card_brand(digits),
             last4=digits[-4:],
             exp_month=card.exp_month,
@@ -87,6 +86,17 @@ class TestGateway:
             fingerprint=fingerprint,
             is_test_card=digits in TEST_CARD_NUMBERS,
         )
+
+    def card_for_token(self, token: str) -> CardToken:
+        """What the gateway knows of a saved card, for a returning customer's order."""
+        try:
+            _, fingerprint, _, last4 = token.split("_")
+        except ValueError as exc:
+            raise ValueError("Unknown saved card.") from exc
+        return CardToken(
+            token=token, brand="card", last4=last4, exp_month=0, exp_year=0,
+            fingerprint=fingerprint, is_test_card=False,
+        )  # fmt: skip
 
     # ---- money-moving calls --------------------------------------------------------------
     def charge(self, *, token: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
@@ -114,11 +124,9 @@ class TestGateway:
 
     def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
         def answer():
-            # A bank debit stays "pending" in these books; its settlement arrives by webhook.
+            # A bank debit is refundable once settle() has recorded the bank's approval.
             original = GatewayLedgerEntry.objects.filter(
-                Q(result="approved") | Q(operation="echeck", result="pending"),
-                gateway=self.name,
-                reference=reference,
+                gateway=self.name, reference=reference, result="approved"
             ).first()
             if original is None:
                 return "error", "No such payment to refund.", "", ""
@@ -139,6 +147,12 @@ class TestGateway:
             lambda: ("pending", "Submitted; waiting for settlement.", "", ""),
             token=account,
         )
+
+    def settle(self, *, reference: str, returned: bool = False) -> None:
+        """The bank's answer to a pending debit, kept in the books before the webhook is sent."""
+        GatewayLedgerEntry.objects.filter(
+            gateway=self.name, reference=reference, result="pending"
+        ).update(result="declined" if returned else "approved")
 
     def charges_for_key_prefix(self, prefix: str) -> int:
         return GatewayLedgerEntry.objects.filter(

@@ -295,16 +295,10 @@ def _tokenize(merchant: Merchant, payment: PaymentDraft) -> CardToken | None:
     if payment.method != PaymentMethod.CREDIT_CARD:
         return None
     if payment.card_token:
-        last4 = payment.card_token.rsplit("_", 1)[-1]
-        return CardToken(
-            payment.card_token,
-            "card",
-            last4,
-            0,
-            0,
-            payment.card_token.split("_")[1] if "_" in payment.card_token else "",
-            False,
-        )
+        try:
+            return gateway_for(merchant).card_for_token(payment.card_token)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
     if payment.card is None:
         if payment.card_mode == CardMode.CHARGE_NOW:
             raise InvalidInput("Enter the card number, or choose “no real-time charge”.")

@@ -187,3 +187,21 @@ def test_the_same_key_at_the_same_moment_charges_once(needs_postgres):
     assert len(references) == 8
     assert len(set(references)) == 1
     assert GatewayLedgerEntry.objects.count() == 1
+
+
+def test_an_order_on_a_saved_card_keeps_the_card_fingerprint_and_is_charged(merchant):
+    from orders.services.placement import LineDraft, OrderDraft, PaymentDraft, order_place
+
+    first = place(merchant)
+    draft = OrderDraft(
+        email=first.email,
+        lines=[LineDraft(description="Refill", unit_price=Decimal("9.00"))],
+        payment=PaymentDraft(method="credit_card", card_token=first.gateway_token),
+    )
+
+    second = order_place(merchant=merchant, draft=draft)
+
+    assert second.card_fingerprint == first.card_fingerprint
+    assert second.card_last4 == "1111"
+    assert second.payment_status == "processed"
+    assert second.transactions.get().result == "approved"

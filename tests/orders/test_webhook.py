@@ -3,6 +3,7 @@
 import json
 import time
 import uuid
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -276,3 +277,17 @@ def test_simulate_clearance_works_behind_https_only_settings(pending, settings):
 
     pending.refresh_from_db()
     assert pending.stage == Stage.SHIPPING
+
+
+def test_a_cleared_echeck_can_be_refunded_through_the_gateway(merchant):
+    from orders.models import GatewayLedgerEntry
+    from orders.services.refunds import order_refund
+
+    order = place(merchant, method=PaymentMethod.ECHECK, card=None)
+    call_command("simulate_clearance", order.order_id, stdout=StringIO())
+
+    order_refund(order=order, full=True, notify=False)
+
+    order.refresh_from_db()
+    assert order.payment_status == "refunded"
+    assert GatewayLedgerEntry.objects.filter(operation="refund", result="approved").count() == 1

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orders.models import Order
+from orders.payments import TestGateway
 from orders.services.clearance import RETURNED, SETTLED, SIGNATURE_HEADER, webhook_sign
 
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             .first()
             or ""
         )
+        TestGateway().settle(reference=reference, returned=fail)
         body = json.dumps(
             {
                 "id": f"evt_{uuid.uuid4().hex}",

@@ -193,7 +193,7 @@ class OrderBuilder:
                 last4 = "4242"
         middle = "".join(str(rng.randrange(10)) for _ in range(length - len(prefix) - 4))
         fingerprint = hashlib.sha256(f"test-gateway:{prefix}{middle}{last4}".encode()).hexdigest()
-        token = f"tgw_{fingerprint[:20]}_{behaviour}_{last4}"
+        token = f"tgw_{fingerprint[:32]}_{behaviour}_{last4}"
         year = self.today.year + rng.randrange(1, 5)
         return (brand, last4, rng.randrange(1, 13), year, fingerprint[:32], token)
 

@@ -376,7 +376,7 @@ TEST_CARD = (
     12,
     2030,
     _TEST_FINGERPRINT[:32],
-    f"tgw_{_TEST_FINGERPRINT[:20]}_ok_1111",
+    f"tgw_{_TEST_FINGERPRINT[:32]}_ok_1111",
 )
 
 DOMESTIC_SHIPPING = (
