@@ -43,7 +43,9 @@ def demo(args: list[str]) -> None:
     ensure_environment()
     manage = [PYTHON, "manage.py"]
     run(*manage, "migrate", "--no-input")
-    run(*manage, "seed_demo", "--orders", os.environ.get("DEMO_ORDERS", "500"))
+    run(*manage, "collectstatic", "--no-input", "--verbosity", "0")
+    run(*manage, "seed_demo", "--orders", os.environ.get("DEMO_ORDERS", "2000"))
+    print("\nServing on http://127.0.0.1:8000 — stop with Ctrl+C.", flush=True)
     run(*manage, "runserver", *(args or ["127.0.0.1:8000"]))
 
 
