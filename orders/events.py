@@ -23,16 +23,28 @@ def _user_or_none(by):
     return by if by is not None and getattr(by, "is_authenticated", False) else None
 
 
-def order_event_record(
-    *, order: Order, type: str, by=None, via: str = "", **payload: Any
+def order_event_build(
+    *, order: Order, type: str, by=None, via: str = "", at=None, **payload: Any
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    """An unsaved event, for bulk writers (the demo seed) that insert many rows at once."""
+    event = OrderEvent(
         order=order,
         type=type,
         actor=_user_or_none(by),
         actor_label=via,
         payload=_jsonable(payload),
     )
+    if at is not None:
+        event.created_at = at
+    return event
+
+
+def order_event_record(
+    *, order: Order, type: str, by=None, via: str = "", **payload: Any
+) -> OrderEvent:
+    event = order_event_build(order=order, type=type, by=by, via=via, **payload)
+    event.save()
+    return event
 
 
 def order_placed_event(*, order: Order, by=None, via: str = "", **payload: Any) -> OrderEvent:

@@ -10,6 +10,7 @@ from itertools import accumulate
 
 from django.utils import timezone
 
+from orders.events import order_event_build
 from orders.fraud import POINTS
 from orders.models import (
     BlockListEntry,
@@ -444,10 +445,7 @@ class OrderBuilder:
     def event(
         self, bundle: OrderBundle, type: str, moment: datetime, actor, **payload
     ) -> OrderEvent:
-        """An unsaved timeline event, with the payload orders.events' recorder would write.
-
-        Built here rather than through the recorders, which save one row at a time.
-        """
+        """An unsaved timeline event; the writer inserts the batch's events at once."""
         order = bundle.order
         if type == "order_placed":
             payload = {
@@ -456,8 +454,6 @@ class OrderBuilder:
                 "fraud_score": order.fraud_score,
                 **payload,
             }
-        event = OrderEvent(
-            order=order, type=type, actor=actor, actor_label=VIA, created_at=moment, payload=payload
-        )
+        event = order_event_build(order=order, type=type, by=actor, via=VIA, at=moment, **payload)
         bundle.events.append(event)
         return event
