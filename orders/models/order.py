@@ -1,4 +1,4 @@
-"""The order, its lines, shipments, notes and tags, and the life-cycle state machine."""
+"""The order, its lines, shipments, notes and tags. Its transitions are in transitions.py."""
 
 from decimal import Decimal
 
@@ -6,44 +6,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from orders.states import GATEWAY_METHODS, OrderSource, PaymentMethod, PaymentStatus, Stage
+from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage
 
 from .item import Item
 from .merchant import Merchant
+from .transitions import OrderTransitions
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": ZERO}
 CUSTOM_FIELD_NUMBERS = range(1, 11)
-
-S = Stage
-AFTER_PAYMENT = [S.SHIPPING, S.FRAUD_REVIEW, S.COMPLETED, S.ACCOUNTS_RECEIVABLE]
-HOLD_SOURCES = [S.SHIPPING, S.FRAUD_REVIEW, S.ACCOUNTS_RECEIVABLE]
-
-
-def _routed(order: "Order", *args, next_stage: str, **kwargs) -> str:
-    """The target of a transition whose destination the routing rules chose."""
-    return next_stage
-
-
-def _may_refund_and_reject(order: "Order", user) -> bool:
-    """Both permissions: refunding alone (customer service) is capped by the merchant's limit."""
-    return user.has_perm("orders.refund_order", order) and user.has_perm(
-        "orders.reject_order", order
-    )
-
-
-def _has_card_on_file(order: "Order") -> bool:
-    """Process payment charges a saved card or wallet; offline payments are recorded instead."""
-    return bool(order.gateway_token) and order.payment_method in GATEWAY_METHODS - {
-        PaymentMethod.ECHECK
-    }
-
-
-def _system_only(order: "Order", user) -> bool:
-    """Transitions driven by beat, webhooks or customers: never offered to staff."""
-    return False
 
 
 class OrderQuerySet(models.QuerySet):
@@ -69,7 +42,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Order(ConcurrentTransitionMixin, models.Model):
+class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
     order_number = models.PositiveBigIntegerField()
     order_id = models.CharField(max_length=32, unique=True, editable=False)
@@ -257,232 +230,6 @@ class Order(ConcurrentTransitionMixin, models.Model):
 
     def custom_field(self, number: int) -> str:
         return getattr(self, f"custom_{number}")
-
-    def _enter(self) -> None:
-        self.stage_entered_at = timezone.now()
-
-    # ---- transitions: bodies only change fields; the order_transition service does the rest
-
-    @transition(
-        stage,
-        source=S.QUOTE_REQUEST,
-        target=S.QUOTE_SENT,
-        permission="orders.send_quote",
-        custom={"label": "Send quote"},
-    )
-    def send_quote(self) -> None:
-        self.quote_sent_at = timezone.now()
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.QUOTE_SENT,
-        target=GET_STATE(_routed, states=AFTER_PAYMENT),
-        permission=_system_only,
-        custom={"label": "Accept quote", "system": True},
-    )
-    def accept_quote(self, *, next_stage: str) -> None:
-        self._enter()
-
-    @transition(
-        stage,
-        source=[S.QUOTE_REQUEST, S.QUOTE_SENT],
-        target=S.REJECTED,
-        permission=_system_only,
-        custom={"label": "Expire quote", "system": True},
-    )
-    def expire_quote(self) -> None:
-        self.reject_reason = "quote_expired"
-        self.rejected_at = timezone.now()
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.PRE_ORDER,
-        target=GET_STATE(_routed, states=AFTER_PAYMENT),
-        permission="orders.release_preorder",
-        custom={"label": "Release pre-order"},
-    )
-    def release_preorder(self, *, next_stage: str) -> None:
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.ACCOUNTS_RECEIVABLE,
-        target=GET_STATE(_routed, states=AFTER_PAYMENT),
-        conditions=[_has_card_on_file],
-        permission="orders.process_payment",
-        custom={
-            "label": "Process payment",
-            "unavailable": "there is no card on file to charge; record the payment received",
-        },
-    )
-    def process_payment(self, *, next_stage: str) -> None:
-        if next_stage != S.ACCOUNTS_RECEIVABLE:
-            self._enter()
-
-    @transition(
-        stage,
-        source=S.ACCOUNTS_RECEIVABLE,
-        target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
-        permission="orders.record_payment",
-        custom={"label": "Record payment received", "form": "record_payment"},
-    )
-    def record_payment(self, *, next_stage: str, reference: str) -> None:
-        self.payment_status = PaymentStatus.PROCESSED
-        self.payment_reference = reference
-        self.paid_at = timezone.now()
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.ACCOUNTS_RECEIVABLE,
-        target=S.PENDING_CLEARANCE,
-        permission="orders.process_payment",
-        custom={"label": "Submit e-check", "form": "submit_echeck"},
-    )
-    def submit_echeck(self) -> None:
-        self.payment_status = PaymentStatus.PENDING
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.PENDING_CLEARANCE,
-        target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
-        permission=_system_only,
-        custom={"label": "Payment cleared", "system": True},
-    )
-    def confirm_clearance(self, *, next_stage: str) -> None:
-        self.payment_status = PaymentStatus.PROCESSED
-        self.paid_at = timezone.now()
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.PENDING_CLEARANCE,
-        target=S.ACCOUNTS_RECEIVABLE,
-        permission=_system_only,
-        custom={"label": "Payment returned", "system": True},
-    )
-    def fail_clearance(self) -> None:
-        self.payment_status = PaymentStatus.DECLINED
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.FRAUD_REVIEW,
-        target=S.SHIPPING,
-        permission="orders.approve_order",
-        custom={"label": "Approve"},
-    )
-    def approve(self) -> None:
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.FRAUD_REVIEW,
-        target=S.REJECTED,
-        permission="orders.reject_fraud",
-        custom={"label": "Reject as fraud", "form": "reject_as_fraud", "danger": True},
-    )
-    def reject_as_fraud(self, *, reason: str = "fraud", rejected_by=None) -> None:
-        self.reject_reason = reason or "fraud"
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
-
-    @transition(
-        stage,
-        source=HOLD_SOURCES,
-        target=S.HOLD,
-        permission="orders.hold_order",
-        custom={"label": "Hold", "form": "hold"},
-    )
-    def hold(self, *, reason: str, until=None) -> None:
-        self.held_from_stage = self.stage
-        self.hold_reason = reason
-        self.hold_until = until
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.HOLD,
-        target=GET_STATE(_routed, states=HOLD_SOURCES),
-        permission="orders.release_hold",
-        custom={"label": "Release hold"},
-    )
-    def release_hold(self, *, next_stage: str) -> None:
-        # The target is computed after this body runs, so the step passes held_from_stage in.
-        self.held_from_stage = ""
-        self.hold_reason = ""
-        self.hold_until = None
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.SHIPPING,
-        target=S.COMPLETED,
-        permission="orders.ship_order",
-        custom={"label": "Mark shipped", "form": "mark_shipped"},
-    )
-    def mark_shipped(self, **inputs) -> None:
-        self.shipped_at = timezone.now()
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.COMPLETED,
-        target=S.SHIPPING,
-        permission="orders.move_back_to_shipping",
-        custom={"label": "Move back to shipping"},
-    )
-    def move_back_to_shipping(self) -> None:
-        self._enter()
-
-    @transition(
-        stage,
-        source=[S.SHIPPING, S.COMPLETED],
-        target=S.REJECTED,
-        permission=_may_refund_and_reject,
-        custom={"label": "Refund in full and reject", "form": "reject", "danger": True},
-    )
-    def refund_and_reject(self, *, reason: str = "", rejected_by=None) -> None:
-        self.reject_reason = reason
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
-
-    @transition(
-        stage,
-        source=[
-            S.ACCOUNTS_RECEIVABLE,
-            S.QUOTE_REQUEST,
-            S.QUOTE_SENT,
-            S.PRE_ORDER,
-            S.PENDING_CLEARANCE,
-        ],
-        target=S.REJECTED,
-        permission="orders.reject_order",
-        custom={"label": "Reject", "form": "reject", "danger": True},
-    )
-    def reject(self, *, reason: str = "", rejected_by=None) -> None:
-        self.reject_reason = reason
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
-
-    @transition(
-        stage,
-        source=S.REJECTED,
-        target=S.ACCOUNTS_RECEIVABLE,
-        permission="orders.unreject_order",
-        custom={"label": "Un-reject"},
-    )
-    def unreject(self) -> None:
-        self.reject_reason = ""
-        self.rejected_at = None
-        self.rejected_by = None
-        self._enter()
 
 
 class OrderLine(models.Model):

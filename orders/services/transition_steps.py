@@ -14,7 +14,7 @@ from django.utils import timezone
 from orders.exceptions import InvalidInput, OrderError, PaymentFailed
 from orders.fraud import shipping_address_key
 from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
-from orders.models.order import HOLD_SOURCES
+from orders.models.transitions import HOLD_SOURCES
 from orders.payments import CardDetails, GatewayResult, gateway_for
 from orders.routing import stage_after_payment, stage_after_settled_payment
 from orders.states import GATEWAY_METHODS, OFFLINE_METHODS, PaymentMethod, PaymentStatus, Stage
