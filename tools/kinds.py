@@ -53,6 +53,13 @@ def note_append_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemR
     return ItemResult.succeeded()
 
 
+def operation_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
+    from tools.operations.registry import operation_item_run
+
+    return operation_item_run(order_pk, params, job)
+
+
 JOB_KINDS: dict[str, JobKind] = {
     "append_note": JobKind(label="Append note", handler=note_append_item),
+    "operation": JobKind(label="Operation", handler=operation_item),
 }

@@ -1,0 +1,33 @@
+"""Operations over many orders: the one registry that stage bulk actions and the Batch Order
+Operation tool both use.
+
+An operation has a dry-run rule (`check`: why it would skip an order, or None when it applies)
+and an `apply` that does it to one order. The preview runs `check` over the selection; the job
+runs `check` again on each order (it may have changed since) and then `apply`, each order in its
+own transaction with its outcome (tools.jobs). Operations call orders' services: the rules live
+there, so a preview, a run, the order page and the admin can never disagree.
+"""
+
+from .registry import (
+    OPERATIONS,
+    Operation,
+    OperationPreview,
+    PreviewRow,
+    operation_get,
+    operation_inputs,
+    operation_job_create,
+    operation_preview,
+    operations_for_screen,
+)
+
+__all__ = [
+    "OPERATIONS",
+    "Operation",
+    "OperationPreview",
+    "PreviewRow",
+    "operation_get",
+    "operation_inputs",
+    "operation_job_create",
+    "operation_preview",
+    "operations_for_screen",
+]
