@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django_fsm import ConcurrentTransition
 
+from backoffice.common.admin import ReadOnlyAdmin
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, OrderChanged, OrderError
 from orders.forms import transition_form_for
@@ -541,17 +542,6 @@ def order_form_changes(form) -> dict[str, tuple[Any, Any]]:
 
 
 # ---- the audit trail and payments: read-only ----------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OrderEvent)

@@ -1,13 +1,14 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
+from backoffice.common.admin import ReadOnlyAdmin
 from orders.exceptions import OrderError
 from tools.jobs import job_cancel, job_problems_first
 from tools.models import Job
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
     """Read-only for support staff; the only change offered is cancelling through the service."""
 
     list_display = ["id", "merchant", "kind", "status", "created_by", "progress", "created_at"]
@@ -18,15 +19,6 @@ class JobAdmin(admin.ModelAdmin):
     actions = ["cancel_jobs"]
     exclude = ["order_pks"]
     readonly_fields = ["first_problems"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="progress")
     def progress(self, job: Job) -> str:

@@ -49,6 +49,12 @@ class OrderTransitions:
     def _enter(self) -> None:
         self.stage_entered_at = timezone.now()
 
+    def _mark_rejected(self, reason: str, rejected_by) -> None:
+        self.reject_reason = reason
+        self.rejected_at = timezone.now()
+        self.rejected_by = rejected_by
+        self._enter()
+
     @transition(
         "stage",
         source=S.QUOTE_REQUEST,
@@ -78,9 +84,7 @@ class OrderTransitions:
         custom={"label": "Expire quote", "system": True},
     )
     def expire_quote(self) -> None:
-        self.reject_reason = "quote_expired"
-        self.rejected_at = timezone.now()
-        self._enter()
+        self._mark_rejected("quote_expired", None)
 
     @transition(
         "stage",
@@ -172,10 +176,7 @@ class OrderTransitions:
         custom={"label": "Reject as fraud", "form": "reject_as_fraud", "danger": True},
     )
     def reject_as_fraud(self, *, reason: str = "fraud", rejected_by=None) -> None:
-        self.reject_reason = reason or "fraud"
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
+        self._mark_rejected(reason or "fraud", rejected_by)
 
     @transition(
         "stage",
@@ -233,10 +234,7 @@ class OrderTransitions:
         custom={"label": "Refund in full and reject", "form": "reject", "danger": True},
     )
     def refund_and_reject(self, *, reason: str = "", rejected_by=None) -> None:
-        self.reject_reason = reason
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
+        self._mark_rejected(reason, rejected_by)
 
     @transition(
         "stage",
@@ -252,10 +250,7 @@ class OrderTransitions:
         custom={"label": "Reject", "form": "reject", "danger": True},
     )
     def reject(self, *, reason: str = "", rejected_by=None) -> None:
-        self.reject_reason = reason
-        self.rejected_at = timezone.now()
-        self.rejected_by = rejected_by
-        self._enter()
+        self._mark_rejected(reason, rejected_by)
 
     @transition(
         "stage",
