@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Deleted orders past their merchant's retention_days are removed for good (logged).
+    "purge-deleted-orders": {
+        "task": "orders.tasks.orders_deleted_purge_task",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }

@@ -1,15 +1,14 @@
 from django.urls import path
 
 from . import views
+from .views.deletion import OrderDeleteView
 
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
 COMING_SOON = [
-    ("tools/batch/", "tool-batch", "Batch Order Operation"),
     ("tools/export/", "tool-export", "Export Orders"),
     ("tools/export/mappings/", "tool-export-mappings", "Export mappings"),
     ("tools/import-costs/", "tool-import-costs", "Import Actual Costs"),
-    ("tools/undelete/", "tool-undelete", "Undelete Order"),
     ("orders/new/", "order-create", "Manually Add Order"),
     ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),
@@ -37,4 +36,5 @@ urlpatterns = [
         views.OrderNoteCreateView.as_view(),
         name="order-note-create",
     ),
+    path("orders/<str:order_id>/delete/", OrderDeleteView.as_view(), name="order-delete"),
 ]

@@ -12,3 +12,10 @@ def order_email_send_task(order_pk: int, template: str) -> None:
 @shared_task(acks_late=True)
 def hold_release_due_task() -> int:
     return hold_release_due()
+
+
+@shared_task(acks_late=True)
+def orders_deleted_purge_task() -> list[int]:
+    from orders.services.deletion import orders_deleted_purge
+
+    return [log.pk for log in orders_deleted_purge()]

@@ -175,6 +175,7 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
             custom_fields=_custom_fields(order),
             can_add_note=user.has_perm("orders.edit_order", order),
             note_form=NoteForm(),
+            can_delete=user.has_perm("orders.delete_order_soft", order),
         )
         return context
 

@@ -3,6 +3,7 @@ from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
 from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
+from .purge import PurgeLog
 
 __all__ = [
     "BlockListEntry",
@@ -17,6 +18,7 @@ __all__ = [
     "OrderQuerySet",
     "OrderSequence",
     "PaymentTransaction",
+    "PurgeLog",
     "Role",
     "Shipment",
     "Tag",

@@ -31,6 +31,7 @@ def refund_apply(
     reason: str = "",
     by=None,
     via: str = "",
+    job_id: int | None = None,
 ) -> Decimal:
     """Refund on an order the caller has locked; the caller saves the order."""
     _check_paid(order)
@@ -98,6 +99,7 @@ def refund_apply(
         external=not through_gateway,
         lines=line_quantities,
         refunded_total=order.refunded_total,
+        **({"job_id": job_id} if job_id is not None else {}),
     )
     return amount
 
@@ -113,6 +115,7 @@ def order_refund(
     external: bool = False,
     reason: str = "",
     notify: bool = True,
+    job_id: int | None = None,
 ) -> Decimal:
     """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
     order_pk = order.pk if isinstance(order, Order) else order
@@ -140,6 +143,7 @@ def order_refund(
             reason=reason,
             by=by,
             via=via,
+            job_id=job_id,
         )
         locked.save()
         if notify:

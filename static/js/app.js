@@ -19,3 +19,14 @@
     box.select();
   });
 })();
+
+// Batch Order Operation: choosing another operation shows its inputs at once.
+(function () {
+  "use strict";
+  var select = document.querySelector(".batch-form select[name='operation']");
+  var button = document.querySelector("[data-batch-change]");
+  if (!select || !button) return;
+  select.addEventListener("change", function () {
+    button.click();
+  });
+})();

@@ -1,13 +1,12 @@
 import pytest
-from django.utils import timezone
 
 from orders.models import Order
+from orders.services.deletion import order_delete
 from tests.factories import place
 
 
 def soft_delete(order: Order) -> None:
-    # Test set-up only: the soft-delete service lands with the Undelete tool.
-    Order.objects.filter(pk=order.pk).update(deleted_at=timezone.now())
+    order_delete(order=order, by=None, reason="test set-up")
 
 
 @pytest.fixture

@@ -8,20 +8,21 @@ own transaction with its outcome (tools.jobs). Operations call orders' services:
 there, so a preview, a run, the order page and the admin can never disagree.
 """
 
+from .base import Operation, OperationPreview, PreviewRow
 from .registry import (
     OPERATIONS,
-    Operation,
-    OperationPreview,
-    PreviewRow,
+    UNAVAILABLE_OPERATIONS,
     operation_get,
     operation_inputs,
     operation_job_create,
     operation_preview,
+    operations_for_batch,
     operations_for_screen,
 )
 
 __all__ = [
     "OPERATIONS",
+    "UNAVAILABLE_OPERATIONS",
     "Operation",
     "OperationPreview",
     "PreviewRow",
@@ -29,5 +30,6 @@ __all__ = [
     "operation_inputs",
     "operation_job_create",
     "operation_preview",
+    "operations_for_batch",
     "operations_for_screen",
 ]

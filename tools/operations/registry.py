@@ -1,162 +1,42 @@
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+"""The registry: every operation by name, and the preview and run that all of them share."""
+
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 
 from orders.exceptions import OrderError
-from orders.forms import TRANSITION_FORMS
 from orders.models import Merchant, Order
-from orders.services.notes import MAX_NOTE_LENGTH, order_note_append
-from orders.services.transitions import order_transition, transition_label, transition_names
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
+
+from . import deletion, notes_fields, payments, shipping
+from .base import Operation, OperationPreview, PreviewRow
+from .transitions import transition_operations
 
 if TYPE_CHECKING:
     from tools.models import Job
 
 PREVIEW_ROWS = 100
-
-# check(order, inputs, user) -> None when the operation applies, else the reason it skips.
-Check = Callable[[Order, dict[str, Any], Any], str | None]
-# apply(order, inputs, job) -> ItemResult; may raise OrderError (the item then fails).
-Apply = Callable[[Order, dict[str, Any], "Job"], ItemResult]
-
-
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    label: str
-    permission: str
-    check: Check
-    apply: Apply
-    # Builds the operation's input form: (data, merchant) -> Form, or None when it needs none.
-    form: Callable[..., forms.Form] | None = None
-    # Some operations refuse ranges and date selections (full refund: explicit IDs only).
-    explicit_ids_only: bool = False
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    order_id: str
-    will_apply: bool
-    reason: str = ""
-
-
-@dataclass
-class OperationPreview:
-    operation: Operation
-    count: int = 0
-    applies: int = 0
-    skips: int = 0
-    total: Decimal = Decimal("0.00")
-    rows: list[PreviewRow] = field(default_factory=list)
-    skip_reasons: dict[str, int] = field(default_factory=dict)
-
-
-# ---- transitions as operations ---------------------------------------------------------------
-
-
-def _transition_check(name: str) -> Check:
-    def check(order: Order, inputs: dict[str, Any], user) -> str | None:
-        if order.deleted_at is not None:
-            return "deleted"
-        available = {t.name for t in order.get_available_stage_transitions()}
-        if name not in available:
-            return f"not possible in {order.get_stage_display()}"
-        if user is not None and name not in {
-            t.name for t in order.get_available_user_stage_transitions(user)
-        }:
-            return "not permitted"
-        return None
-
-    return check
-
-
-def _transition_apply(name: str) -> Apply:
-    def apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
-        result = order_transition(
-            order=order, name=name, by=job.created_by, via=f"job {job.pk}", job_id=job.pk,
-            expected_stage=order.stage, **inputs,
-        )  # fmt: skip
-        if result.target == result.source:
-            return ItemResult.skipped(result.message)
-        return ItemResult.succeeded(result.message)
-
-    return apply
-
-
-def _transition_form(name: str):
-    kind = None
-    for item in getattr(Order, name)._django_fsm.transitions.values():
-        kind = item.custom.get("form")
-        break
-    form_class = TRANSITION_FORMS.get(kind or "")
-    if form_class is None:
-        return None
-
-    def build(data, *, merchant: Merchant, order: Order | None = None, prefix=None):
-        # Transition forms are built per order; for many orders any order of the merchant
-        # serves, as the inputs depend only on the merchant's settings.
-        order = order or Order(merchant=merchant)
-        return form_class(data, order=order, name=name, prefix=prefix)
-
-    return build
-
-
-def _transition_operations() -> dict[str, Operation]:
-    operations = {}
-    for name in transition_names():
-        meta = next(iter(getattr(Order, name)._django_fsm.transitions.values()))
-        if meta.custom.get("system"):
-            continue
-        permission = meta.permission if isinstance(meta.permission, str) else "orders.run_tools"
-        operations[name] = Operation(
-            name=name,
-            label=transition_label(name),
-            permission=permission,
-            check=_transition_check(name),
-            apply=_transition_apply(name),
-            form=_transition_form(name),
-        )
-    return operations
-
-
-# ---- other operations ---------------------------------------------------------------------------
-
-
-class NoteForm(forms.Form):
-    text = forms.CharField(label="Note", max_length=MAX_NOTE_LENGTH, widget=forms.Textarea)
-
-
-def _note_form(data, *, merchant: Merchant, order: Order | None = None, prefix=None):
-    return NoteForm(data, prefix=prefix)
-
-
-def _note_check(order: Order, inputs: dict[str, Any], user) -> str | None:
-    return "deleted" if order.deleted_at is not None else None
-
-
-def _note_apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
-    order_note_append(
-        order=order, text=inputs.get("text", ""), by=job.created_by, via=f"job {job.pk}",
-        job_id=job.pk,
-    )  # fmt: skip
-    return ItemResult.succeeded()
-
+PREVIEW_CHUNK = 1000
 
 OPERATIONS: dict[str, Operation] = {
-    "append_note": Operation(
-        name="append_note",
-        label="Append a merchant note",
-        permission="orders.edit_order",
-        check=_note_check,
-        apply=_note_apply,
-        form=_note_form,
-    ),
-    **_transition_operations(),
+    operation.name: operation
+    for operation in [
+        *notes_fields.OPERATIONS,
+        *transition_operations(),
+        *shipping.OPERATIONS,
+        *payments.OPERATIONS,
+        *deletion.OPERATIONS,
+    ]
 }
+
+# Operations of the reference that wait for features not built yet: shown, but not offered.
+UNAVAILABLE_OPERATIONS: list[tuple[str, str]] = [
+    ("Cancel the auto orders created by these orders", "comes with Auto Orders"),
+    ("Export with a mapping", "comes with Export Orders"),
+]
 
 
 def operation_inputs(form: forms.Form | None) -> dict[str, Any]:
@@ -178,13 +58,18 @@ def operation_get(name: str) -> Operation:
         raise OrderError(f"Unknown operation “{name}”.") from exc
 
 
+def operations_for_batch() -> list[Operation]:
+    """The operations the Batch Order Operation tool offers (all but those on deleted orders)."""
+    return [operation for operation in OPERATIONS.values() if not operation.on_deleted]
+
+
 def operations_for_screen(slug: str | None) -> list[Operation]:
     """The operations that can apply to some order on a stage screen (all, for View All)."""
     if slug is None:
-        return list(OPERATIONS.values())
+        return operations_for_batch()
     stages = set(SCREEN_BY_SLUG[slug].stages)
     result = []
-    for operation in OPERATIONS.values():
+    for operation in operations_for_batch():
         meta = getattr(getattr(Order, operation.name, None), "_django_fsm", None)
         if meta is None or stages & set(meta.transitions):
             result.append(operation)
@@ -201,9 +86,10 @@ def operation_preview(
     """The dry run: for each order, whether the operation will apply or why it will skip."""
     preview = OperationPreview(operation=operation)
     pks = list(order_pks)
-    for start in range(0, len(pks), 1000):
-        chunk = Order.objects.filter(merchant=merchant, pk__in=pks[start : start + 1000])
-        for order in chunk.select_related("merchant").order_by("order_number"):
+    for start in range(0, len(pks), PREVIEW_CHUNK):
+        chunk = Order.objects.filter(merchant=merchant, pk__in=pks[start : start + PREVIEW_CHUNK])
+        chunk = chunk.select_related("merchant").prefetch_related("tags")
+        for order in chunk.order_by("order_number"):
             reason = operation.check(order, inputs, by)
             preview.count += 1
             if reason is None:
@@ -236,10 +122,13 @@ def operation_job_create(
 
     if by is not None and not by.has_perm(operation.permission, merchant):
         raise OrderError(f"You may not “{operation.label}”.")
+    selection = selection or {}
+    if operation.explicit_ids_only and selection.get("kind", "ids") != "ids":
+        raise OrderError(f"“{operation.label}” takes a list of order IDs only, never a range.")
     return job_create(
         merchant=merchant,
         kind="operation",
-        params={"operation": operation.name, "inputs": inputs, "selection": selection or {}},
+        params={"operation": operation.name, "inputs": inputs, "selection": selection},
         order_pks=order_pks,
         by=by,
     )

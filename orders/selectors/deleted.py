@@ -1,0 +1,45 @@
+"""Reading a merchant's deleted orders, for the Undelete tool."""
+
+import datetime
+import zoneinfo
+
+from django.db.models import Q
+
+from orders.models import Merchant, Order, OrderQuerySet
+
+
+def orders_deleted_list(
+    *,
+    merchant: Merchant,
+    deleted_from: datetime.date | None = None,
+    deleted_to: datetime.date | None = None,
+    deleted_by: int | None = None,
+    order_id: str = "",
+    customer: str = "",
+) -> OrderQuerySet:
+    """The merchant's deleted orders, most recently deleted first, narrowed by the filters."""
+    queryset = Order.objects.deleted().for_merchant(merchant).select_related("deleted_by")
+    zone = zoneinfo.ZoneInfo(merchant.time_zone or "UTC")
+    if deleted_from:
+        since = datetime.datetime.combine(deleted_from, datetime.time.min, zone)
+        queryset = queryset.filter(deleted_at__gte=since)
+    if deleted_to:
+        day_after = deleted_to + datetime.timedelta(days=1)
+        queryset = queryset.filter(
+            deleted_at__lt=datetime.datetime.combine(day_after, datetime.time.min, zone)
+        )
+    if deleted_by:
+        queryset = queryset.filter(deleted_by_id=deleted_by)
+    if order_id.strip():
+        queryset = queryset.filter(order_id__icontains=order_id.strip())
+    words = customer.split()
+    if words:
+        condition = Q(email__icontains=customer.strip()) | Q(last_name__icontains=words[-1])
+        if len(words) > 1:  # "Ann Lee": first and last name
+            condition = Q(email__icontains=customer.strip()) | (
+                Q(first_name__icontains=words[0]) & Q(last_name__icontains=words[-1])
+            )
+        else:
+            condition |= Q(first_name__icontains=words[0])
+        queryset = queryset.filter(condition)
+    return queryset.order_by("-deleted_at", "-order_number")

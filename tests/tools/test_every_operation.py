@@ -1,0 +1,191 @@
+"""Every operation of the registry: the preview's "will apply / will skip: why" is exactly what
+the run then does, order by order, on a selection where some orders apply and some skip."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from orders.models import Order, OrderEvent
+from orders.services.fields import order_custom_field_set, order_tag_change
+from orders.states import PaymentMethod, Stage
+from tests.factories import place
+from tests.orders.builders import order_in_stage, walk
+from tests.tools.conftest import soft_delete
+from tools.jobs import job_run
+from tools.operations import (
+    OPERATIONS,
+    operation_get,
+    operation_inputs,
+    operation_job_create,
+    operation_preview,
+)
+
+pytestmark = pytest.mark.django_db
+S = Stage
+
+
+@dataclass
+class Scenario:
+    # Builds the orders: (merchant) -> orders; the expected skip reasons are asserted by stage.
+    build: Callable
+    data: dict
+
+
+def _stages(*stages):
+    return lambda merchant: [order_in_stage(merchant, stage) for stage in stages]
+
+
+def _with_custom_3(merchant):
+    orders = _stages(S.SHIPPING, S.COMPLETED, S.SHIPPING)(merchant)
+    order_custom_field_set(order=orders[2], number=3, value="rush")
+    return orders
+
+
+def _tagged(merchant):
+    orders = _stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE)(merchant)
+    order_tag_change(order=orders[1], name="vip", add=True)
+    return orders
+
+
+def _with_deleted(merchant):
+    orders = _stages(S.SHIPPING, S.COMPLETED, S.HOLD)(merchant)
+    soft_delete(orders[2])
+    return orders
+
+
+def _receivable_mix(merchant):
+    return [
+        order_in_stage(merchant, S.ACCOUNTS_RECEIVABLE),  # card on file
+        place(merchant, method=PaymentMethod.CHECK, card=None),  # no card on file
+        order_in_stage(merchant, S.SHIPPING),
+    ]
+
+
+def _refund_mix(merchant):
+    paid_by_check = walk(
+        place(merchant, method=PaymentMethod.CHECK, card=None), "record_payment", reference="C1"
+    )
+    return [
+        order_in_stage(merchant, S.SHIPPING),
+        order_in_stage(merchant, S.ACCOUNTS_RECEIVABLE),
+        paid_by_check,
+    ]
+
+
+def _ship_list(merchant):
+    return _stages(S.SHIPPING, S.SHIPPING, S.COMPLETED)(merchant)
+
+
+def _ship_list_data(orders):
+    return {
+        "carrier": "UPS",
+        "tracking_list": f"{orders[0].order_id}\t1Z999\n{orders[2].order_id} 1Z2",
+    }
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "append_note": Scenario(_with_deleted, {"text": "Checked"}),
+    "set_custom_field": Scenario(_with_custom_3, {"number": "3", "value": "rush"}),
+    "add_tag": Scenario(_tagged, {"name": "vip"}),
+    "remove_tag": Scenario(_tagged, {"name": "vip"}),
+    "send_quote": Scenario(_stages(S.QUOTE_REQUEST, S.SHIPPING), {}),
+    "release_preorder": Scenario(_stages(S.PRE_ORDER, S.SHIPPING), {}),
+    "process_payment": Scenario(_receivable_mix, {}),
+    "record_payment": Scenario(_stages(S.ACCOUNTS_RECEIVABLE, S.SHIPPING), {"reference": "W-1"}),
+    "submit_echeck": Scenario(
+        _stages(S.ACCOUNTS_RECEIVABLE, S.SHIPPING), {"bank_account": "021000021-1"}
+    ),
+    "approve": Scenario(_stages(S.FRAUD_REVIEW, S.SHIPPING), {}),
+    "reject_as_fraud": Scenario(_stages(S.FRAUD_REVIEW, S.SHIPPING), {}),
+    "hold": Scenario(_stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE, S.COMPLETED), {"reason": "Check"}),
+    "release_hold": Scenario(_stages(S.HOLD, S.SHIPPING), {}),
+    "mark_shipped": Scenario(
+        _stages(S.SHIPPING, S.COMPLETED), {"carrier": "UPS", "tracking_1": "1Z1"}
+    ),
+    "mark_shipped_from_list": Scenario(_ship_list, {}),
+    "move_back_to_shipping": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
+    "refund_and_reject": Scenario(
+        _stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE), {"reason": "other", "notify": ""}
+    ),
+    "reject": Scenario(_stages(S.ACCOUNTS_RECEIVABLE, S.SHIPPING), {"reason": "other"}),
+    "unreject": Scenario(_stages(S.REJECTED, S.SHIPPING), {}),
+    "full_refund": Scenario(_refund_mix, {"reason": "other"}),
+    "record_external_refund": Scenario(_refund_mix, {"reason": "other"}),
+    "resend_receipt": Scenario(_stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE), {}),
+    "resend_shipment_confirmation": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
+    "delete": Scenario(_with_deleted, {"reason": "duplicate"}),
+    "undelete": Scenario(_with_deleted, {}),
+}
+
+
+def test_every_operation_has_an_acceptance_scenario():
+    assert set(SCENARIOS) == set(OPERATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_preview_and_run_agree_order_by_order(
+    name, merchant, manager, django_capture_on_commit_callbacks
+):
+    scenario = SCENARIOS[name]
+    orders = scenario.build(merchant)
+    data = _ship_list_data(orders) if name == "mark_shipped_from_list" else scenario.data
+    operation = operation_get(name)
+    form = operation.form(data, merchant=merchant) if operation.form else None
+    assert form is None or form.is_valid(), form.errors
+    inputs = operation_inputs(form)
+    pks = [order.pk for order in orders]
+
+    preview = operation_preview(
+        merchant=merchant, operation=operation, inputs=inputs, order_pks=pks, by=manager
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        job = operation_job_create(
+            merchant=merchant, operation=operation, inputs=inputs, order_pks=pks, by=manager
+        )
+    job = job_run(job_id=job.pk)
+
+    assert preview.applies >= 1, preview.rows
+    assert preview.skips >= 1, preview.rows
+    outcomes = {row.order_id: (row.outcome, row.message) for row in job.outcomes.all()}
+    assert len(outcomes) == preview.count == len(orders)
+    for row in preview.rows:
+        outcome, message = outcomes[row.order_id]
+        if row.will_apply:
+            assert outcome == "succeeded", (row, message)
+        else:
+            assert (outcome, message) == ("skipped", row.reason)
+    applied = {Order.objects.get(order_id=r.order_id).pk for r in preview.rows if r.will_apply}
+    with_events = set(
+        OrderEvent.objects.filter(payload__job_id=job.pk).values_list("order_id", flat=True)
+    )
+    assert with_events == applied
+    assert (job.succeeded_count, job.skipped_count, job.failed_count) == (
+        preview.applies,
+        preview.skips,
+        0,
+    )
+
+
+def test_skip_reasons_say_why(merchant, manager):
+    receivable = _receivable_mix(merchant)
+    refunds = _refund_mix(merchant)
+
+    def reasons(name, orders, inputs=None):
+        preview = operation_preview(
+            merchant=merchant, operation=operation_get(name), inputs=inputs or {},
+            order_pks=[o.pk for o in orders], by=manager,
+        )  # fmt: skip
+        by_id = {row.order_id: row.reason for row in preview.rows}
+        return [by_id[order.order_id] for order in orders]
+
+    assert reasons("process_payment", receivable) == [
+        "",
+        "there is no card on file to charge; record the payment received",
+        "not possible in Shipping",
+    ]
+    assert reasons("full_refund", refunds, {"reason": "other"}) == [
+        "",
+        "no payment to refund (unprocessed)",
+        "not paid through the gateway: record the refund made outside it",
+    ]

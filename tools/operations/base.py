@@ -1,0 +1,87 @@
+"""What an operation is, and the small helpers the operation modules share."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from orders.models import Merchant, Order
+
+if TYPE_CHECKING:
+    from tools.models import Job
+
+# check(order, inputs, user) -> None when the operation applies, else the reason it skips.
+Check = Callable[[Order, dict[str, Any], Any], str | None]
+# apply(order, inputs, job) -> ItemResult; may raise OrderError (the item then fails).
+Apply = Callable[[Order, dict[str, Any], "Job"], Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    label: str
+    permission: str
+    check: Check
+    apply: Apply
+    # Builds the operation's input form: (data, merchant) -> Form, or None when it needs none.
+    form: Callable[..., forms.Form] | None = None
+    # Some operations refuse ranges and date selections (full refund: explicit IDs only).
+    explicit_ids_only: bool = False
+    # Works on deleted orders (undelete) instead of live ones; not offered by the batch tool.
+    on_deleted: bool = False
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    order_id: str
+    will_apply: bool
+    reason: str = ""
+
+
+@dataclass
+class OperationPreview:
+    operation: Operation
+    count: int = 0
+    applies: int = 0
+    skips: int = 0
+    total: Decimal = Decimal("0.00")
+    rows: list[PreviewRow] = field(default_factory=list)
+    skip_reasons: dict[str, int] = field(default_factory=dict)
+
+
+def job_via(job: "Job") -> str:
+    return f"job {job.pk}"
+
+
+def live_check(check: Check) -> Check:
+    """A check that first skips deleted orders."""
+
+    def checked(order: Order, inputs: dict[str, Any], user) -> str | None:
+        if order.deleted_at is not None:
+            return "deleted"
+        return check(order, inputs, user)
+
+    return checked
+
+
+def simple_form(form_class: type[forms.Form]):
+    """A form builder for operation forms that take the merchant as a keyword."""
+
+    def build(data, *, merchant: Merchant, order: Order | None = None, prefix=None):
+        return form_class(data, merchant=merchant, prefix=prefix)
+
+    return build
+
+
+class MerchantForm(forms.Form):
+    """An operation's input form: built for one merchant; inputs() are the job's inputs."""
+
+    def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
+        self.merchant = merchant
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def inputs(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

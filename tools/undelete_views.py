@@ -1,0 +1,85 @@
+"""The Undelete Order tool: the merchant's deleted orders; restore selected or all matching."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.shortcuts import redirect, render
+from django.views import View
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from orders.exceptions import OrderError
+from orders.selectors.deleted import orders_deleted_list
+from tools.operations import operation_get, operation_job_create
+
+PAGE_ROWS = 200
+
+
+class DeletedOrdersFilterForm(forms.Form):
+    deleted_from = forms.DateField(
+        label="Deleted from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deleted_to = forms.DateField(
+        label="to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    deleted_by = forms.TypedChoiceField(label="Deleted by", required=False, coerce=int)
+    order_id = forms.CharField(label="Order ID", required=False, max_length=40)
+    customer = forms.CharField(label="Customer email or name", required=False, max_length=200)
+
+    def __init__(self, *args, merchant, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(memberships__merchant=merchant).order_by("username")
+        self.fields["deleted_by"].choices = [("", "anyone")] + [
+            (user.pk, user.get_username()) for user in users
+        ]
+        self.merchant = merchant
+
+    def queryset(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return orders_deleted_list(
+            merchant=self.merchant,
+            deleted_from=data.get("deleted_from"),
+            deleted_to=data.get("deleted_to"),
+            deleted_by=data.get("deleted_by") or None,
+            order_id=data.get("order_id", ""),
+            customer=data.get("customer", ""),
+        )
+
+
+class UndeleteView(MerchantRequiredMixin, View):
+    permission = "orders.undelete_order"
+    template_name = "tools/undelete.html"
+
+    def get(self, request):
+        form = DeletedOrdersFilterForm(request.GET or None, merchant=request.merchant)
+        queryset = form.queryset()
+        context = {
+            "form": form,
+            "orders": list(queryset[:PAGE_ROWS]),
+            "count": queryset.count(),
+            "query": request.GET.urlencode(),
+        }
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        """Restore the ticked orders, or (restore_all) every order matching the filters."""
+        form = DeletedOrdersFilterForm(request.POST, merchant=request.merchant)
+        queryset = form.queryset()
+        if request.POST.get("action") != "restore_all":
+            queryset = queryset.filter(pk__in=_ints(request.POST.getlist("order")))
+        order_pks = list(queryset.values_list("pk", flat=True))
+        try:
+            job = operation_job_create(
+                merchant=request.merchant, operation=operation_get("undelete"), inputs={},
+                order_pks=order_pks, by=request.user,
+                selection={"kind": "undelete", "description": f"{len(order_pks):,} deleted"},
+            )  # fmt: skip
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return redirect(f"{request.path}?{request.POST.get('query', '')}")
+        messages.success(request, f"Job {job.pk} started: restore {job.total:,} order(s).")
+        return redirect("job-detail", pk=job.pk)
+
+
+def _ints(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
