@@ -24,7 +24,15 @@ urlpatterns = [
         for route, name, title in COMING_SOON
     ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
+    path("orders/bulk/", views.OrderBulkActionView.as_view(), name="order-bulk"),
     path("stages/<slug:slug>/", views.OrderListView.as_view(), name="stage-list"),
+    path("stages/<slug:slug>/bulk/", views.OrderBulkActionView.as_view(), name="stage-bulk"),
+    path("saved-views/", views.SavedViewCreateView.as_view(), name="saved-view-create"),
+    path(
+        "saved-views/<int:pk>/delete/",
+        views.SavedViewDeleteView.as_view(),
+        name="saved-view-delete",
+    ),
     path("orders/<str:order_id>/", views.OrderDetailView.as_view(), name="order-detail"),
     path(
         "orders/<str:order_id>/transition/<slug:name>/",

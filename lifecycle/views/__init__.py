@@ -2,16 +2,20 @@
 
 from .actions import OrderNoteCreateView, OrderTransitionView
 from .home import ComingSoonView, HomeView
-from .orders import OrderDetailView, OrderFindView, OrderListView
+from .lists import OrderBulkActionView, OrderListView, SavedViewCreateView, SavedViewDeleteView
+from .orders import OrderDetailView, OrderFindView
 from .session import MerchantSwitchView
 
 __all__ = [
     "ComingSoonView",
     "HomeView",
     "MerchantSwitchView",
+    "OrderBulkActionView",
     "OrderDetailView",
     "OrderFindView",
     "OrderListView",
     "OrderNoteCreateView",
     "OrderTransitionView",
+    "SavedViewCreateView",
+    "SavedViewDeleteView",
 ]

@@ -1,12 +1,10 @@
 from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest
+from django.db.models import Prefetch
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -18,9 +16,6 @@ from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.services.transitions import (
     order_transitions_for_user,
 )
-from orders.states import SCREEN_BY_SLUG, Stage, StageScreen
-
-PAGE_SIZE = 50
 
 
 def merchant_orders(request: HttpRequest):
@@ -38,93 +33,6 @@ class OrderAction:
     label: str
     danger: bool
     form: TransitionForm | None
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-class OrderListView(MerchantRequiredMixin, TemplateView):
-    """A stage screen (bound by slug) or View All Orders: a plain keyset-paged list for now."""
-
-    template_name = "lifecycle/order_list.html"
-
-    def get_screen(self) -> StageScreen | None:
-        slug = self.kwargs.get("slug")
-        if slug is None:
-            return None
-        try:
-            return SCREEN_BY_SLUG[slug]
-        except KeyError:
-            raise Http404("No such stage screen.") from None
-
-    def get_queryset(self, screen: StageScreen | None):
-        queryset = merchant_orders(self.request)
-        if screen is not None:
-            queryset = queryset.filter(stage__in=screen.stages)
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            queryset = queryset.filter(Q(order_id=query.upper()) | Q(email__iexact=query))
-        return queryset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        screen = self.get_screen()
-        page = keyset_page(
-            self.get_queryset(screen),
-            after=_int_or_none(self.request.GET.get("after")),
-            before=_int_or_none(self.request.GET.get("before")),
-        )
-        _mark_overdue(page.rows, self.request.merchant)
-        context.update(
-            screen=screen,
-            title=screen.label if screen else "All orders",
-            page=page,
-            q=self.request.GET.get("q", "").strip(),
-            show_stage=screen is None or len(screen.stages) > 1,
-        )
-        return context
-
-
-@dataclass
-class KeysetPage:
-    rows: list[Order]
-    newer: int | None  # the cursor for the previous (newer) page, if any
-    older: int | None  # the cursor for the next (older) page, if any
-
-
-def keyset_page(queryset, *, after: int | None, before: int | None) -> KeysetPage:
-    """Newest first by order number; `after`/`before` are order numbers of the page edge."""
-    if before is not None:
-        rows = list(
-            queryset.filter(order_number__gt=before).order_by("order_number")[: PAGE_SIZE + 1]
-        )
-        more_newer = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE][::-1]
-        more_older = True
-    else:
-        if after is not None:
-            queryset = queryset.filter(order_number__lt=after)
-        rows = list(queryset.order_by("-order_number")[: PAGE_SIZE + 1])
-        more_older = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        more_newer = after is not None
-    return KeysetPage(
-        rows=rows,
-        newer=rows[0].order_number if rows and more_newer else None,
-        older=rows[-1].order_number if rows and more_older else None,
-    )
-
-
-def _mark_overdue(orders: list[Order], merchant) -> None:
-    now = timezone.now()
-    limits = {stage: merchant.stage_age_limit(stage) for stage in Stage.values}
-    for order in orders:
-        limit = limits.get(order.stage)
-        order.is_overdue = bool(limit) and order.stage_entered_at < now - timedelta(days=limit)
 
 
 class OrderFindView(MerchantRequiredMixin, View):

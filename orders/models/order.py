@@ -178,6 +178,21 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(fields=["merchant", "paid_at"], name="order_paid_idx"),
             models.Index(fields=["merchant", "shipped_at"], name="order_shipped_idx"),
+            # The list screens sort only on these (each with the order number as tie-breaker).
+            models.Index(fields=["merchant", "total"], name="order_total_idx"),
+            models.Index(fields=["merchant", "stage_entered_at"], name="order_entered_idx"),
+            *(
+                models.Index(
+                    fields=["merchant", "stage", field, "order_number"],
+                    name=f"order_stage_{short}_idx",
+                    condition=Q(deleted_at__isnull=True),
+                )
+                for field, short in (
+                    ("placed_at", "placed"),
+                    ("total", "total"),
+                    ("stage_entered_at", "entered"),
+                )
+            ),
         ]
         permissions = [
             ("view_merchant_orders", "Can view the merchant's orders"),

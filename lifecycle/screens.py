@@ -1,0 +1,109 @@
+"""The list screens: View All Orders and one per stage screen of orders.states.STAGE_SCREENS,
+each with the columns it adds to the common ones and the order of its bulk actions.
+
+One generic view (lifecycle.views.lists) is bound to every entry; nothing here is per-stage
+code, only data.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.urls import reverse
+
+from orders.states import STAGE_SCREENS
+from tools.operations import Operation, operations_for_screen
+
+# Shown on every list unless the user hides them (the column chooser).
+COMMON_COLUMNS = ("order_id", "placed_at", "customer", "total", "payment", "status", "age")
+# Offered by the chooser on every list, hidden until chosen.
+OPTIONAL_COLUMNS = ("stage", "company", "phone", "destination", "paid_at", "shipped_at", "fraud")
+
+# What each stage screen shows beyond the common columns.
+SCREEN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "quote-requests": ("stage", "quote_sent_at", "quote_expires"),
+    "pre-orders": (),
+    "accounts-receivable": (),
+    "pending-clearance": ("provider",),
+    "fraud-review": ("fraud",),
+    "hold": ("hold_reason", "held_since", "hold_until"),
+    "shipping": ("shipping_method", "destination"),
+    "completed": ("shipped_at",),
+    "rejected": ("reject_reason", "rejected_by", "rejected_at"),
+}
+# The first bulk actions each screen offers (the rest follow in the registry's order).
+SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "accounts-receivable": ("process_payment", "record_payment", "reject"),
+    "fraud-review": ("approve", "reject_as_fraud"),
+    "hold": ("release_hold",),
+    "shipping": ("mark_shipped", "hold"),
+    "pre-orders": ("release_preorder",),
+    "quote-requests": ("send_quote", "reject"),
+    "rejected": ("unreject",),
+}
+
+ALL_ORDERS_KEY = "all"
+
+
+@dataclass(frozen=True)
+class ListScreen:
+    slug: str | None  # None: View All Orders
+    label: str
+    stages: tuple[str, ...]
+    columns: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The screen's name in saved views."""
+        return self.slug or ALL_ORDERS_KEY
+
+    @property
+    def url(self) -> str:
+        if self.slug is None:
+            return reverse("order-list")
+        return reverse("stage-list", kwargs={"slug": self.slug})
+
+    @property
+    def default_columns(self) -> tuple[str, ...]:
+        return (*COMMON_COLUMNS, *(c for c in self.columns if c not in COMMON_COLUMNS))
+
+    @property
+    def available_columns(self) -> tuple[str, ...]:
+        extra = tuple(c for c in OPTIONAL_COLUMNS if c not in self.default_columns)
+        return (*self.default_columns, *extra)
+
+    def columns_chosen(self, names: list[str]) -> tuple[str, ...]:
+        """The chooser's columns, in the screen's order; the order ID is always shown."""
+        wanted = {name for name in names if name in self.available_columns}
+        if not wanted:
+            return self.default_columns
+        return tuple(c for c in self.available_columns if c in wanted or c == "order_id")
+
+    def operations(self, *, user, merchant) -> list[Operation]:
+        """The bulk actions this user may run here, the screen's own first."""
+        allowed = [
+            op for op in operations_for_screen(self.slug) if user.has_perm(op.permission, merchant)
+        ]
+        first = SCREEN_ACTIONS.get(self.slug or "", ())
+        return sorted(allowed, key=lambda op: first.index(op.name) if op.name in first else 99)
+
+
+ALL_ORDERS = ListScreen(slug=None, label="All orders", stages=(), columns=("stage",))
+LIST_SCREENS: dict[str, ListScreen] = {
+    screen.slug: ListScreen(
+        slug=screen.slug,
+        label=screen.label,
+        stages=tuple(screen.stages),
+        columns=SCREEN_COLUMNS.get(screen.slug, ()),
+    )
+    for screen in STAGE_SCREENS
+}
+
+
+def list_screen_get(slug: str | None) -> ListScreen:
+    """The screen bound to `slug` (View All Orders for None); Http404 for an unknown slug."""
+    if slug is None or slug == ALL_ORDERS_KEY:
+        return ALL_ORDERS
+    try:
+        return LIST_SCREENS[slug]
+    except KeyError:
+        raise Http404("No such stage screen.") from None

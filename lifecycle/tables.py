@@ -1,0 +1,135 @@
+"""The order table of every list screen: columns, cells and row highlights.
+
+Sorting is not django-tables2's: the view pages by keyset (orders.selectors.lists) and the
+template draws the sort links, so the table only renders the rows it is given.
+"""
+
+from datetime import timedelta
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from lifecycle.templatetags.lifecycle_tags import money
+from orders.models import Merchant, Order
+from orders.states import Stage
+
+# column name → the `sort` key it sorts by (only indexed columns sort).
+SORTABLE = {"order_id": "number", "placed_at": "placed", "total": "total", "age": "age"}
+
+
+def _row_classes(record: Order, table: "OrderTable") -> str:
+    classes = []
+    if record.payment_status == "declined":
+        classes.append("row-declined")
+    if record.fraud_score >= table.merchant.fraud_review_threshold:
+        classes.append("row-fraud")
+    if record.is_test:
+        classes.append("row-test")
+    if table.is_overdue(record):
+        classes.append("row-overdue")
+    return " ".join(classes)
+
+
+class OrderTable(tables.Table):
+    select = tables.CheckBoxColumn(
+        accessor="pk",
+        attrs={
+            "input": {"name": "order", "form": "bulk-form", "aria-label": "Select order"},
+            "th__input": {"id": "select-page", "aria-label": "Select every order on this page"},
+        },
+    )
+    order_id = tables.Column(verbose_name="Order", attrs={"td": {"class": "order-id"}})
+    stage = tables.Column(verbose_name="Stage")
+    placed_at = tables.DateTimeColumn(verbose_name="Placed", format="Y-m-d H:i")
+    customer = tables.Column(empty_values=(), verbose_name="Customer", accessor="email")
+    company = tables.Column(verbose_name="Company")
+    phone = tables.Column(verbose_name="Phone")
+    total = tables.Column(
+        verbose_name="Total", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    payment = tables.Column(empty_values=(), verbose_name="Payment", accessor="payment_method")
+    status = tables.Column(empty_values=(), verbose_name="Status", accessor="payment_status")
+    age = tables.Column(empty_values=(), verbose_name="Age", accessor="stage_entered_at",
+                        attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
+    paid_at = tables.DateTimeColumn(verbose_name="Paid", format="Y-m-d")
+    shipped_at = tables.DateTimeColumn(verbose_name="Shipped", format="Y-m-d")
+    fraud = tables.Column(verbose_name="Fraud", accessor="fraud_score",
+                          attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
+    provider = tables.Column(empty_values=(), verbose_name="Provider", accessor="payment_method")
+    quote_sent_at = tables.DateTimeColumn(verbose_name="Quote sent", format="Y-m-d")
+    quote_expires = tables.Column(empty_values=(), verbose_name="Expires", accessor="quote_sent_at")
+    hold_reason = tables.Column(verbose_name="Hold reason")
+    held_since = tables.DateTimeColumn(verbose_name="Held since", format="Y-m-d",
+                                       accessor="stage_entered_at")  # fmt: skip
+    hold_until = tables.DateColumn(verbose_name="Release on", format="Y-m-d")
+    shipping_method = tables.Column(verbose_name="Shipping method")
+    destination = tables.Column(empty_values=(), verbose_name="Destination",
+                                accessor="shipping_country")  # fmt: skip
+    reject_reason = tables.Column(verbose_name="Reason")
+    rejected_by = tables.Column(verbose_name="Rejected by", accessor="rejected_by__username")
+    rejected_at = tables.DateTimeColumn(verbose_name="Rejected", format="Y-m-d H:i")
+
+    class Meta:
+        orderable = False
+        attrs = {"class": "data order-table", "id": "order-table"}
+        row_attrs = {
+            "class": _row_classes,
+            "data-order-id": lambda record: record.order_id,
+        }
+        empty_text = "No orders match."
+
+    def __init__(self, *args, merchant: Merchant, columns=(), **kwargs):
+        self.merchant = merchant
+        self.now = timezone.now()
+        names = [name for name in self.base_columns if name != "select"]
+        kwargs["exclude"] = [name for name in names if name not in columns]
+        kwargs["sequence"] = ["select", *columns, "..."]
+        super().__init__(*args, **kwargs)
+        self._limits = {stage: merchant.stage_age_limit(stage) for stage in Stage.values}
+
+    def is_overdue(self, record: Order) -> bool:
+        limit = self._limits.get(record.stage)
+        return bool(limit) and record.stage_entered_at < self.now - timedelta(days=limit)
+
+    def render_order_id(self, record: Order):
+        url = reverse("order-detail", kwargs={"order_id": record.order_id})
+        return format_html('<a href="{}">{}</a>', url, record.order_id)
+
+    def render_stage(self, record: Order) -> str:
+        return record.get_stage_display()
+
+    def render_customer(self, record: Order):
+        name = record.customer_name or "—"
+        return format_html('{} · <span class="email">{}</span>', name, record.email)
+
+    def render_total(self, value) -> str:
+        return money(value)
+
+    def render_payment(self, record: Order) -> str:
+        label = record.get_payment_method_display()
+        return f"{label} ·{record.card_last4}" if record.card_last4 else label
+
+    def render_status(self, record: Order) -> str:
+        status = record.get_payment_status_display()
+        return f"test · {status}" if record.is_test else status
+
+    def render_age(self, record: Order):
+        days = max((self.now - record.stage_entered_at).days, 0)
+        if self.is_overdue(record):
+            return format_html('{} d <span class="overdue">overdue</span>', days)
+        return f"{days} d"
+
+    def render_provider(self, record: Order) -> str:
+        return record.get_payment_method_display()
+
+    def render_quote_expires(self, record: Order) -> str:
+        if record.quote_sent_at is None:
+            return "—"
+        expires = record.quote_sent_at + timedelta(days=self.merchant.quote_expiry_days)
+        return expires.strftime("%Y-%m-%d")
+
+    def render_destination(self, record: Order) -> str:
+        parts = [record.shipping_city, record.shipping_region, record.shipping_country]
+        return ", ".join(part for part in parts if part) or "—"

@@ -1,0 +1,221 @@
+"""The one generic list view, bound to View All Orders and to every stage screen, and the
+POSTs it makes: a bulk action over the selection, saving and deleting a view."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views import View
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from lifecycle.forms import form_errors_text
+from lifecycle.navigation import stage_counts_for_request
+from lifecycle.screens import ListScreen, list_screen_get
+from lifecycle.services import saved_view_delete, saved_view_save, saved_views_for_screen
+from lifecycle.tables import SORTABLE, OrderTable
+from orders.exceptions import OrderError
+from orders.filters import OrderFilterSet
+from orders.selectors.lists import (
+    ListCount,
+    SelectionError,
+    keyset_page,
+    order_count_get,
+    order_list_for_screen,
+    order_pks_for_selection,
+    sort_parse,
+)
+from tools.operations import Operation, operation_inputs, operation_job_create
+
+PAGE_SIZE = 50
+PAGE_SIZES = (10, 25, 50, 100, 200)
+
+
+@dataclass
+class BulkAction:
+    operation: Operation
+    form: forms.Form | None
+
+
+def page_size_parse(value: str | None) -> int:
+    try:
+        size = int(value or PAGE_SIZE)
+    except ValueError:
+        return PAGE_SIZE
+    return size if size in PAGE_SIZES else PAGE_SIZE
+
+
+def bulk_form(operation: Operation, merchant, data=None) -> forms.Form | None:
+    if operation.form is None:
+        return None
+    form = operation.form(data, merchant=merchant, prefix=operation.name)
+    # Every action's inputs share the one bulk form; only the chosen one is validated.
+    form.use_required_attribute = False
+    return form
+
+
+class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
+    """A stage screen (by slug) or View All Orders: filter, sort, keyset pages, bulk actions.
+
+    An htmx request gets only the results partial; the URL carries the whole state."""
+
+    filterset_class = OrderFilterSet
+    table_class = OrderTable
+    table_pagination = False
+    template_name = "lifecycle/order_list.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.screen: ListScreen = list_screen_get(kwargs.get("slug"))
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return [f"{self.template_name}#results"]
+        return [self.template_name]
+
+    def get_queryset(self):
+        return order_list_for_screen(merchant=self.request.merchant, stages=self.screen.stages)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "merchant": self.request.merchant}
+
+    def get_table_data(self):
+        params = self.request.GET
+        self.sort = sort_parse(params.get("sort"))
+        self.page = keyset_page(
+            self.object_list,
+            sort=self.sort,
+            after=params.get("after"),
+            before=params.get("before"),
+            size=page_size_parse(params.get("per_page")),
+        )
+        return self.page.rows
+
+    def get_table_kwargs(self):
+        return {"merchant": self.request.merchant, "columns": self.columns()}
+
+    def columns(self) -> tuple[str, ...]:
+        return self.screen.columns_chosen(self.request.GET.getlist("cols"))
+
+    def count(self) -> ListCount:
+        if not self.filterset.is_filtered:
+            counts = stage_counts_for_request(self.request)
+            if counts is not None:
+                if self.screen.slug is None:
+                    return ListCount(counts.total)
+                return ListCount(counts.for_slug(self.screen.slug).count)
+        return order_count_get(self.object_list)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, merchant = self.request.user, self.request.merchant
+        query = self.request.GET.copy()
+        for name in ("after", "before"):
+            query.pop(name, None)
+        context.update(
+            screen=self.screen,
+            title=self.screen.label,
+            page=self.page,
+            sort=self.sort,
+            sortable=SORTABLE,
+            count=self.count(),
+            query=query.urlencode(),
+            columns=self.columns(),
+            column_choices=[
+                (name, OrderTable.base_columns[name].verbose_name)
+                for name in self.screen.available_columns
+            ],
+            page_sizes=PAGE_SIZES,
+            per_page=page_size_parse(self.request.GET.get("per_page")),
+            bulk_actions=[
+                BulkAction(op, bulk_form(op, merchant))
+                for op in self.screen.operations(user=user, merchant=merchant)
+            ],
+            saved_views=saved_views_for_screen(user=user, merchant=merchant, screen=self.screen),
+        )
+        return context
+
+
+def _back_to_list(screen: ListScreen, query: str):
+    return redirect(f"{screen.url}?{query}" if query else screen.url)
+
+
+class OrderBulkActionView(MerchantRequiredMixin, View):
+    """Start the chosen bulk action as a job over the selected (or all matching) orders."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug: str | None = None):
+        screen = list_screen_get(slug)
+        query = request.POST.get("query", "")
+        operations = {
+            op.name: op for op in screen.operations(user=request.user, merchant=request.merchant)
+        }
+        operation = operations.get(request.POST.get("operation", ""))
+        if operation is None:
+            messages.error(request, "Choose an action this list offers.")
+            return _back_to_list(screen, query)
+        form = bulk_form(operation, request.merchant, data=request.POST)
+        if form is not None and not form.is_valid():
+            messages.error(request, f"{operation.label}: {form_errors_text(form)}")
+            return _back_to_list(screen, query)
+        all_matching = request.POST.get("select_all") == "1"
+        try:
+            pks = order_pks_for_selection(
+                merchant=request.merchant,
+                stages=screen.stages,
+                query=query if all_matching else None,
+                order_pks=request.POST.getlist("order"),
+            )
+            if not pks:
+                raise SelectionError("Select at least one order.")
+            job = operation_job_create(
+                merchant=request.merchant,
+                operation=operation,
+                inputs=operation_inputs(form),
+                order_pks=pks,
+                by=request.user,
+                selection={"screen": screen.key, "query": query, "all_matching": all_matching},
+            )
+        except (SelectionError, OrderError) as exc:
+            messages.error(request, str(exc))
+            return _back_to_list(screen, query)
+        messages.success(request, f"{operation.label}: started on {len(pks):,} orders.")
+        return redirect("job-detail", pk=job.pk)
+
+
+class SavedViewCreateView(MerchantRequiredMixin, View):
+    """Save the list's current query string under a name ("my filters")."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        screen = list_screen_get(request.POST.get("screen") or None)
+        query = request.POST.get("query", "")
+        try:
+            view = saved_view_save(
+                user=request.user,
+                merchant=request.merchant,
+                screen=screen,
+                name=request.POST.get("name", ""),
+                query=query,
+            )
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return _back_to_list(screen, query)
+        messages.success(request, f"View “{view.name}” saved.")
+        return _back_to_list(screen, view.query)
+
+
+class SavedViewDeleteView(MerchantRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        screen = list_screen_get(request.POST.get("screen") or None)
+        if saved_view_delete(user=request.user, merchant=request.merchant, pk=pk):
+            messages.success(request, "Saved view deleted.")
+        else:
+            messages.error(request, "No such saved view.")
+        return _back_to_list(screen, "")

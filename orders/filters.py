@@ -1,0 +1,139 @@
+"""The one OrderFilterSet: stage lists, "select all matching" and exports all resolve with it.
+
+Its parameters are the list screens' query string, so a filtered list is a shareable URL; the
+text search is `q`. Every filter narrows a queryset the caller has already scoped to one
+merchant (and stage); none of them widens it.
+"""
+
+import re
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from orders.models import Order, OrderLine, Shipment
+from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.states import PaymentMethod, PaymentStatus, Stage
+
+DATE_INPUT = filters.widgets.DateRangeWidget(attrs={"type": "date"})
+
+
+def _wildcard_regex(pattern: str) -> str:
+    """`DEMO-00012*` → an anchored regex; `*` is the only wildcard, the rest is literal."""
+    return "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
+
+
+def order_search_q(term: str) -> Q:
+    """The text search: order ID (with `*` wildcards), email, name, company, phone, postal
+    code, tracking number or item SKU."""
+    term = term.strip()
+    if not term:
+        return Q()
+    if "*" in term:
+        pattern = term.upper()
+        if pattern.endswith("*") and "*" not in pattern[:-1]:
+            return Q(order_id__startswith=pattern[:-1])
+        return Q(order_id__regex=_wildcard_regex(pattern))
+    condition = (
+        Q(order_id=term.upper())
+        | Q(email__iexact=term)
+        | Q(first_name__icontains=term)
+        | Q(last_name__icontains=term)
+        | Q(shipping_name__icontains=term)
+        | Q(company__icontains=term)
+        | Q(phone__contains=term)
+        | Q(billing_postal_code__iexact=term)
+        | Q(shipping_postal_code__iexact=term)
+        | Exists(
+            # JSON text of the list: the quotes make it match a whole tracking number.
+            Shipment.objects.filter(order=OuterRef("pk"), tracking_numbers__icontains=f'"{term}"')
+        )
+        | Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__iexact=term))
+    )
+    first, _, last = term.partition(" ")
+    if last:
+        condition |= Q(first_name__iexact=first, last_name__iexact=last.strip())
+    return condition
+
+
+TEST_CHOICES = (("only", "Test orders only"), ("exclude", "No test orders"))
+
+
+class OrderFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", label="Search")
+    stage = filters.ChoiceFilter(choices=Stage.choices, label="Stage", empty_label="Any stage")
+    placed = filters.DateFromToRangeFilter(
+        field_name="placed_at", label="Placed", widget=DATE_INPUT
+    )
+    paid = filters.DateFromToRangeFilter(field_name="paid_at", label="Paid", widget=DATE_INPUT)
+    shipped = filters.DateFromToRangeFilter(
+        field_name="shipped_at", label="Shipped", widget=DATE_INPUT
+    )
+    refunded = filters.DateFromToRangeFilter(
+        field_name="refunded_at", label="Refunded", widget=DATE_INPUT
+    )
+    payment_method = filters.ChoiceFilter(
+        choices=PaymentMethod.choices, label="Payment method", empty_label="Any method"
+    )
+    payment_status = filters.ChoiceFilter(
+        choices=PaymentStatus.choices, label="Payment status", empty_label="Any status"
+    )
+    total = filters.RangeFilter(label="Total")
+    country = filters.CharFilter(method="filter_country", label="Country (2 letters)")
+    test = filters.ChoiceFilter(
+        method="filter_test", choices=TEST_CHOICES, label="Test orders", empty_label="Any"
+    )
+
+    class Meta:
+        model = Order
+        fields: list[str] = []
+
+    def __init__(self, *args, merchant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number in CUSTOM_FIELD_NUMBERS:
+            label = merchant.custom_field_label(number) if merchant else f"Custom field {number}"
+            values = merchant.custom_field_values(number) if merchant else []
+            field = self.filters[f"custom_{number}"]
+            field.label = label
+            if values:
+                field.extra["widget"] = forms.Select(
+                    choices=[("", "Any"), *((value, value) for value in values)]
+                )
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(order_search_q(value))
+
+    def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        code = value.strip().upper()
+        return queryset.filter(Q(shipping_country=code) | Q(billing_country=code))
+
+    def filter_test(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "only":
+            return queryset.filter(is_test=True)
+        if value == "exclude":
+            return queryset.filter(is_test=False)
+        return queryset
+
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter has a value, i.e. the list shows less than the whole screen."""
+        if not self.is_bound or not self.form.is_valid():
+            return False
+        return any(_has_value(value) for value in self.form.cleaned_data.values())
+
+
+def _has_value(value) -> bool:
+    if isinstance(value, slice):
+        return value.start is not None or value.stop is not None
+    return value not in (None, "", [], ())
+
+
+for _number in CUSTOM_FIELD_NUMBERS:
+    OrderFilterSet.base_filters[f"custom_{_number}"] = filters.CharFilter(
+        field_name=f"custom_{_number}", lookup_expr="iexact", label=f"Custom field {_number}"
+    )
+
+
+def order_filterset(*, data, queryset: QuerySet, merchant) -> OrderFilterSet:
+    """The filter set over a merchant-scoped queryset, bound to query-string data."""
+    return OrderFilterSet(data or None, queryset=queryset, merchant=merchant)

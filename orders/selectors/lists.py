@@ -1,0 +1,206 @@
+"""Reading the list screens: the scoped queryset, keyset pages, counts and selections.
+
+Pages are keyset pages over (sort key, order number): the next page starts after the last row
+shown, so page 1,000 costs what page 1 costs. Sorting is offered only on columns with an index
+leading with the merchant (see Order.Meta.indexes).
+"""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from orders.filters import order_filterset
+from orders.models import Merchant, Order
+
+# Every column of every list screen reads only these fields (rejected_by: one join).
+LIST_FIELDS = (
+    "pk", "merchant_id", "order_number", "order_id", "stage", "stage_entered_at",
+    "placed_at", "paid_at", "shipped_at", "rejected_at", "quote_sent_at",
+    "email", "first_name", "last_name", "company", "phone",
+    "shipping_method", "shipping_city", "shipping_region", "shipping_country",
+    "shipping_postal_code", "billing_country",
+    "total", "payment_method", "payment_status", "card_last4", "is_test", "fraud_score",
+    "hold_reason", "hold_until", "reject_reason", "rejected_by__username",
+)  # fmt: skip
+
+# sort key → (field, whether ascending by the key means descending by the field)
+SORTS: dict[str, tuple[str, bool]] = {
+    "number": ("order_number", False),
+    "placed": ("placed_at", False),
+    "total": ("total", False),
+    "age": ("stage_entered_at", True),
+    "email": ("email", False),
+}
+DEFAULT_SORT = "-number"
+# Above this many matching orders the count shown is PostgreSQL's estimate.
+EXACT_COUNT_LIMIT = 10_000
+
+
+def order_list_for_screen(*, merchant: Merchant, stages: Iterable[str] = ()) -> QuerySet:
+    """The merchant's live orders in these stages (every stage when empty), list fields only."""
+    queryset = Order.objects.live().for_merchant(merchant)
+    stages = tuple(stages)
+    if len(stages) == 1:
+        queryset = queryset.filter(stage=stages[0])
+    elif stages:
+        queryset = queryset.filter(stage__in=stages)
+    return queryset.select_related("rejected_by").only(*LIST_FIELDS)
+
+
+# ---- sorting and keyset pages -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str
+    field: str
+    descending: bool  # by the field
+
+    @property
+    def param(self) -> str:
+        """The `sort` query value that gives this sort."""
+        ascending_by_key = self.descending == SORTS[self.key][1]
+        return self.key if ascending_by_key else f"-{self.key}"
+
+    def ordering(self, *, reverse: bool = False) -> list[str]:
+        descending = self.descending != reverse
+        sign = "-" if descending else ""
+        if self.field == "order_number":
+            return [f"{sign}order_number"]
+        return [f"{sign}{self.field}", f"{sign}order_number"]
+
+
+def sort_parse(value: str | None) -> Sort:
+    """A `sort` parameter ("placed", "-total"…) as a Sort; unknown keys give the default."""
+    value = (value or "").strip()
+    key = value.lstrip("-")
+    if key not in SORTS:
+        return sort_parse(DEFAULT_SORT)
+    field, inverted = SORTS[key]
+    return Sort(key=key, field=field, descending=value.startswith("-") != inverted)
+
+
+@dataclass
+class KeysetPage:
+    rows: list
+    newer: str | None  # cursor of the page before (toward the start), if any
+    older: str | None  # cursor of the page after, if any
+
+
+def cursor_for(order: Order, sort: Sort) -> str:
+    if sort.field == "order_number":
+        return str(order.order_number)
+    value = getattr(order, sort.field)
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"{text}~{order.order_number}"
+
+
+def _cursor_parse(cursor: str | None, sort: Sort) -> tuple[Any, int] | None:
+    if not cursor:
+        return None
+    value, _, number = cursor.rpartition("~") if sort.field != "order_number" else ("", "", cursor)
+    try:
+        parsed = Order._meta.get_field(sort.field).to_python(value) if value else None
+        return parsed, int(number)
+    except (ValidationError, ValueError):
+        return None
+
+
+def _beyond(sort: Sort, edge: tuple[Any, int], *, reverse: bool) -> Q:
+    """Rows strictly past `edge` in the sort's order (or before it, when reversed)."""
+    value, number = edge
+    lookup = "lt" if sort.descending != reverse else "gt"
+    if sort.field == "order_number":
+        return Q(**{f"order_number__{lookup}": number})
+    return Q(**{f"{sort.field}__{lookup}": value}) | Q(
+        **{sort.field: value, f"order_number__{lookup}": number}
+    )
+
+
+def keyset_page(
+    queryset: QuerySet, *, sort: Sort, after: str | None, before: str | None, size: int
+) -> KeysetPage:
+    """One page of `size` rows after (older) or before (newer) a cursor; the first without."""
+    before_edge = _cursor_parse(before, sort)
+    if before_edge is not None:
+        rows = list(
+            queryset.filter(_beyond(sort, before_edge, reverse=True)).order_by(
+                *sort.ordering(reverse=True)
+            )[: size + 1]
+        )
+        more_newer, more_older = len(rows) > size, True
+        rows = rows[:size][::-1]
+    else:
+        after_edge = _cursor_parse(after, sort)
+        if after_edge is not None:
+            queryset = queryset.filter(_beyond(sort, after_edge, reverse=False))
+        rows = list(queryset.order_by(*sort.ordering())[: size + 1])
+        more_newer, more_older = after_edge is not None, len(rows) > size
+        rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        newer=cursor_for(rows[0], sort) if rows and more_newer else None,
+        older=cursor_for(rows[-1], sort) if rows and more_older else None,
+    )
+
+
+# ---- counts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListCount:
+    value: int
+    estimated: bool = False
+
+
+def order_count_get(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> ListCount:
+    """Exact up to `limit` (a count that stops there); above it, PostgreSQL's estimate."""
+    exact = queryset.order_by().values("pk")[: limit + 1].count()
+    if exact <= limit:
+        return ListCount(exact)
+    if connections[queryset.db].vendor != "postgresql":
+        return ListCount(queryset.order_by().count())
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return ListCount(max(estimate, limit + 1), estimated=True)
+
+
+# ---- selections -------------------------------------------------------------------------------
+
+
+class SelectionError(ValueError):
+    """A selection that cannot be resolved (bad filter, nothing selected)."""
+
+
+def order_pks_for_selection(
+    *,
+    merchant: Merchant,
+    stages: Iterable[str] = (),
+    query: str | None = None,
+    order_pks: Iterable[int | str] = (),
+) -> list[int]:
+    """The orders a bulk action works on: every order matching `query` (the list's query
+    string, resolved with the same OrderFilterSet) when given, else the chosen pks that are
+    still on the screen. Another merchant's, deleted or off-screen orders never come back."""
+    queryset = Order.objects.live().for_merchant(merchant)
+    stages = tuple(stages)
+    if stages:
+        queryset = queryset.filter(stage__in=stages)
+    if query is not None:
+        filterset = order_filterset(data=QueryDict(query), queryset=queryset, merchant=merchant)
+        if filterset.is_bound and not filterset.is_valid():
+            raise SelectionError("The filter is not valid any more; nothing was selected.")
+        queryset = filterset.qs
+    else:
+        try:
+            wanted = {int(pk) for pk in order_pks}
+        except (TypeError, ValueError) as exc:
+            raise SelectionError("The selection is not valid.") from exc
+        queryset = queryset.filter(pk__in=wanted)
+    return list(queryset.order_by("-order_number").values_list("pk", flat=True))
