@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    # Hourly: a try happens on its day whatever the hour; tries are counted, so reruns are safe.
+    "retry-receivable-cards": {
+        "task": "orders.tasks.receivable_retry_due_task",
+        "schedule": crontab(minute=5),
+    },
 }

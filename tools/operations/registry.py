@@ -146,7 +146,39 @@ def _note_apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
     return ItemResult.succeeded()
 
 
+# ---- mark shipped from a pasted list: each order with its own tracking numbers ---------------
+
+_ship_check_transition = _transition_check("mark_shipped")
+
+
+def _ship_list_check(order: Order, inputs: dict[str, Any], user) -> str | None:
+    if order.order_id not in (inputs.get("tracking") or {}):
+        return "no tracking number given for it"
+    return _ship_check_transition(order, inputs, user)
+
+
+def _ship_list_apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
+    return _transition_apply("mark_shipped")(
+        order,
+        {
+            "carrier": inputs.get("carrier", ""),
+            "method": inputs.get("method", ""),
+            "tracking_numbers": inputs["tracking"][order.order_id],
+            "notify": inputs.get("notify", True),
+        },
+        job,
+    )
+
+
 OPERATIONS: dict[str, Operation] = {
+    "mark_shipped_list": Operation(
+        name="mark_shipped_list",
+        label="Mark shipped with each order's tracking numbers",
+        permission="orders.ship_order",
+        check=_ship_list_check,
+        apply=_ship_list_apply,
+        explicit_ids_only=True,
+    ),
     "append_note": Operation(
         name="append_note",
         label="Append a merchant note",
