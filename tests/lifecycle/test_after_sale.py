@@ -226,3 +226,36 @@ def test_unknown_email_template_is_404(manager_client, merchant):
     order = completed_order(merchant)
 
     assert manager_client.post(f"/orders/{order.order_id}/email/spam/").status_code == 404
+
+
+def test_recording_a_payment_sends_the_receipt_unless_skipped(
+    manager_client, merchant, django_capture_on_commit_callbacks
+):
+    from orders.states import PaymentMethod
+    from tests.factories import place
+
+    sent = place(merchant, method=PaymentMethod.CHECK, card=None)
+    skipped = place(merchant, method=PaymentMethod.CHECK, card=None)
+    url = "/orders/{}/transition/record_payment/"
+
+    with django_capture_on_commit_callbacks(execute=False) as with_receipt:
+        manager_client.post(
+            url.format(sent.order_id),
+            {"record_payment-reference": "CHK 1001", "expected_stage": sent.stage},
+        )
+    with django_capture_on_commit_callbacks(execute=False) as without_receipt:
+        manager_client.post(
+            url.format(skipped.order_id),
+            {
+                "record_payment-reference": "CHK 1002",
+                "record_payment-do_not_notify": "on",
+                "expected_stage": skipped.stage,
+            },
+        )
+
+    assert len(with_receipt) == 1
+    assert without_receipt == []
+    skipped.refresh_from_db()
+    assert skipped.stage == Stage.SHIPPING
+    event = skipped.events.get(type="order_transitioned")
+    assert event.payload["notify"] is False
