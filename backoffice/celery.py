@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.orders_deleted_purge_task",
         "schedule": crontab(minute=30, hour=3),
     },
+    # Hourly: a try happens on its day whatever the hour; tries are counted, so reruns are safe.
+    "retry-receivable-cards": {
+        "task": "orders.tasks.receivable_retry_due_task",
+        "schedule": crontab(minute=5),
+    },
 }

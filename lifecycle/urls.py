@@ -23,6 +23,38 @@ urlpatterns = [
         path(route, views.ComingSoonView.as_view(title=title), name=name)
         for route, name, title in COMING_SOON
     ),
+    # The order page's own actions and print views, and the stage screens beyond the lists.
+    path(
+        "orders/print/packing-slips/",
+        views.PackingSlipsPrintView.as_view(),
+        name="packing-slips-print",
+    ),
+    path("stages/pre-orders/items/", views.PreorderItemsView.as_view(), name="preorder-items"),
+    path(
+        "stages/pre-orders/release/", views.PreorderReleaseView.as_view(), name="preorder-release"
+    ),
+    path("stages/shipping/mark-shipped/", views.ShipListView.as_view(), name="ship-list"),
+    *(
+        path(f"orders/<str:order_id>/{route}/", view.as_view(), name=name)
+        for route, view, name in [
+            ("edit/customer", views.OrderCustomerEditView, "order-edit-customer"),
+            ("edit/addresses", views.OrderAddressesEditView, "order-edit-addresses"),
+            ("edit/custom-fields", views.OrderCustomFieldsEditView, "order-edit-custom-fields"),
+            ("edit/tags", views.OrderTagsEditView, "order-edit-tags"),
+            ("refund", views.OrderRefundView, "order-refund"),
+            ("replacement", views.OrderReplacementView, "order-replacement"),
+        ]
+    ),
+    path(
+        "orders/<str:order_id>/email/<slug:template>/",
+        views.OrderEmailResendView.as_view(),
+        name="order-email-resend",
+    ),
+    path(
+        "orders/<str:order_id>/print/<slug:kind>/",
+        views.OrderPrintView.as_view(),
+        name="order-print",
+    ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("orders/bulk/", views.OrderBulkActionView.as_view(), name="order-bulk"),
     path("stages/<slug:slug>/", views.OrderListView.as_view(), name="stage-list"),
@@ -33,7 +65,7 @@ urlpatterns = [
         views.SavedViewDeleteView.as_view(),
         name="saved-view-delete",
     ),
-    path("orders/<str:order_id>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<str:order_id>/", views.OrderPageView.as_view(), name="order-detail"),
     path(
         "orders/<str:order_id>/transition/<slug:name>/",
         views.OrderTransitionView.as_view(),

@@ -152,3 +152,37 @@ def order_email_requested_event(*, order: Order, template: str, by=None, via: st
     return order_event_record(
         order=order, type="order_email_requested", by=by, via=via, template=template, **payload
     )
+
+
+def order_ar_retried_event(
+    *, order: Order, attempt: int, of: int, result: str, via: str = "beat", **payload
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_ar_retried",
+        via=via,
+        attempt=attempt,
+        of=of,
+        result=result,
+        **payload,
+    )
+
+
+def order_replacement_created_event(
+    *, order: Order, replacement: Order, free: bool, by=None, via: str = "", **payload
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_replacement_created",
+        by=by,
+        via=via,
+        replacement_order_id=replacement.order_id,
+        free=free,
+        **payload,
+    )
+
+
+def order_email_queued_event(*, order: Order, template: str, by=None, via: str = "", **payload):
+    return order_event_record(
+        order=order, type="order_email_queued", by=by, via=via, template=template, **payload
+    )

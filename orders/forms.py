@@ -34,6 +34,13 @@ class RecordPaymentForm(TransitionForm):
         help_text="Check number, wire reference, money order number …",
         error_messages={"required": "A payment reference is required."},
     )
+    do_not_notify = forms.BooleanField(label="Do not send the receipt", required=False)
+
+    def inputs(self) -> dict[str, Any]:
+        return {
+            "reference": self.cleaned_data["reference"],
+            "notify": not self.cleaned_data["do_not_notify"],
+        }
 
 
 class SubmitEcheckForm(TransitionForm):

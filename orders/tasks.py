@@ -2,6 +2,7 @@ from celery import shared_task
 
 from orders.services import notifications
 from orders.services.holds import hold_release_due
+from orders.services.receivables import receivable_retry_due
 
 
 @shared_task(acks_late=True)
@@ -19,3 +20,8 @@ def orders_deleted_purge_task() -> list[int]:
     from orders.services.deletion import orders_deleted_purge
 
     return [log.pk for log in orders_deleted_purge()]
+
+
+@shared_task(acks_late=True)
+def receivable_retry_due_task() -> int:
+    return receivable_retry_due()

@@ -84,6 +84,8 @@ def _transitioned(payload: dict) -> str:
         details.append(f"{payload['carrier']} {tracking}".strip())
         if payload.get("notify") is False:
             details.append("customer not notified")
+    elif payload.get("notify") is False:
+        details.append("customer not notified")
     if payload.get("refunded") and payload["refunded"] != "0.00":
         details.append(f"refunded {money(payload['refunded'])}")
     if payload.get("blocked"):
@@ -132,6 +134,24 @@ def _email_sent(payload: dict) -> str:
     return f"Email “{template_name}” sent to {payload.get('to', '?')}"
 
 
+def _email_queued(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” to be sent again"
+
+
+def _ar_retried(payload: dict) -> str:
+    return (
+        f"Payment retry {payload.get('attempt', '?')} of {payload.get('of', '?')}: "
+        f"{payload.get('result', '?')}"
+    )
+
+
+def _replacement_created(payload: dict) -> str:
+    kind = "free" if payload.get("free") else "to pay"
+    sentence = f"Replacement order {payload.get('replacement_order_id', '?')} created ({kind})"
+    return _with_details(sentence, [payload["reason"]] if payload.get("reason") else [])
+
+
 def _deleted(payload: dict) -> str:
     return f"Deleted: {payload['reason']}" if payload.get("reason") else "Deleted"
 
@@ -152,6 +172,9 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     "order_note_added": _note_added,
     "order_edited": _edited,
     "order_email_sent": _email_sent,
+    "order_email_queued": _email_queued,
+    "order_ar_retried": _ar_retried,
+    "order_replacement_created": _replacement_created,
     "order_deleted": _deleted,
     "order_undeleted": _undeleted,
 }

@@ -1,21 +1,46 @@
 """The merchant screens. Each view parses input, calls one service or selector, and renders."""
 
 from .actions import OrderNoteCreateView, OrderTransitionView
+from .edits import (
+    OrderAddressesEditView,
+    OrderCustomerEditView,
+    OrderCustomFieldsEditView,
+    OrderEmailResendView,
+    OrderRefundView,
+    OrderReplacementView,
+    OrderTagsEditView,
+)
 from .home import ComingSoonView, HomeView
 from .lists import OrderBulkActionView, OrderListView, SavedViewCreateView, SavedViewDeleteView
+from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView
+from .printing import OrderPrintView, PackingSlipsPrintView
 from .session import MerchantSwitchView
+from .stages import PreorderItemsView, PreorderReleaseView, ShipListView
 
 __all__ = [
     "ComingSoonView",
     "HomeView",
     "MerchantSwitchView",
+    "OrderAddressesEditView",
     "OrderBulkActionView",
+    "OrderCustomFieldsEditView",
+    "OrderCustomerEditView",
     "OrderDetailView",
+    "OrderEmailResendView",
     "OrderFindView",
     "OrderListView",
     "OrderNoteCreateView",
+    "OrderPageView",
+    "OrderPrintView",
+    "OrderRefundView",
+    "OrderReplacementView",
+    "OrderTagsEditView",
     "OrderTransitionView",
+    "PackingSlipsPrintView",
+    "PreorderItemsView",
+    "PreorderReleaseView",
     "SavedViewCreateView",
     "SavedViewDeleteView",
+    "ShipListView",
 ]

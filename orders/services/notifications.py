@@ -1,17 +1,31 @@
-"""Customer emails: sent by a Celery task after the change commits; each sent one is an event."""
+"""Customer emails: sent by a Celery task after the change commits; each sent one is an event.
+
+Each template has a text body (emails/<name>.txt) and a simple HTML alternative
+(emails/<name>.html).
+"""
 
 from collections.abc import Callable
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 
-from orders.events import order_email_sent_event
+from orders.events import order_email_queued_event, order_email_sent_event
+from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
+from orders.states import PaymentStatus, Stage
 
 TEMPLATES = {
     "receipt": "Your receipt for order {order_id}",
     "shipment_confirmation": "Your order {order_id} has shipped",
     "refund_notice": "A refund for order {order_id}",
+}
+RECEIPT_STATUSES = {
+    PaymentStatus.PROCESSED,
+    PaymentStatus.PARTIALLY_REFUNDED,
+    PaymentStatus.REFUNDED,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.SKIPPED,
 }
 
 
@@ -36,6 +50,39 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
     }
-    body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, None, [order.email])
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, None, [order.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
     order_email_sent_event(order=order, template=template, to=order.email)
+
+
+def order_email_resend_reason(order: Order, template: str) -> str | None:
+    """Why this email cannot be sent again for this order now, or None when it can."""
+    if template == "receipt" and order.payment_status not in RECEIPT_STATUSES:
+        return "the order is not paid"
+    if template == "shipment_confirmation" and order.stage != Stage.COMPLETED:
+        return "the order has not shipped"
+    if template == "refund_notice" and order.refunded_total <= 0:
+        return "nothing was refunded"
+    return None
+
+
+def order_email_resend(*, order: Order | int, template: str, by=None, via: str = "") -> Order:
+    """Send a customer email again. Side effects: an order_email_queued event, the email task."""
+    if template not in TEMPLATES:
+        raise InvalidInput(f"Unknown email “{template}”.")
+    order_pk = order.pk if isinstance(order, Order) else order
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).get(pk=order_pk)
+        if locked.deleted_at is not None:
+            raise InvalidInput(f"{locked.order_id} is deleted.")
+        if by is not None and not by.has_perm("orders.edit_order", locked):
+            raise TransitionNotPermitted("You may not email customers.")
+        reason = order_email_resend_reason(locked, template)
+        if reason is not None:
+            raise InvalidInput(f"{locked.order_id}: cannot resend the email: {reason}.")
+        order_email_queued_event(order=locked, template=template, by=by, via=via, resend=True)
+        transaction.on_commit(order_email_later(locked.pk, template))
+    return locked

@@ -63,22 +63,33 @@ def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
                 payload={"payment": "no card on file"},
             )
         outcome = payments.payment_charge_card_on_file(order=order, by=by, via=via)
-        return Step(
+        step = Step(
             kwargs={"next_stage": _route_after_payment(order, outcome.result)},
             payload={"payment": outcome.result, "message": outcome.message},
         )
+        if outcome.result == "approved":
+            _receipt_unless_skipped(step, order, inputs.get("notify", True))
+        return step
     return Step(
         kwargs={"next_stage": Stage.ACCOUNTS_RECEIVABLE},
         payload={"payment": "offline method: awaiting payment"},
     )
 
 
-def _process_payment(order: Order, *, by, via, **inputs) -> Step:
+def _process_payment(order: Order, *, by, via, notify: bool = True, **inputs) -> Step:
     # The transition's condition has made sure there is a card or wallet on file.
-    return _charge_and_route(order, by=by, via=via)
+    return _charge_and_route(order, by=by, via=via, notify=notify)
 
 
-def _record_payment(order: Order, *, by, via, reference: str = "", **inputs) -> Step:
+def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:
+    step.payload["notify"] = bool(notify)
+    if notify:
+        step.after_commit.append(notifications.order_email_later(order.pk, "receipt"))
+
+
+def _record_payment(
+    order: Order, *, by, via, reference: str = "", notify: bool = True, **inputs
+) -> Step:
     reference = str(reference or "").strip()
     if not reference:
         raise InvalidInput("A payment reference (check number, wire reference …) is required.")
@@ -90,13 +101,15 @@ def _record_payment(order: Order, *, by, via, reference: str = "", **inputs) -> 
         by=by,
         via=via,
     )
-    return Step(
+    step = Step(
         kwargs={
             "reference": reference[:100],
             "next_stage": stage_after_settled_payment(requires_shipping=order.requires_shipping),
         },
         payload={"reference": reference},
     )
+    _receipt_unless_skipped(step, order, notify)
+    return step
 
 
 def _submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -> Step:

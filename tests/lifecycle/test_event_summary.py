@@ -79,3 +79,13 @@ def test_unknown_event_type_reads_as_words():
 def test_money_has_two_decimals_and_thousands_separators():
     assert money("1234.5") == "1,234.50"
     assert money(None) == ""
+
+
+def test_summaries_of_retries_replacements_and_resends():
+    assert summary("order_ar_retried", attempt=2, of=3, result="declined") == (
+        "Payment retry 2 of 3: declined"
+    )
+    assert summary(
+        "order_replacement_created", replacement_order_id="DEMO-0000009", free=True, reason=""
+    ) == ("Replacement order DEMO-0000009 created (free)")
+    assert summary("order_email_queued", template="receipt") == ("Email “receipt” to be sent again")

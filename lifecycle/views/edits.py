@@ -1,0 +1,139 @@
+"""The order page's edit forms, refunds, replacements and email resends: POST, one service each."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from lifecycle.forms import (
+    AddressesForm,
+    CustomerForm,
+    CustomFieldsForm,
+    RefundForm,
+    ReplacementForm,
+    TagsForm,
+    form_errors_text,
+)
+from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.services.edits import (
+    order_addresses_edit,
+    order_custom_fields_edit,
+    order_customer_edit,
+    order_tags_edit,
+)
+from orders.services.notifications import TEMPLATES, order_email_resend
+from orders.services.refunds import order_refund
+from orders.services.replacement import order_replacement_create
+
+from .orders import merchant_order_or_404
+
+
+class OrderPostView(MerchantRequiredMixin, View):
+    """Validate a form for one order, call one service, and say what happened."""
+
+    http_method_names = ["post"]
+
+    def build_form(self, order, data):
+        raise NotImplementedError
+
+    def perform(self, order, form) -> str:
+        """Call the service; return the success message."""
+        raise NotImplementedError
+
+    def post(self, request, order_id: str, **kwargs):
+        order = merchant_order_or_404(request, order_id)
+        self.kwargs.update(kwargs)
+        form = self.build_form(order, request.POST)
+        if form is not None and not form.is_valid():
+            messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
+            return redirect("order-detail", order_id=order.order_id)
+        try:
+            message = self.perform(order, form)
+        except TransitionNotPermitted as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return redirect("order-detail", order_id=order.order_id)
+        messages.success(request, message)
+        return redirect("order-detail", order_id=order.order_id)
+
+
+def _changed(order, changes) -> str:
+    if not changes:
+        return f"{order.order_id}: nothing changed."
+    return f"{order.order_id}: {', '.join(n.replace('_', ' ') for n in changes)} changed."
+
+
+class OrderCustomerEditView(OrderPostView):
+    def build_form(self, order, data):
+        return CustomerForm(data)
+
+    def perform(self, order, form) -> str:
+        changes = order_customer_edit(order=order, values=form.values(), by=self.request.user)
+        return _changed(order, changes)
+
+
+class OrderAddressesEditView(OrderPostView):
+    def build_form(self, order, data):
+        return AddressesForm(data)
+
+    def perform(self, order, form) -> str:
+        changes = order_addresses_edit(order=order, values=form.values(), by=self.request.user)
+        return _changed(order, changes)
+
+
+class OrderCustomFieldsEditView(OrderPostView):
+    def build_form(self, order, data):
+        return CustomFieldsForm(data, order=order)
+
+    def perform(self, order, form) -> str:
+        changes = order_custom_fields_edit(order=order, values=form.values(), by=self.request.user)
+        return _changed(order, changes)
+
+
+class OrderTagsEditView(OrderPostView):
+    def build_form(self, order, data):
+        return TagsForm(data, order=order)
+
+    def perform(self, order, form) -> str:
+        before, after = order_tags_edit(
+            order=order,
+            add=form.added(),
+            remove=form.cleaned_data["remove"],
+            by=self.request.user,
+        )
+        if before == after:
+            return f"{order.order_id}: tags unchanged."
+        return f"{order.order_id}: tags now {', '.join(after) or 'none'}."
+
+
+class OrderRefundView(OrderPostView):
+    def build_form(self, order, data):
+        return RefundForm(data, order=order)
+
+    def perform(self, order, form) -> str:
+        amount = order_refund(order=order, by=self.request.user, **form.inputs())
+        return f"{order.order_id}: refunded {amount}."
+
+
+class OrderReplacementView(OrderPostView):
+    def build_form(self, order, data):
+        return ReplacementForm(data, order=order)
+
+    def perform(self, order, form) -> str:
+        replacement = order_replacement_create(order=order, by=self.request.user, **form.inputs())
+        return f"{order.order_id}: replacement order {replacement.order_id} created."
+
+
+class OrderEmailResendView(OrderPostView):
+    def build_form(self, order, data):
+        if self.kwargs["template"] not in TEMPLATES:
+            raise Http404("No such email.")
+        return
+
+    def perform(self, order, form) -> str:
+        template = self.kwargs["template"]
+        order_email_resend(order=order, template=template, by=self.request.user)
+        return f"{order.order_id}: the {template.replace('_', ' ')} email will be sent again."

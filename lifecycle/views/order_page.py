@@ -1,0 +1,80 @@
+"""The complete order page: the base page plus its edit forms, stage panels and neighbours."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from lifecycle.forms import (
+    AddressesForm,
+    CustomerForm,
+    CustomFieldsForm,
+    RefundForm,
+    ReplacementForm,
+    TagsForm,
+)
+from orders.models import Order, OrderEvent, OrderLine, OrderNote
+from orders.selectors.linked import order_linked_list
+from orders.selectors.order_page import (
+    order_clearance_get,
+    order_emails_resendable,
+    order_refundable,
+    order_retry_status_get,
+)
+from orders.services.replacement import REPLACEABLE_STAGES
+from orders.states import PaymentStatus
+
+from .neighbours import order_neighbours_for_request
+from .orders import OrderDetailView, merchant_orders
+
+
+class OrderPageView(OrderDetailView):
+    """Everything about one order; its related rows come in a fixed number of queries."""
+
+    def get_order(self) -> Order:
+        queryset = (
+            merchant_orders(self.request)
+            .select_related("merchant", "rejected_by", "original_order")
+            .prefetch_related(
+                Prefetch("lines", queryset=OrderLine.objects.select_related("item")),
+                "transactions",
+                "shipments",
+                "tags",
+                Prefetch(
+                    "derived_orders",
+                    queryset=Order.objects.only("pk", "order_id", "original_order"),
+                ),
+                Prefetch("notes", queryset=OrderNote.objects.select_related("created_by")),
+                Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+            )
+        )
+        return get_object_or_404(queryset, order_id=self.kwargs["order_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        order, user = context["order"], self.request.user
+        live = order.deleted_at is None
+        can_edit = live and user.has_perm("orders.edit_order", order)
+        can_refund = live and user.has_perm("orders.refund_order", order)
+        neighbours, list_url, from_query = order_neighbours_for_request(self.request, order)
+        context.update(
+            can_edit=can_edit,
+            linked_orders=order_linked_list(order=order),
+            retry_status=order_retry_status_get(order),
+            clearance=order_clearance_get(order),
+            capture_failed=order.payment_status == PaymentStatus.CAPTURE_FAILED,
+            neighbours=neighbours,
+            list_url=list_url,
+            from_query=from_query,
+        )
+        if can_edit:
+            context.update(
+                customer_form=CustomerForm(initial=CustomerForm.initial_for(order)),
+                addresses_form=AddressesForm(initial=AddressesForm.initial_for(order)),
+                custom_fields_form=CustomFieldsForm(order=order),
+                tags_form=TagsForm(order=order),
+                emails=order_emails_resendable(order),
+            )
+            if order.stage in REPLACEABLE_STAGES:
+                context["replacement_form"] = ReplacementForm(order=order)
+        if can_refund and order_refundable(order):
+            context["refund_form"] = RefundForm(order=order)
+        return context

@@ -1,0 +1,108 @@
+"""Stage screens beyond the list: pre-orders by item, and mark shipped from a pasted list."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from lifecycle.forms import ShipListForm
+from orders.exceptions import OrderError
+from orders.selectors.preorders import preorder_groups_list, preorder_order_pks_for_item
+from orders.states import Stage
+from tools.operations import operation_get, operation_job_create
+
+from .orders import merchant_orders
+
+
+class PreorderItemsView(MerchantRequiredMixin, TemplateView):
+    """Pre-orders grouped by the item they wait for, with its expected date."""
+
+    template_name = "lifecycle/preorder_items.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        merchant = self.request.merchant
+        context.update(
+            groups=preorder_groups_list(merchant=merchant),
+            can_release=self.request.user.has_perm("orders.release_preorder", merchant),
+        )
+        return context
+
+
+class PreorderReleaseView(MerchantRequiredMixin, View):
+    """Release an item's pre-orders (item=…) or the selected ones (order=… repeated) as a job."""
+
+    permission = "orders.release_preorder"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        merchant = request.merchant
+        item_id = request.POST.get("item", "")
+        if item_id.isdigit():
+            order_pks = preorder_order_pks_for_item(merchant=merchant, item_id=int(item_id))
+        else:
+            order_ids = request.POST.getlist("order")
+            order_pks = list(
+                merchant_orders(request)
+                .filter(order_id__in=order_ids, stage=Stage.PRE_ORDER)
+                .values_list("pk", flat=True)
+            )
+        if not order_pks:
+            messages.error(request, "Choose pre-orders to release.")
+            return redirect("preorder-items")
+        try:
+            job = operation_job_create(
+                merchant=merchant,
+                operation=operation_get("release_preorder"),
+                inputs={},
+                order_pks=order_pks,
+                by=request.user,
+            )
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return redirect("preorder-items")
+        messages.success(request, f"Job {job.pk} started: release {len(order_pks)} pre-order(s).")
+        return redirect("job-detail", pk=job.pk)
+
+
+class ShipListView(MerchantRequiredMixin, FormView):
+    """Paste "order ID → tracking" lines; a job marks each order shipped with its numbers."""
+
+    permission = "orders.ship_order"
+    form_class = ShipListForm
+    template_name = "lifecycle/ship_list_form.html"
+
+    def form_valid(self, form):
+        tracking = form.cleaned_data["rows"]
+        found = dict(
+            merchant_orders(self.request)
+            .filter(order_id__in=list(tracking))
+            .values_list("order_id", "pk")
+        )
+        if not found:
+            form.add_error("rows", "None of these IDs is a live order of this merchant.")
+            return self.form_invalid(form)
+        inputs = {
+            "carrier": form.cleaned_data["carrier"].strip(),
+            "tracking": {order_id: tracking[order_id] for order_id in found},
+            "notify": not form.cleaned_data["do_not_notify"],
+        }
+        try:
+            job = operation_job_create(
+                merchant=self.request.merchant,
+                operation=operation_get("mark_shipped_from_list"),
+                inputs=inputs,
+                order_pks=list(found.values()),
+                by=self.request.user,
+                selection={"pasted": len(tracking)},
+            )
+        except OrderError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        message = f"Job {job.pk} started: mark {len(found)} order(s) shipped."
+        missing = sorted(set(tracking) - set(found))
+        if missing:
+            message += f" Not found: {', '.join(missing[:20])}{' …' if len(missing) > 20 else ''}."
+        messages.success(self.request, message)
+        return redirect("job-detail", pk=job.pk)

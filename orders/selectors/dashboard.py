@@ -1,0 +1,72 @@
+"""The home dashboard's figures: orders, revenue and margin per day over the last days."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from orders.models import Merchant, Order
+from orders.states import Stage
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: datetime.date
+    orders: int
+    revenue: Decimal
+    profit: Decimal
+
+    @property
+    def margin(self) -> Decimal | None:
+        """Actual profit as a percentage of revenue; None on a day without revenue."""
+        if self.revenue <= 0:
+            return None
+        return (self.profit * 100 / self.revenue).quantize(Decimal("0.1"))
+
+
+def order_dashboard_days(
+    *, merchant: Merchant, days: int = 30, today: datetime.date | None = None
+) -> list[DayFigures]:
+    """One row per day (oldest first, days without orders included), from one grouped query.
+
+    Revenue is the total less refunds of orders not rejected; profit is their actual profit,
+    which subtracts the actual costs imported for them.
+    """
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    start = datetime.datetime.combine(
+        first, datetime.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    rows = (
+        Order.objects.live()
+        .for_merchant(merchant)
+        .filter(placed_at__gte=start, is_test=False)
+        .exclude(stage__in=[Stage.REJECTED, Stage.QUOTE_REQUEST, Stage.QUOTE_SENT])
+        .annotate(day=TruncDate("placed_at"))
+        .order_by()
+        .values("day")
+        .annotate(
+            orders=Count("pk"),
+            revenue=Sum(F("total") - F("refunded_total")),
+            profit=Sum("actual_profit"),
+        )
+    )
+    by_day = {row["day"]: row for row in rows}
+    result = []
+    for offset in range(days):
+        day = first + datetime.timedelta(days=offset)
+        row = by_day.get(day) or {}
+        result.append(
+            DayFigures(
+                day=day,
+                orders=row.get("orders", 0),
+                revenue=row.get("revenue") or ZERO,
+                profit=row.get("profit") or ZERO,
+            )
+        )
+    return result

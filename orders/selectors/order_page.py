@@ -1,0 +1,68 @@
+"""Facts the order page shows beside the order's own fields, from what is already loaded."""
+
+import datetime
+from dataclasses import dataclass
+
+from orders.models import Order, PaymentTransaction
+from orders.services.notifications import TEMPLATES, order_email_resend_reason
+from orders.services.receivables import RETRY_EVENT, RetryStatus, receivable_retry_status
+from orders.states import PaymentStatus, Stage
+
+CLEARANCE_DAYS = 5
+EMAIL_LABELS = {
+    "receipt": "Resend receipt",
+    "shipment_confirmation": "Resend shipment confirmation",
+    "refund_notice": "Resend refund notice",
+}
+
+
+@dataclass(frozen=True)
+class Clearance:
+    provider: str
+    submitted_at: datetime.datetime
+    expected_at: datetime.datetime
+
+
+def order_retry_status_get(order: Order) -> RetryStatus | None:
+    """The A/R retry status, counting tries in the prefetched events (no query of its own)."""
+    if order.stage != Stage.ACCOUNTS_RECEIVABLE:
+        return None
+    tries = sum(1 for event in order.events.all() if event.type == RETRY_EVENT)
+    return receivable_retry_status(order=order, tries_done=tries)
+
+
+def order_clearance_get(order: Order) -> Clearance | None:
+    """Who holds a pending bank payment, and when it should clear (from prefetched rows)."""
+    if order.stage != Stage.PENDING_CLEARANCE:
+        return None
+    pending = [
+        txn for txn in order.transactions.all() if txn.result == PaymentTransaction.Result.PENDING
+    ]
+    provider = (pending[-1].gateway if pending else "") or order.merchant.get_gateway_display()
+    submitted = order.stage_entered_at
+    return Clearance(
+        provider=f"{provider} ({order.get_payment_method_display()})",
+        submitted_at=submitted,
+        expected_at=submitted + datetime.timedelta(days=CLEARANCE_DAYS),
+    )
+
+
+def order_emails_resendable(order: Order) -> list[tuple[str, str]]:
+    """(template, label) of the customer emails that can be sent again now."""
+    return [
+        (template, EMAIL_LABELS[template])
+        for template in TEMPLATES
+        if order_email_resend_reason(order, template) is None
+    ]
+
+
+def order_refundable(order: Order) -> bool:
+    return (
+        order.payment_status
+        in {
+            PaymentStatus.PROCESSED,
+            PaymentStatus.PARTIALLY_REFUNDED,
+            PaymentStatus.SKIPPED,
+        }
+        and order.refunded_total < order.total
+    )
