@@ -6,9 +6,6 @@ from . import views
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
 COMING_SOON = [
     ("tools/batch/", "tool-batch", "Batch Order Operation"),
-    ("tools/export/", "tool-export", "Export Orders"),
-    ("tools/export/mappings/", "tool-export-mappings", "Export mappings"),
-    ("tools/import-costs/", "tool-import-costs", "Import Actual Costs"),
     ("tools/undelete/", "tool-undelete", "Undelete Order"),
     ("orders/new/", "order-create", "Manually Add Order"),
     ("auto-orders/", "auto-order-list", "Auto Orders"),
