@@ -6,9 +6,6 @@ from .views.deletion import OrderDeleteView
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
 COMING_SOON = [
-    ("tools/export/", "tool-export", "Export Orders"),
-    ("tools/export/mappings/", "tool-export-mappings", "Export mappings"),
-    ("tools/import-costs/", "tool-import-costs", "Import Actual Costs"),
     ("orders/new/", "order-create", "Manually Add Order"),
     ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),

@@ -43,17 +43,19 @@ def job_create(
     order_pks: Iterable[int],
     by=None,
     queue: str | None = None,
+    permission: str = "orders.run_tools",
 ) -> Job:
     """Store a pending job over these orders. Side effect: its task is queued after commit.
 
-    `queue` names a Celery queue other than the default, e.g. for long exports.
+    `queue` names a Celery queue other than the default, e.g. for long exports; `permission`
+    is the one the person needs (exports and imports have their own).
     """
     if kind not in JOB_KINDS:
         raise JobError(f"Unknown kind of job “{kind}”.")
-    if by is not None and not by.has_perm("orders.run_tools", merchant):
+    if by is not None and not by.has_perm(permission, merchant):
         raise JobError("You may not run tools for this merchant.")
     pks = list(dict.fromkeys(int(pk) for pk in order_pks))
-    if not pks:
+    if not pks and JOB_KINDS[kind].run is None:
         raise JobError("There are no orders to work on.")
     user = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
@@ -116,7 +118,10 @@ def job_run(*, job_id: int) -> Job | None:
     job = _job_claim(job_id)
     if job is None:
         return None
-    handler = JOB_KINDS[job.kind].handler
+    kind = JOB_KINDS[job.kind]
+    if kind.run is not None:
+        return _job_whole_run(job, kind.run)
+    handler = kind.handler
     pending = _job_items_pending(job)
     for start in range(0, len(pending), CHUNK_SIZE):
         if _job_status(job.pk) != Job.Status.RUNNING:
@@ -129,6 +134,30 @@ def job_run(*, job_id: int) -> Job | None:
     )
     job.refresh_from_db()
     return job
+
+
+def _job_whole_run(job: Job, run) -> Job:
+    """A kind that works as a whole: its refusals end the job as failed with their message."""
+    try:
+        run(job)
+    except OrderError as exc:
+        job_fail(job_id=job.pk, error=str(exc))
+    except Exception as exc:
+        logger.exception("Job %s failed", job.pk)
+        job_fail(job_id=job.pk, error=f"Unexpected error ({exc.__class__.__name__}).")
+    Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        status=Job.Status.SUCCEEDED, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def job_progress_set(*, job_id: int, done: int, total: int | None = None) -> None:
+    """Progress of a whole-job kind, kept on the row (it has no per-item outcomes)."""
+    values = {"done": done, "succeeded_count": done}
+    if total is not None:
+        values["total"] = total
+    Job.objects.filter(pk=job_id).update(**values)
 
 
 def _job_claim(job_id: int) -> Job | None:

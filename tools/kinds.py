@@ -33,10 +33,16 @@ class ItemResult:
 Handler = Callable[[int, dict[str, Any], "Job"], ItemResult]
 
 
+# A whole-job runner: does the job's work at once (an export, an import) and keeps its
+# progress on the job row itself; it must be safe to call again for the same job.
+Runner = Callable[["Job"], None]
+
+
 @dataclass(frozen=True)
 class JobKind:
     label: str
-    handler: Handler
+    handler: Handler | None = None
+    run: Runner | None = None
 
 
 def note_append_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
@@ -59,7 +65,28 @@ def operation_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemRes
     return operation_item_run(order_pk, params, job)
 
 
+def export_run(job: "Job") -> None:
+    from tools.exports.jobs import export_job_run
+
+    export_job_run(job=job)
+
+
+def cost_import_apply_run(job: "Job") -> None:
+    from tools.imports.apply import cost_import_apply_job_run
+
+    cost_import_apply_job_run(job=job)
+
+
+def cost_import_undo_run(job: "Job") -> None:
+    from tools.imports.undo import cost_import_undo_job_run
+
+    cost_import_undo_job_run(job=job)
+
+
 JOB_KINDS: dict[str, JobKind] = {
     "append_note": JobKind(label="Append note", handler=note_append_item),
     "operation": JobKind(label="Operation", handler=operation_item),
+    "export": JobKind(label="Export orders", run=export_run),
+    "cost_import_apply": JobKind(label="Import actual costs", run=cost_import_apply_run),
+    "cost_import_undo": JobKind(label="Undo actual-cost import", run=cost_import_undo_run),
 }

@@ -107,3 +107,125 @@ class JobItemOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id or self.order_pk}: {self.outcome}"
+
+
+# ---- export mappings ------------------------------------------------------------------------
+
+
+class ExportMapping(models.Model):
+    """How a merchant wants orders written out: format, granularity and ordered columns."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        TSV = "tsv", "Tab-separated text"
+        XLSX = "xlsx", "Excel workbook (.xlsx)"
+        XML = "xml", "XML (lines nested)"
+
+    class Granularity(models.TextChoices):
+        ORDER = "order", "One row per order"
+        LINE = "line", "One row per line"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="export_mappings")
+    name = models.CharField(max_length=100)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
+    granularity = models.CharField(
+        max_length=10, choices=Granularity.choices, default=Granularity.ORDER
+    )
+    # [{"field": "order_id", "header": "Order ID", "format": ""}, ...] in output order.
+    columns = models.JSONField(default=list)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="unique_mapping_name"),
+            models.UniqueConstraint(
+                fields=["merchant"],
+                condition=models.Q(is_default=True),
+                name="one_default_mapping",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---- actual-cost imports ----------------------------------------------------------------------
+
+
+def cost_import_path(cost_import: "CostImport", filename: str) -> str:
+    return f"cost-imports/{cost_import.merchant_id}/{filename}"
+
+
+class CostImport(models.Model):
+    """One uploaded cost file: its preview, and once applied, what it changed (for undo)."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLYING = "applying", "Applying"
+        APPLIED = "applied", "Applied"
+        UNDOING = "undoing", "Undoing"
+        UNDONE = "undone", "Undone"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="cost_imports")
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=cost_import_path, max_length=300)
+    # The duplicate checks: the file's bytes, and its rows once read (format-independent).
+    content_hash = models.CharField(max_length=64, db_index=True)
+    rows_hash = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    rows_read = models.PositiveIntegerField(default=0)
+    orders_matched = models.PositiveIntegerField(default=0)
+    # [{"row": 17, "column": "Actual Payment", "value": "12.345", "message": "..."}]
+    errors = models.JSONField(default=list, blank=True)
+    # The first orders' before → after and the orders with several rows, for the preview.
+    summary = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    applied_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    undone_at = models.DateTimeField(null=True, blank=True)
+    # After an undo: the orders left alone because their costs changed since.
+    undo_skipped = models.JSONField(default=list, blank=True)
+    job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.filename})"
+
+
+class CostImportChange(models.Model):
+    """One order's costs before and after an applied import: what undo restores."""
+
+    cost_import = models.ForeignKey(CostImport, on_delete=models.CASCADE, related_name="changes")
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    # Null where the import did not touch that cost.
+    shipping_before = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    shipping_after = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fulfillment_before = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fulfillment_after = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    payment_before = models.DecimalField(max_digits=12, decimal_places=2)
+    payment_added = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cost_import", "order"], name="one_change_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.cost_import_id} · order {self.order_id}"

@@ -117,6 +117,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Import Actual Costs: the largest upload, and the most an .xlsx archive may expand to.
+COST_IMPORT_MAX_UPLOAD_BYTES = env.int("COST_IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+COST_IMPORT_MAX_EXPANDED_BYTES = env.int(
+    "COST_IMPORT_MAX_EXPANDED_BYTES", default=300 * 1024 * 1024
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,0 +1,75 @@
+"""Forms of the export screens: the mapping editor and the export run."""
+
+from django import forms
+
+from orders.states import STAGE_SCREENS
+from tools.models import ExportMapping
+
+COLUMNS_HELP = (
+    "One column per line, in output order: field | header text | format. "
+    "Formats: dates date, us, eu, iso; money thousands. Header and format may be left out."
+)
+
+
+class ExportMappingForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    format = forms.ChoiceField(choices=ExportMapping.Format.choices)
+    granularity = forms.ChoiceField(choices=ExportMapping.Granularity.choices)
+    is_default = forms.BooleanField(label="Default mapping", required=False)
+    columns = forms.CharField(
+        help_text=COLUMNS_HELP,
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "mono"}),
+    )
+
+    @staticmethod
+    def columns_text(columns: list[dict]) -> str:
+        lines = []
+        for column in columns:
+            parts = [column["field"], column.get("header", "")]
+            if column.get("format"):
+                parts.append(column["format"])
+            lines.append(" | ".join(parts))
+        return "\n".join(lines)
+
+    def clean_columns(self) -> list[dict[str, str]]:
+        columns = []
+        for line in self.cleaned_data["columns"].splitlines():
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            parts += [""] * (3 - len(parts))
+            columns.append({"field": parts[0], "header": parts[1], "format": parts[2]})
+        if not columns:
+            raise forms.ValidationError("Choose at least one column.")
+        return columns
+
+
+class ExportRunForm(forms.Form):
+    mapping = forms.ModelChoiceField(queryset=ExportMapping.objects.none(), empty_label=None)
+    stage = forms.ChoiceField(required=False)
+    format = forms.ChoiceField(
+        required=False, choices=[("", "The mapping's format"), *ExportMapping.Format.choices]
+    )
+    placed_from = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Placed from"
+    )
+    placed_to = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Placed to"
+    )
+
+    def __init__(self, *args, mappings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].queryset = mappings
+        default = next((m for m in mappings if m.is_default), None)
+        if default is not None:
+            self.fields["mapping"].initial = default.pk
+        self.fields["stage"].choices = [("", "All stages")] + [
+            (screen.slug, screen.label) for screen in STAGE_SCREENS
+        ]
+
+
+class CostFileForm(forms.Form):
+    file = forms.FileField(
+        label="Cost file", help_text=".xlsx (first sheet) or .csv in UTF-8",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )  # fmt: skip

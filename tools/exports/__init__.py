@@ -1,0 +1,1 @@
+"""Export Orders: mappings, the field catalogue, streaming writers and the export job."""

@@ -1,0 +1,256 @@
+"""Export mappings and the export itself: write the orders a mapping selects to a file."""
+
+from datetime import date
+from typing import Any, BinaryIO
+
+from django.db import IntegrityError, transaction
+
+from orders.exceptions import InvalidInput, OrderError
+from orders.models import Merchant, Order
+from orders.states import SCREEN_BY_SLUG
+from tools.jobs import job_create
+from tools.models import ExportMapping, Job
+
+from .catalogue import DATE_FORMATS, FIELDS, MONEY_FORMATS, field_label
+from .rows import order_records
+from .writers import Column, DelimitedWriter, XlsxWriter, XmlWriter, cell_text
+
+PERMISSION = "orders.export_orders"
+STANDARD = "Standard"
+STANDARD_FIELDS = [
+    "order_id", "stage", "placed_at", "email", "first_name", "last_name", "company",
+    "billing_country", "shipping_country", "payment_method", "payment_status", "subtotal",
+    "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
+    "actual_fulfillment", "actual_payment", "actual_profit", "tracking_numbers",
+]  # fmt: skip
+F = ExportMapping.Format
+G = ExportMapping.Granularity
+
+
+# ---- mappings ---------------------------------------------------------------------------------
+
+
+def standard_columns(merchant: Merchant) -> list[dict[str, str]]:
+    return [
+        {"field": name, "header": field_label(FIELDS[name], merchant), "format": ""}
+        for name in STANDARD_FIELDS
+    ]
+
+
+def export_mapping_standard_ensure(*, merchant: Merchant) -> ExportMapping:
+    """The merchant's `Standard` mapping (CSV, one row per order), created when missing;
+    it becomes the default when the merchant has none."""
+    mapping = ExportMapping.objects.filter(merchant=merchant, name=STANDARD).first()
+    has_default = ExportMapping.objects.filter(merchant=merchant, is_default=True).exists()
+    if mapping is None:
+        try:
+            with transaction.atomic():
+                mapping = ExportMapping.objects.create(
+                    merchant=merchant, name=STANDARD, format=F.CSV, granularity=G.ORDER,
+                    columns=standard_columns(merchant),
+                    is_default=not has_default,
+                )  # fmt: skip
+        except IntegrityError:  # created meanwhile by another request
+            mapping = ExportMapping.objects.get(merchant=merchant, name=STANDARD)
+    return mapping
+
+
+def export_mapping_list(*, merchant: Merchant):
+    export_mapping_standard_ensure(merchant=merchant)
+    return ExportMapping.objects.filter(merchant=merchant).order_by("-is_default", "name")
+
+
+def export_mapping_get(*, merchant: Merchant, name: str | None = None, pk: int | None = None):
+    """A mapping of the merchant by name or pk, else its default; DoesNotExist otherwise."""
+    mappings = export_mapping_list(merchant=merchant)
+    if pk is not None:
+        return mappings.get(pk=pk)
+    if name is not None:
+        return mappings.get(name=name)
+    return mappings.filter(is_default=True).first() or mappings.get(name=STANDARD)
+
+
+def export_columns_clean(
+    *, merchant: Merchant, columns: list[dict[str, Any]], granularity: str, format: str
+) -> list[dict[str, str]]:
+    """The columns, checked against the catalogue; InvalidInput naming the first problem."""
+    if not columns:
+        raise InvalidInput("Choose at least one column.")
+    cleaned = []
+    for number, column in enumerate(columns, start=1):
+        field = FIELDS.get(str(column.get("field", "")).strip())
+        if field is None:
+            raise InvalidInput(f"Column {number}: “{column.get('field')}” is not a known field.")
+        if field.line and granularity == G.ORDER and format != F.XML:
+            raise InvalidInput(f"Column {number}: line fields need one row per line.")
+        fmt = str(column.get("format") or "").strip()
+        allowed = (
+            DATE_FORMATS
+            if field.kind == "datetime"
+            else MONEY_FORMATS
+            if field.kind == "money"
+            else {"": 0}
+        )
+        if fmt not in allowed:
+            raise InvalidInput(f"Column {number}: “{fmt}” is not a format for {field.name}.")
+        header = str(column.get("header") or "").strip()[:200] or field_label(field, merchant)
+        cleaned.append({"field": field.name, "header": header, "format": fmt})
+    return cleaned
+
+
+def export_mapping_save(
+    *, merchant: Merchant, name: str, format: str, granularity: str,
+    columns: list[dict[str, Any]], is_default: bool = False, mapping: ExportMapping | None = None,
+    by=None,
+) -> ExportMapping:  # fmt: skip
+    """Create or change a mapping; making it the default unsets the previous default."""
+    if by is not None and not by.has_perm(PERMISSION, merchant):
+        raise OrderError("You may not change export mappings for this merchant.")
+    if format not in F.values or granularity not in G.values:
+        raise InvalidInput("Choose a format and a granularity.")
+    cleaned = export_columns_clean(
+        merchant=merchant, columns=columns, granularity=granularity, format=format
+    )
+    name = name.strip()[:100]
+    if not name:
+        raise InvalidInput("A mapping needs a name.")
+    clash = ExportMapping.objects.filter(merchant=merchant, name=name)
+    if mapping is not None:
+        clash = clash.exclude(pk=mapping.pk)
+    if clash.exists():
+        raise InvalidInput(f"There is already a mapping named “{name}”.")
+    mapping = mapping or ExportMapping(merchant=merchant)
+    mapping.name, mapping.format, mapping.granularity = name, format, granularity
+    mapping.columns = cleaned
+    with transaction.atomic():
+        if is_default:
+            ExportMapping.objects.filter(merchant=merchant, is_default=True).exclude(
+                pk=mapping.pk
+            ).update(is_default=False)
+            mapping.is_default = True
+        mapping.save()
+    return mapping
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+def mapping_columns(*, mapping: ExportMapping) -> list[Column]:
+    return [
+        Column(
+            FIELDS[c["field"]],
+            c.get("header") or field_label(FIELDS[c["field"]], mapping.merchant),
+            c.get("format", ""),
+        )
+        for c in mapping.columns
+        if c.get("field") in FIELDS
+    ]
+
+
+def export_queryset(
+    *, merchant: Merchant, stage: str = "", placed_from: date | None = None,
+    placed_to: date | None = None, base=None,
+):  # fmt: skip
+    """The merchant's live orders on a stage screen and placed between two dates.
+
+    `base` is any queryset of orders (a list screen's filter) to narrow further.
+    """
+    queryset = (base if base is not None else Order.objects.all()).filter(
+        merchant=merchant, deleted_at__isnull=True
+    )
+    if stage:
+        screen = SCREEN_BY_SLUG.get(stage)
+        if screen is None:
+            raise InvalidInput(f"“{stage}” is not a stage screen.")
+        queryset = queryset.filter(stage__in=screen.stages)
+    if placed_from:
+        queryset = queryset.filter(placed_at__date__gte=placed_from)
+    if placed_to:
+        queryset = queryset.filter(placed_at__date__lte=placed_to)
+    return queryset
+
+
+def export_write(
+    *, mapping: ExportMapping, queryset, out: BinaryIO, format: str | None = None,
+    progress=None,
+) -> int:  # fmt: skip
+    """Write the queryset's live orders through the mapping to `out`; the number of orders.
+
+    `progress(done)` is called after every chunk of orders.
+    """
+    fmt = format or mapping.format
+    columns = mapping_columns(mapping=mapping)
+    records = order_records(
+        merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
+    )
+    if fmt == F.XML:
+        writer = XmlWriter(out, columns)
+    elif fmt == F.XLSX:
+        writer = XlsxWriter(out, columns)
+    else:
+        writer = DelimitedWriter(out, columns, "\t" if fmt == F.TSV else ",")
+    count = 0
+    for record in records:
+        count += 1
+        if fmt == F.XML:
+            writer.order(record.values, record.lines)
+        else:
+            for row in _rows(record, columns, mapping.granularity):
+                writer.row(row)
+        if progress is not None and count % 2000 == 0:
+            progress(count)
+    writer.close()
+    return count
+
+
+def _rows(record, columns: list[Column], granularity: str):
+    if granularity != G.LINE:
+        yield [record.values.get(c.field.name) for c in columns]
+        return
+    for line in record.lines or [{}]:
+        yield [
+            line.get(c.field.name) if c.field.line else record.values.get(c.field.name)
+            for c in columns
+        ]
+
+
+def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str], list[list[str]]]:
+    """The headers and the first rows as text, on the merchant's real orders."""
+    columns = mapping_columns(mapping=mapping)
+    queryset = Order.objects.filter(
+        pk__in=Order.objects.filter(merchant=mapping.merchant, deleted_at__isnull=True)
+        .order_by("-pk")
+        .values("pk")[:limit]
+    )
+    rows: list[list[str]] = []
+    for record in order_records(
+        merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
+    ):
+        granularity = G.ORDER if mapping.format == F.XML else mapping.granularity
+        for row in _rows(record, columns, granularity):
+            rows.append([cell_text(value, c) for value, c in zip(row, columns, strict=True)])
+    return [c.header for c in columns], rows[:limit]
+
+
+# ---- the job ------------------------------------------------------------------------------------
+
+
+def export_start(
+    *, merchant: Merchant, mapping: ExportMapping, stage: str = "", format: str = "",
+    placed_from: date | None = None, placed_to: date | None = None, by=None,
+    queue: str | None = None,
+) -> Job:  # fmt: skip
+    """Start an export job. Side effect: its task is queued after commit."""
+    if mapping.merchant_id != merchant.pk:
+        raise OrderError("No such mapping.")
+    export_queryset(merchant=merchant, stage=stage)  # refuse an unknown stage now
+    params = {
+        "mapping_id": mapping.pk, "mapping": mapping.name, "stage": stage,
+        "format": format or mapping.format,
+        "placed_from": placed_from.isoformat() if placed_from else "",
+        "placed_to": placed_to.isoformat() if placed_to else "",
+    }  # fmt: skip
+    return job_create(
+        merchant=merchant, kind="export", params=params, order_pks=[], by=by, queue=queue,
+        permission=PERMISSION,
+    )  # fmt: skip

@@ -1,0 +1,136 @@
+"""Import Actual Costs screens: upload, preview, errors CSV, apply, undo."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from orders.exceptions import OrderError
+from tools.export_forms import CostFileForm
+from tools.imports.reading import CostFileRefused, upload_limit
+from tools.imports.services import (
+    cost_errors_csv,
+    cost_import_apply_start,
+    cost_import_duplicate_of,
+    cost_import_get,
+    cost_import_list,
+    cost_import_preview,
+    cost_import_undo_start,
+    duplicate_message,
+)
+from tools.models import CostImport
+
+IMPORT = "orders.import_costs"
+ERRORS_SHOWN = 100
+
+
+def import_or_404(request, pk: int) -> CostImport:
+    try:
+        return cost_import_get(merchant=request.merchant, import_id=pk)
+    except CostImport.DoesNotExist as exc:
+        raise Http404("No such import.") from exc
+
+
+class CostImportUploadView(MerchantRequiredMixin, View):
+    permission = IMPORT
+    template_name = "tools/cost_import_upload.html"
+
+    def _render(self, form, status=200):
+        imports = cost_import_list(merchant=self.request.merchant)[:20]
+        return render(
+            self.request, self.template_name, {"form": form, "imports": imports}, status=status
+        )
+
+    def get(self, request):
+        return self._render(CostFileForm())
+
+    def post(self, request):
+        form = CostFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > upload_limit():
+                form.add_error(
+                    "file",
+                    f"The file is larger than the limit of {upload_limit() // (1024 * 1024)} MB.",
+                )
+                return self._render(form, status=400)
+            try:
+                cost_import = cost_import_preview(
+                    merchant=request.merchant,
+                    name=upload.name,
+                    content=upload.read(),
+                    by=request.user,
+                )
+            except (CostFileRefused, OrderError) as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("cost-import-detail", pk=cost_import.pk)
+        return self._render(form, status=400)
+
+
+class CostImportDetailView(MerchantRequiredMixin, View):
+    """The preview: counts, the imported-twice warning, errors, before → after, apply, undo."""
+
+    permission = IMPORT
+
+    def get(self, request, pk: int):
+        cost_import = import_or_404(request, pk)
+        duplicate = None
+        if cost_import.status == CostImport.Status.PREVIEWED:
+            duplicate = cost_import_duplicate_of(cost_import=cost_import)
+        context = {
+            "imp": cost_import,
+            "errors": cost_import.errors[:ERRORS_SHOWN],
+            "more_errors": max(0, len(cost_import.errors) - ERRORS_SHOWN),
+            "duplicate": duplicate,
+            "duplicate_message": duplicate_message(duplicate) if duplicate else "",
+            "changes": cost_import.summary.get("changes", []),
+            "repeated": cost_import.summary.get("repeated", {}),
+        }
+        return render(request, "tools/cost_import_detail.html", context)
+
+
+class CostImportErrorsView(MerchantRequiredMixin, View):
+    permission = IMPORT
+
+    def get(self, request, pk: int):
+        cost_import = import_or_404(request, pk)
+        response = HttpResponse(cost_errors_csv(errors=cost_import.errors), content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="import-{cost_import.pk}-errors.csv"'
+        )
+        return response
+
+
+class CostImportApplyView(MerchantRequiredMixin, View):
+    permission = IMPORT
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        cost_import = import_or_404(request, pk)
+        try:
+            job = cost_import_apply_start(
+                cost_import=cost_import, by=request.user,
+                allow_duplicate=request.POST.get("confirm_duplicate") == "on",
+            )  # fmt: skip
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return redirect("cost-import-detail", pk=cost_import.pk)
+        messages.success(request, f"Applying import #{cost_import.pk} (job {job.pk}).")
+        return redirect("cost-import-detail", pk=cost_import.pk)
+
+
+class CostImportUndoView(MerchantRequiredMixin, View):
+    permission = IMPORT
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        cost_import = import_or_404(request, pk)
+        try:
+            job = cost_import_undo_start(cost_import=cost_import, by=request.user)
+        except OrderError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Undoing import #{cost_import.pk} (job {job.pk}).")
+        return redirect("cost-import-detail", pk=cost_import.pk)
