@@ -1,6 +1,10 @@
 from django.urls import path
 
 from . import views
+from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
+from .views.entry import CustomerSearchView, OrderEntryTotalsView, OrderEntryView
+from .views.items import ItemListView, ItemReleaseView
+from .views.quotes import QuoteCustomerView, QuoteEditView
 
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
@@ -10,7 +14,6 @@ COMING_SOON = [
     ("tools/export/mappings/", "tool-export-mappings", "Export mappings"),
     ("tools/import-costs/", "tool-import-costs", "Import Actual Costs"),
     ("tools/undelete/", "tool-undelete", "Undelete Order"),
-    ("orders/new/", "order-create", "Manually Add Order"),
     ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),
     ("cases/", "case-list", "Case Management"),
@@ -23,6 +26,19 @@ urlpatterns = [
     *(
         path(route, views.ComingSoonView.as_view(title=title), name=name)
         for route, name, title in COMING_SOON
+    ),
+    path("orders/new/", OrderEntryView.as_view(), name="order-create"),
+    path("orders/new/totals/", OrderEntryTotalsView.as_view(), name="order-entry-totals"),
+    path("orders/new/customers/", CustomerSearchView.as_view(), name="order-entry-customers"),
+    path("orders/<str:order_id>/quote/", QuoteEditView.as_view(), name="quote-edit"),
+    path("q/<str:token>/", QuoteCustomerView.as_view(), name="quote-customer"),
+    path("items/", ItemListView.as_view(), name="item-list"),
+    path("items/<str:sku>/release/", ItemReleaseView.as_view(), name="item-release"),
+    path("settings/api-tokens/", ApiTokenListView.as_view(), name="api-token-list"),
+    path(
+        "settings/api-tokens/<int:pk>/revoke/",
+        ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
     ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("stages/<slug:slug>/", views.OrderListView.as_view(), name="stage-list"),

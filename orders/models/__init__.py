@@ -1,3 +1,4 @@
+from .api_token import ApiToken
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -5,6 +6,7 @@ from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 
 __all__ = [
+    "ApiToken",
     "BlockListEntry",
     "GatewayLedgerEntry",
     "Item",

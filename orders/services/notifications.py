@@ -12,6 +12,7 @@ TEMPLATES = {
     "receipt": "Your receipt for order {order_id}",
     "shipment_confirmation": "Your order {order_id} has shipped",
     "refund_notice": "A refund for order {order_id}",
+    "quote": "Your quote {order_id}",
 }
 
 
@@ -36,6 +37,10 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
     }
+    if template == "quote":
+        from .quotes import quote_url
+
+        context["quote_url"] = quote_url(order=order)
     body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, None, [order.email])
     order_email_sent_event(order=order, template=template, to=order.email)
