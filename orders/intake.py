@@ -4,6 +4,7 @@ Unknown fields are refused (a typo must not silently drop data), amounts are dec
 or numbers, and totals the storefront sends must match the server's arithmetic to the cent.
 """
 
+import ipaddress
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -121,7 +122,7 @@ def intake_draft(*, merchant: Merchant, body: Any, key: str, digest: str) -> Ord
         last_name=reader.text(data, "last_name", "", max_length=100),
         company=reader.text(data, "company", ""),
         phone=reader.text(data, "phone", "", max_length=40),
-        ip_address=reader.text(data, "ip_address", "", max_length=45) or None,
+        ip_address=_ip_address(reader, data),
         billing=_address(reader, data.get("billing"), "billing", set()),
         shipping=_address(reader, data.get("shipping"), "shipping", {"name"}),
         shipping_method=reader.text(data, "shipping_method", "", max_length=100),
@@ -137,6 +138,17 @@ def intake_draft(*, merchant: Merchant, body: Any, key: str, digest: str) -> Ord
     if reader.errors:
         raise IntakeInvalid(reader.errors)
     return draft
+
+
+def _ip_address(reader: _Reader, data: dict) -> str | None:
+    value = reader.text(data, "ip_address", "", max_length=45)
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        reader.error("ip_address", "must be an IPv4 or IPv6 address")
+        return None
 
 
 def _address(reader: _Reader, value: Any, path: str, extra: set[str]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from lifecycle.entry.forms import LineFormSet, OrderEntryForm
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.models import Item
 from orders.selectors.customers import customer_search
-from orders.services.placement import order_place
+from orders.services.placement import order_place, order_placed_with_key
 from orders.states import Stage
 
 from .orders import merchant_orders
@@ -77,6 +77,7 @@ class OrderEntryView(MerchantRequiredMixin, View):
         form, formset = self.forms(request.POST)
         if form.is_valid() and formset.is_valid():
             draft = entry_draft(form=form, formset=formset, ip_address=None)
+            earlier = order_placed_with_key(merchant=request.merchant, key=draft.idempotency_key)
             try:
                 order = order_place(merchant=request.merchant, draft=draft, by=request.user)
             except TransitionNotPermitted as exc:
@@ -84,8 +85,9 @@ class OrderEntryView(MerchantRequiredMixin, View):
             except OrderError as exc:
                 form.add_error(None, str(exc))
             else:
+                done = "was already placed" if earlier else "placed"
                 messages.success(
-                    request, f"{order.order_id} placed; now in {Stage(order.stage).label}."
+                    request, f"{order.order_id} {done}; now in {Stage(order.stage).label}."
                 )
                 return redirect("order-detail", order_id=order.order_id)
         context = entry_context(request, form, formset)

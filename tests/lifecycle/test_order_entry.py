@@ -178,6 +178,8 @@ def test_double_submission_of_one_form_places_one_order(manager_client, merchant
     assert first.url == second.url
     assert Order.objects.filter(merchant=merchant).count() == 1
     assert GatewayLedgerEntry.objects.filter(operation="charge").count() == 1
+    followed = manager_client.post(ENTRY, data, follow=True).content.decode()
+    assert "was already placed" in followed
 
 
 def test_the_same_form_in_two_tabs_places_one_order(client, merchant, manager):

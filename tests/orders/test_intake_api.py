@@ -73,6 +73,7 @@ def test_catalogue_price_is_used_when_a_line_names_only_a_sku(client, merchant, 
         ({"totals": {"total": "99.99"}}, "totals.total"),
         ({"payment": {"method": "barter"}}, "payment.method"),
         ({"billing": {"street": "x"}}, "billing.street"),
+        ({"ip_address": "not-an-ip"}, "ip_address"),
     ],
 )  # fmt: skip
 def test_invalid_bodies_are_refused_with_the_field_path(client, token, change, path):
