@@ -30,4 +30,8 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.receivable_retry_due_task",
         "schedule": crontab(minute=5),
     },
+    "expire-quotes": {
+        "task": "orders.tasks.quote_expire_due_task",
+        "schedule": crontab(minute=5),
+    },
 }

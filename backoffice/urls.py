@@ -11,5 +11,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("webhooks/", include("orders.urls")),
     path("tools/", include("tools.urls")),
+    path("api/v1/", include("orders.api_urls")),
     path("", include("lifecycle.urls")),
 ]

@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import views
+from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
 from .views.deletion import OrderDeleteView
+from .views.entry import CustomerSearchView, OrderEntryTotalsView, OrderEntryView
+from .views.items import ItemListView, ItemReleaseView
+from .views.quotes import QuoteCustomerView, QuoteEditView
 
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
 COMING_SOON = [
-    ("orders/new/", "order-create", "Manually Add Order"),
     ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),
     ("cases/", "case-list", "Case Management"),
@@ -51,6 +54,19 @@ urlpatterns = [
         "orders/<str:order_id>/print/<slug:kind>/",
         views.OrderPrintView.as_view(),
         name="order-print",
+    ),
+    path("orders/new/", OrderEntryView.as_view(), name="order-create"),
+    path("orders/new/totals/", OrderEntryTotalsView.as_view(), name="order-entry-totals"),
+    path("orders/new/customers/", CustomerSearchView.as_view(), name="order-entry-customers"),
+    path("orders/<str:order_id>/quote/", QuoteEditView.as_view(), name="quote-edit"),
+    path("q/<str:token>/", QuoteCustomerView.as_view(), name="quote-customer"),
+    path("items/", ItemListView.as_view(), name="item-list"),
+    path("items/<str:sku>/release/", ItemReleaseView.as_view(), name="item-release"),
+    path("settings/api-tokens/", ApiTokenListView.as_view(), name="api-token-list"),
+    path(
+        "settings/api-tokens/<int:pk>/revoke/",
+        ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
     ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("orders/bulk/", views.OrderBulkActionView.as_view(), name="order-bulk"),

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from orders.services import notifications
 from orders.services.holds import hold_release_due
+from orders.services.quotes import quote_expire_due
 from orders.services.receivables import receivable_retry_due
 
 
@@ -25,3 +26,7 @@ def orders_deleted_purge_task() -> list[int]:
 @shared_task(acks_late=True)
 def receivable_retry_due_task() -> int:
     return receivable_retry_due()
+
+
+def quote_expire_due_task() -> int:
+    return quote_expire_due()

@@ -1,3 +1,4 @@
+from .api_token import ApiToken
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -6,6 +7,7 @@ from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
 
 __all__ = [
+    "ApiToken",
     "BlockListEntry",
     "GatewayLedgerEntry",
     "Item",

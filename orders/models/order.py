@@ -152,6 +152,10 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
         related_name="+",
     )
     delete_reason = models.CharField(max_length=300, blank=True)
+    # The one-time key of the form or API request that placed the order: the same key places
+    # one order, however often it is submitted. The digest is the API request body's.
+    placement_key = models.CharField(max_length=120, null=True, blank=True, editable=False)
+    placement_digest = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrderQuerySet.as_manager()
@@ -161,6 +165,9 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "order_number"], name="unique_order_number_per_merchant"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "placement_key"], name="unique_placement_key_per_merchant"
             ),
         ]
         indexes = [

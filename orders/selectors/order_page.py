@@ -13,6 +13,7 @@ EMAIL_LABELS = {
     "receipt": "Resend receipt",
     "shipment_confirmation": "Resend shipment confirmation",
     "refund_notice": "Resend refund notice",
+    "quote": "Resend quote",
 }
 
 

@@ -19,6 +19,7 @@ TEMPLATES = {
     "receipt": "Your receipt for order {order_id}",
     "shipment_confirmation": "Your order {order_id} has shipped",
     "refund_notice": "A refund for order {order_id}",
+    "quote": "Your quote {order_id}",
 }
 RECEIPT_STATUSES = {
     PaymentStatus.PROCESSED,
@@ -50,6 +51,10 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
     }
+    if template == "quote":
+        from .quotes import quote_url
+
+        context["quote_url"] = quote_url(order=order)
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject, text, None, [order.email])
@@ -66,6 +71,8 @@ def order_email_resend_reason(order: Order, template: str) -> str | None:
         return "the order has not shipped"
     if template == "refund_notice" and order.refunded_total <= 0:
         return "nothing was refunded"
+    if template == "quote" and order.stage != Stage.QUOTE_SENT:
+        return "no quote has been sent"
     return None
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -82,7 +82,8 @@ class OrderDraft:
     source: str = OrderSource.BACKEND
     skip_fraud_score: bool = False
     is_test: bool = False
-    idempotency_key: str = ""
+    idempotency_key: str = ""  # also the placement key: the same key places one order
+    placement_digest: str = ""
     placed_at: Any = None
     custom_fields: dict[int, str] = field(default_factory=dict)
     original_order: Order | None = None
@@ -121,11 +122,15 @@ class _Payment:
 def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = "") -> Order:
     """Place an order. Side effects: may charge or authorize through the gateway.
 
-    Raises OrderRefused (fraud decline) or InvalidInput; nothing is stored then.
+    Raises OrderRefused (fraud decline) or InvalidInput; nothing is stored then. A draft whose
+    idempotency key already placed an order returns that order, charging nothing again.
     """
+    placed = order_placed_with_key(merchant=merchant, key=draft.idempotency_key)
+    if placed is not None:
+        return placed
     _check_permissions(merchant, draft, by)
     _check_amounts(draft)
-    lines = _resolve_lines(merchant, draft.lines)
+    lines = order_lines_resolve(merchant, draft.lines)
     totals = order_totals(
         lines=[(line.quantity, line.unit_price, line.unit_cost) for line in lines],
         shipping=draft.shipping_total,
@@ -166,6 +171,24 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
         merchant, draft, token, totals.total, key, fraud, has_pre_order, requires_shipping
     )
 
+    try:
+        return _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via)
+    except IntegrityError:
+        # A concurrent submission with the same key won the race; the gateway key made its
+        # charge and ours one and the same.
+        placed = order_placed_with_key(merchant=merchant, key=draft.idempotency_key)
+        if placed is None:
+            raise
+        return placed
+
+
+def order_placed_with_key(*, merchant: Merchant, key: str) -> Order | None:
+    if not key:
+        return None
+    return Order.objects.filter(merchant=merchant, placement_key=key).first()
+
+
+def _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via) -> Order:
     with transaction.atomic():
         number = order_number_allocate(merchant)
         order = Order(
@@ -196,6 +219,8 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
             fraud_score=fraud.score,
             fraud_reasons=fraud.hits,
             original_order=draft.original_order,
+            placement_key=draft.idempotency_key or None,
+            placement_digest=draft.placement_digest,
             **{f"billing_{name}": draft.billing.get(name, "") for name in ADDRESS_FIELDS},
             **{f"shipping_{name}": draft.shipping.get(name, "") for name in ADDRESS_FIELDS},
             shipping_name=draft.shipping.get("name", ""),
@@ -256,7 +281,7 @@ def _check_amounts(draft: OrderDraft) -> None:
             raise InvalidInput(f"The {label} cannot be negative.")
 
 
-def _resolve_lines(merchant: Merchant, drafts: list[LineDraft]) -> list[OrderLine]:
+def order_lines_resolve(merchant: Merchant, drafts: list[LineDraft]) -> list[OrderLine]:
     if not drafts:
         raise InvalidInput("An order needs at least one line.")
     skus = {d.sku for d in drafts if d.sku and d.item is None}

@@ -301,6 +301,12 @@ def _accept_quote(
     return step
 
 
+def _send_quote(order: Order, *, by, via, **inputs) -> Step:
+    step = Step(payload={"total": str(order.total)})
+    step.after_commit.append(notifications.order_email_later(order.pk, "quote"))
+    return step
+
+
 def _card_on_file_set(order: Order, card: CardDetails) -> None:
     try:
         token = gateway_for(order.merchant).tokenize(card)
@@ -317,6 +323,7 @@ def _user(by):
 
 
 PREPARERS: dict[str, Callable[..., Step]] = {
+    "send_quote": _send_quote,
     "accept_quote": _accept_quote,
     "release_preorder": _charge_and_route,
     "process_payment": _process_payment,

@@ -1,0 +1,1 @@
+"""Back-end order entry (Manually Add Order): its forms and their translation into a draft."""

@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from orders.exceptions import OrderError
+from orders.models import Item
+from orders.states import Stage
+from tools.preorders import item_preorders_release
+
+
+class ItemListView(MerchantRequiredMixin, TemplateView):
+    """The catalogue, with each pre-order item's waiting orders and its "now available" action."""
+
+    template_name = "lifecycle/item_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        waiting = Q(
+            orderline__order__stage=Stage.PRE_ORDER, orderline__order__deleted_at__isnull=True
+        )
+        context["items"] = (
+            Item.objects.filter(merchant=self.request.merchant)
+            .annotate(pre_orders=Count("orderline__order", filter=waiting, distinct=True))
+            .order_by("-pre_order", "sku")
+        )
+        context["may_release"] = self.request.user.has_perm(
+            "orders.release_preorder", self.request.merchant
+        ) and self.request.user.has_perm("orders.run_tools", self.request.merchant)
+        return context
+
+
+class ItemReleaseView(MerchantRequiredMixin, View):
+    """The item is now available: release (charge and route) every pre-order holding it."""
+
+    permission = "orders.release_preorder"
+    http_method_names = ["post"]
+
+    def post(self, request, sku: str):
+        item = get_object_or_404(Item, merchant=request.merchant, sku=sku)
+        try:
+            job = item_preorders_release(item=item, by=request.user)
+        except OrderError as exc:
+            messages.error(request, str(exc))
+            return redirect("item-list")
+        if job is None:
+            messages.info(request, f"{item.sku} is available; no pre-order was waiting for it.")
+            return redirect("item-list")
+        messages.success(
+            request, f"{item.sku} is available; releasing {job.total} pre-order(s) as job {job.pk}."
+        )
+        return redirect("job-detail", pk=job.pk)

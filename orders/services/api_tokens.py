@@ -1,0 +1,62 @@
+"""Intake API tokens: created and revoked by the merchant's owner, kept only as a hash."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.exceptions import InvalidInput, TransitionNotPermitted
+from orders.models import ApiToken, Merchant
+
+TOKEN_PREFIX = "bo_"  # noqa: S105  (a label, not a secret)
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_owner(merchant: Merchant, by) -> None:
+    if by is not None and not by.has_perm("orders.manage_merchant", merchant):
+        raise TransitionNotPermitted("Only the merchant's owner manages API tokens.")
+
+
+def api_token_create(*, merchant: Merchant, name: str, by=None) -> tuple[ApiToken, str]:
+    """A new token; returns it with its secret, which is shown once and never stored."""
+    _check_owner(merchant, by)
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Name the token (e.g. the storefront that uses it).")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        merchant=merchant,
+        name=name[:100],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        key_hash=_hash(raw),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, by=None) -> ApiToken:
+    _check_owner(token.merchant, by)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token with this secret, or None; records when it was last used."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("merchant")
+        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is not None:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token
