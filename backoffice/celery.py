@@ -20,4 +20,8 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    "rebill-due-auto-orders": {
+        "task": "orders.tasks.rebill_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -1,3 +1,4 @@
+from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -5,6 +6,8 @@ from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 
 __all__ = [
+    "AutoOrder",
+    "AutoOrderItem",
     "BlockListEntry",
     "GatewayLedgerEntry",
     "Item",
@@ -17,6 +20,7 @@ __all__ = [
     "OrderQuerySet",
     "OrderSequence",
     "PaymentTransaction",
+    "RebillAttempt",
     "Role",
     "Shipment",
     "Tag",

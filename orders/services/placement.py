@@ -6,6 +6,7 @@ transaction and first event, all in one transaction.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,8 @@ from orders.pricing import order_totals
 from orders.routing import stage_after_payment
 from orders.states import OFFLINE_METHODS, OrderSource, PaymentMethod, PaymentStatus, Stage
 
+from .auto_orders.creation import auto_order_create_for_order
+from .auto_orders.schedules import schedule_parse
 from .payments import payment_transaction_record
 
 ORDER_NUMBER_WIDTH = 7
@@ -86,6 +89,7 @@ class OrderDraft:
     placed_at: Any = None
     custom_fields: dict[int, str] = field(default_factory=dict)
     original_order: Order | None = None
+    auto_order_code: str = ""  # a rebill: the auto order it comes from
 
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "region", "postal_code", "country")
@@ -118,10 +122,20 @@ class _Payment:
     is_test: bool = False
 
 
-def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = "") -> Order:
-    """Place an order. Side effects: may charge or authorize through the gateway.
+def order_place(
+    *,
+    merchant: Merchant,
+    draft: OrderDraft,
+    by=None,
+    via: str = "",
+    before_commit: Callable[[Order], None] | None = None,
+) -> Order:
+    """Place an order. Side effects: may charge or authorize through the gateway; starts an
+    auto order for lines bought on a schedule.
 
     Raises OrderRefused (fraud decline) or InvalidInput; nothing is stored then.
+    `before_commit(order)` runs inside the order's transaction (a rebill settles its attempt
+    there); whatever it raises undoes the order.
     """
     _check_permissions(merchant, draft, by)
     _check_amounts(draft)
@@ -196,6 +210,7 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
             fraud_score=fraud.score,
             fraud_reasons=fraud.hits,
             original_order=draft.original_order,
+            auto_order_code=draft.auto_order_code,
             **{f"billing_{name}": draft.billing.get(name, "") for name in ADDRESS_FIELDS},
             **{f"shipping_{name}": draft.shipping.get(name, "") for name in ADDRESS_FIELDS},
             shipping_name=draft.shipping.get("name", ""),
@@ -233,6 +248,10 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
                 by=by,
                 via=via,
             )
+        if draft.source != OrderSource.REBILL:
+            auto_order_create_for_order(order=order, lines=lines, by=by, via=via)
+        if before_commit is not None:
+            before_commit(order)
     return order
 
 
@@ -266,6 +285,8 @@ def _resolve_lines(merchant: Merchant, drafts: list[LineDraft]) -> list[OrderLin
         item = draft.item or items.get(draft.sku)
         if draft.sku and item is None and not draft.description:
             raise InvalidInput(f"Line {index}: no item with SKU {draft.sku}.")
+        if draft.auto_order_schedule:
+            schedule_parse(draft.auto_order_schedule)
         if draft.quantity < 1:
             raise InvalidInput(f"Line {index}: the quantity must be at least 1.")
         unit_price = (
