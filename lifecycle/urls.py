@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .auto_orders import views as auto_order_views
 
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
@@ -11,7 +12,6 @@ COMING_SOON = [
     ("tools/import-costs/", "tool-import-costs", "Import Actual Costs"),
     ("tools/undelete/", "tool-undelete", "Undelete Order"),
     ("orders/new/", "order-create", "Manually Add Order"),
-    ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),
     ("cases/", "case-list", "Case Management"),
 ]
@@ -23,6 +23,27 @@ urlpatterns = [
     *(
         path(route, views.ComingSoonView.as_view(title=title), name=name)
         for route, name, title in COMING_SOON
+    ),
+    path("auto-orders/", auto_order_views.AutoOrderListView.as_view(), name="auto-order-list"),
+    path(
+        "auto-orders/forecast/",
+        auto_order_views.AutoOrderForecastView.as_view(),
+        name="auto-order-forecast",
+    ),
+    path(
+        "auto-orders/postpone/",
+        auto_order_views.AutoOrderPostponeView.as_view(),
+        name="auto-order-postpone",
+    ),
+    path(
+        "auto-orders/<str:code>/",
+        auto_order_views.AutoOrderDetailView.as_view(),
+        name="auto-order-detail",
+    ),
+    path(
+        "auto-orders/<str:code>/<slug:action>/",
+        auto_order_views.AutoOrderActionView.as_view(),
+        name="auto-order-action",
     ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("stages/<slug:slug>/", views.OrderListView.as_view(), name="stage-list"),

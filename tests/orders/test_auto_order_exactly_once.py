@@ -87,3 +87,12 @@ def test_a_sweep_killed_after_the_charge_and_run_again_bills_once(merchant):
     attempt.refresh_from_db()
     assert attempt.result == "approved"
     assert attempt.order.transactions.get().idempotency_key == attempt.idempotency_key
+
+
+def test_sweeps_sharing_the_work_bill_each_due_auto_order_once(merchant):
+    from orders.services.auto_orders.parallel import rebill_sweeps_run
+
+    auto_orders = subscriptions(merchant, 9)
+    counts = rebill_sweeps_run(today=DUE, workers=3)
+    assert counts == {"approved": 9}
+    assert_once_per_period(auto_orders)

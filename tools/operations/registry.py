@@ -13,6 +13,12 @@ from orders.services.transitions import order_transition, transition_label, tran
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
 
+from .auto_orders import (
+    cancel_auto_orders_apply,
+    cancel_auto_orders_check,
+    cancel_auto_orders_form,
+)
+
 if TYPE_CHECKING:
     from tools.models import Job
 
@@ -154,6 +160,14 @@ OPERATIONS: dict[str, Operation] = {
         check=_note_check,
         apply=_note_apply,
         form=_note_form,
+    ),
+    "cancel_auto_orders": Operation(
+        name="cancel_auto_orders",
+        label="Cancel the auto orders created by these orders",
+        permission="orders.edit_order",
+        check=cancel_auto_orders_check,
+        apply=cancel_auto_orders_apply,
+        form=cancel_auto_orders_form,
     ),
     **_transition_operations(),
 }

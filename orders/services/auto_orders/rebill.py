@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from orders.exceptions import OrderError
 from orders.models import AutoOrder, Order, RebillAttempt
@@ -72,18 +73,27 @@ def _locking(queryset):
 
 
 def rebill_sweep(
-    *, today: date, progress: Callable[[int], None] | None = None, via: str = VIA
+    *,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+    via: str = VIA,
+    shard: int = 0,
+    shards: int = 1,
 ) -> SweepResult:
     """Rebill every due auto order, each in its own transactions. Side effects: orders,
-    charges, attempt rows, events on original orders, staff emails when one is disabled."""
+    charges, attempt rows, events on original orders, staff emails when one is disabled.
+
+    Sweeps may run side by side; `shard`/`shards` split the work between them by ID so they
+    do not queue on the same rows (any overlap is still safe, only slower).
+    """
     result = SweepResult()
     last_pk = 0
+    due = AutoOrder.objects.due(today)
+    if shards > 1:
+        due = due.alias(shard=F("pk") % shards).filter(shard=shard)
     while True:
         pks = list(
-            AutoOrder.objects.due(today)
-            .filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:SWEEP_CHUNK]
+            due.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:SWEEP_CHUNK]
         )
         if not pks:
             return result
