@@ -27,13 +27,13 @@ class RebillAlreadySettled(Exception):
 
 
 def _locked(attempt_pk: int) -> tuple[AutoOrder, RebillAttempt]:
-    attempt = RebillAttempt.objects.get(pk=attempt_pk)
+    # The attempt's lock first: only the claim (which holds no attempt lock) writes it before.
+    attempt = RebillAttempt.objects.select_for_update().get(pk=attempt_pk)
     auto_order = (
         AutoOrder.objects.select_for_update(of=("self",))
         .select_related("merchant", "original_order")
         .get(pk=attempt.auto_order_id)
     )
-    attempt = RebillAttempt.objects.select_for_update().get(pk=attempt_pk)
     current = (
         attempt.result == RebillAttempt.Result.STARTED
         and auto_order.next_rebill_on == attempt.scheduled_on
@@ -83,12 +83,14 @@ def attempt_settle_without_order(attempt_pk: int, *, message: str, today: date, 
 
 def _succeeded(auto_order: AutoOrder, attempt: RebillAttempt, order: Order) -> None:
     auto_order.failed_attempts = 0
-    for item in auto_order.items.filter(finished=False, next_rebill_on__lte=attempt.scheduled_on):
-        item_advance(item, consume=True)
-        item.save()
+    live = list(auto_order.items.filter(finished=False))
+    for item in live:
+        if item.next_rebill_on <= attempt.scheduled_on:
+            item_advance(item, consume=True)
+            item.save(update_fields=["next_rebill_on", "remaining_rebills", "finished"])
     auto_order.rebill_count += 1
     auto_order.lifetime_value += order.total
-    next_dates_refresh(auto_order)
+    next_dates_refresh(auto_order, items=live)
 
 
 def _failed(auto_order: AutoOrder, attempt: RebillAttempt, today: date, via: str) -> None:
@@ -123,9 +125,14 @@ def item_advance(item: AutoOrderItem, *, consume: bool) -> None:
         item.finished = True
 
 
-def next_dates_refresh(auto_order: AutoOrder, via: str = "") -> None:
-    """The period to bill next (the earliest item); completes the auto order when none is left."""
-    live = [item.next_rebill_on for item in auto_order.items.filter(finished=False)]
+def next_dates_refresh(
+    auto_order: AutoOrder, via: str = "", items: list[AutoOrderItem] | None = None
+) -> None:
+    """The period to bill next (the earliest item); completes the auto order when none is left.
+    `items`: its items as just saved, when the caller has them (saves a query)."""
+    if items is None:
+        items = list(auto_order.items.filter(finished=False))
+    live = [item.next_rebill_on for item in items if not item.finished]
     if not live:
         auto_order.status = AutoOrder.Status.COMPLETED
         auto_order.next_rebill_on = auto_order.next_attempt_on = None
