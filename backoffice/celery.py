@@ -34,4 +34,8 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.quote_expire_due_task",
         "schedule": crontab(minute=5),
     },
+    "rebill-due-auto-orders": {
+        "task": "orders.tasks.rebill_due_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .auto_orders import views as auto_order_views
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
 from .views.deletion import OrderDeleteView
 from .views.entry import CustomerSearchView, OrderEntryTotalsView, OrderEntryView
@@ -10,7 +11,6 @@ from .views.quotes import QuoteCustomerView, QuoteEditView
 # Screens that later issues build; until then their tiles lead to a "coming soon" page.
 # The tools app routes its own screens under /tools/ first; these are reached only until then.
 COMING_SOON = [
-    ("auto-orders/", "auto-order-list", "Auto Orders"),
     ("chargebacks/", "chargeback-list", "Chargeback Disputes"),
     ("cases/", "case-list", "Case Management"),
 ]
@@ -67,6 +67,27 @@ urlpatterns = [
         "settings/api-tokens/<int:pk>/revoke/",
         ApiTokenRevokeView.as_view(),
         name="api-token-revoke",
+    ),
+    path("auto-orders/", auto_order_views.AutoOrderListView.as_view(), name="auto-order-list"),
+    path(
+        "auto-orders/forecast/",
+        auto_order_views.AutoOrderForecastView.as_view(),
+        name="auto-order-forecast",
+    ),
+    path(
+        "auto-orders/postpone/",
+        auto_order_views.AutoOrderPostponeView.as_view(),
+        name="auto-order-postpone",
+    ),
+    path(
+        "auto-orders/<str:code>/",
+        auto_order_views.AutoOrderDetailView.as_view(),
+        name="auto-order-detail",
+    ),
+    path(
+        "auto-orders/<str:code>/<slug:action>/",
+        auto_order_views.AutoOrderActionView.as_view(),
+        name="auto-order-action",
     ),
     path("orders/", views.OrderListView.as_view(), name="order-list"),
     path("orders/bulk/", views.OrderBulkActionView.as_view(), name="order-bulk"),

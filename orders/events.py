@@ -232,3 +232,34 @@ def order_costs_import_undone_events(
         for order, before, after in changes
     ]
     return OrderEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def order_auto_order_created_event(
+    *, order: Order, code: str, next_rebill_on, items: list[dict], by=None, via: str = ""
+) -> OrderEvent:
+    """On the original order: it started an auto order."""
+    return order_event_record(
+        order=order, type="auto_order_created", by=by, via=via, code=code,
+        next_rebill_on=next_rebill_on, items=items,
+    )  # fmt: skip
+
+
+def order_auto_order_changed_event(
+    *, order: Order, code: str, action: str, by=None, via: str = "", **payload: Any
+) -> OrderEvent:
+    """On the original order: staff or the sweep changed its auto order (pause, cancel …)."""
+    return order_event_record(
+        order=order, type="auto_order_changed", by=by, via=via, code=code, action=action,
+        **payload,
+    )  # fmt: skip
+
+
+def order_rebilled_event(
+    *, order: Order, code: str, rebill_order_id: str, result: str, by=None, via: str = "",
+    **payload: Any,
+) -> OrderEvent:  # fmt: skip
+    """On the original order: its auto order billed a period (approved or declined)."""
+    return order_event_record(
+        order=order, type="order_rebilled", by=by, via=via, code=code,
+        rebill_order_id=rebill_order_id, result=result, **payload,
+    )  # fmt: skip

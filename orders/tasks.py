@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.utils import timezone
 
 from orders.services import notifications
+from orders.services.auto_orders.rebill import rebill_sweep
 from orders.services.holds import hold_release_due
 from orders.services.quotes import quote_expire_due
 from orders.services.receivables import receivable_retry_due
@@ -28,5 +30,13 @@ def receivable_retry_due_task() -> int:
     return receivable_retry_due()
 
 
+@shared_task(acks_late=True)
 def quote_expire_due_task() -> int:
     return quote_expire_due()
+
+
+@shared_task(acks_late=True)
+def rebill_due_task() -> dict[str, int]:
+    """Beat's rebill sweep; safe to deliver twice (see orders.services.auto_orders.rebill)."""
+    result = rebill_sweep(today=timezone.localdate(timezone.now()))
+    return {str(key): count for key, count in result.counts.items()}

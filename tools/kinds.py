@@ -83,10 +83,31 @@ def cost_import_undo_run(job: "Job") -> None:
     cost_import_undo_job_run(job=job)
 
 
+def auto_order_postpone_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
+    """Postpone the auto order this (original) order started; see auto_order_postpone."""
+    from datetime import date
+
+    from orders.services.auto_orders.actions import auto_order_postpone
+
+    auto_order, moved = auto_order_postpone(
+        original_order_pk=order_pk,
+        item_pk=int(params["item"]),
+        before=date.fromisoformat(params["before"]),
+        until=date.fromisoformat(params["until"]),
+        by=job.created_by,
+        via=f"job {job.pk}",
+        job_id=job.pk,
+    )
+    if not moved:
+        return ItemResult.skipped(f"{auto_order.code}: no rebill before {params['before']} now")
+    return ItemResult.succeeded(f"{auto_order.code}: next rebill {auto_order.next_rebill_on}")
+
+
 JOB_KINDS: dict[str, JobKind] = {
     "append_note": JobKind(label="Append note", handler=note_append_item),
     "operation": JobKind(label="Operation", handler=operation_item),
     "export": JobKind(label="Export orders", run=export_run),
     "cost_import_apply": JobKind(label="Import actual costs", run=cost_import_apply_run),
     "cost_import_undo": JobKind(label="Undo actual-cost import", run=cost_import_undo_run),
+    "auto_order_postpone": JobKind(label="Postpone auto orders", handler=auto_order_postpone_item),
 }

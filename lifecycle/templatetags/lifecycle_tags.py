@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 from lifecycle.navigation import stage_counts_for_request
 from orders.models import PaymentTransaction
 from orders.selectors.home import StageCounts
+from orders.services.auto_orders.schedules import schedule_label as schedule_label_for
 from orders.services.transitions import transition_label
 from orders.states import OrderSource, Stage
 
@@ -164,7 +165,51 @@ def _with_details(sentence: str, details: list[str]) -> str:
     return f"{sentence} — {'; '.join(details)}" if details else sentence
 
 
+def _auto_order_created(payload: dict) -> str:
+    code, first = payload.get("code", "?"), payload.get("next_rebill_on", "?")
+    return f"Started auto order {code}; first rebill {first}"
+
+
+AUTO_ORDER_ACTIONS = {
+    "paused": "paused",
+    "resumed": "resumed",
+    "skipped": "next rebill skipped",
+    "next_date_changed": "next rebill date changed",
+    "cancelled": "cancelled",
+    "re_enabled": "re-enabled",
+    "disabled": "disabled after failed payments",
+    "completed": "completed",
+    "postponed": "postponed",
+}
+
+
+def _auto_order_changed(payload: dict) -> str:
+    action = payload.get("action", "")
+    sentence = f"Auto order {payload.get('code', '?')} {AUTO_ORDER_ACTIONS.get(action, action)}"
+    details = [
+        f"{key.replace('_', ' ')} {payload[key]}"
+        for key in ("until", "after", "reason", "skipped_periods")
+        if payload.get(key) not in (None, "", 0)
+    ]
+    return _with_details(sentence, details)
+
+
+def _rebilled(payload: dict) -> str:
+    return (
+        f"Auto order {payload.get('code', '?')} rebilled: order {payload.get('rebill_order_id')} "
+        f"of {money(payload.get('amount'))}, {payload.get('result', '?')}"
+    )
+
+
+@register.filter
+def schedule_label(name: str) -> str:
+    return schedule_label_for(name or "")
+
+
 SUMMARIES: dict[str, Callable[[dict], str]] = {
+    "auto_order_created": _auto_order_created,
+    "auto_order_changed": _auto_order_changed,
+    "order_rebilled": _rebilled,
     "order_placed": _placed,
     "order_transitioned": _transitioned,
     "order_payment": _payment,

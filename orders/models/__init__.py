@@ -1,4 +1,5 @@
 from .api_token import ApiToken
+from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -8,6 +9,8 @@ from .purge import PurgeLog
 
 __all__ = [
     "ApiToken",
+    "AutoOrder",
+    "AutoOrderItem",
     "BlockListEntry",
     "GatewayLedgerEntry",
     "Item",
@@ -21,6 +24,7 @@ __all__ = [
     "OrderSequence",
     "PaymentTransaction",
     "PurgeLog",
+    "RebillAttempt",
     "Role",
     "Shipment",
     "Tag",

@@ -66,14 +66,16 @@ def _attempt_key(order: Order, kind: str) -> str:
     return f"{order.merchant.code}:{order.order_id}:{kind}:{earlier + 1}"
 
 
-def payment_charge_card_on_file(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+def payment_charge_card_on_file(
+    *, order: Order, by=None, via: str = "", idempotency_key: str = ""
+) -> PaymentOutcome:
     """Charge (or authorize, if the merchant captures at shipment) the order's saved card."""
     if not order.gateway_token:
         raise PaymentFailed("There is no card on file for this order.")
     gateway = gateway_for(order.merchant)
     authorize = order.merchant.capture_at_shipment
     kind = Kind.AUTHORIZE if authorize else Kind.CHARGE
-    key = _attempt_key(order, kind)
+    key = idempotency_key or _attempt_key(order, kind)
     call = gateway.authorize if authorize else gateway.charge
     result = call(token=order.gateway_token, amount=order.total, idempotency_key=key)
     payment_transaction_record(

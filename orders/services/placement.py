@@ -6,6 +6,7 @@ transaction and first event, all in one transaction.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,8 @@ from orders.pricing import order_totals
 from orders.routing import stage_after_payment
 from orders.states import OFFLINE_METHODS, OrderSource, PaymentMethod, PaymentStatus, Stage
 
+from .auto_orders.creation import auto_order_create_for_order
+from .auto_orders.schedules import schedule_parse
 from .payments import payment_transaction_record
 
 ORDER_NUMBER_WIDTH = 7
@@ -87,6 +90,7 @@ class OrderDraft:
     placed_at: Any = None
     custom_fields: dict[int, str] = field(default_factory=dict)
     original_order: Order | None = None
+    auto_order_code: str = ""  # a rebill: the auto order it comes from
 
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "region", "postal_code", "country")
@@ -119,11 +123,21 @@ class _Payment:
     is_test: bool = False
 
 
-def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = "") -> Order:
-    """Place an order. Side effects: may charge or authorize through the gateway.
+def order_place(
+    *,
+    merchant: Merchant,
+    draft: OrderDraft,
+    by=None,
+    via: str = "",
+    before_commit: Callable[[Order], None] | None = None,
+) -> Order:
+    """Place an order. Side effects: may charge or authorize through the gateway; starts an
+    auto order for lines bought on a schedule.
 
     Raises OrderRefused (fraud decline) or InvalidInput; nothing is stored then. A draft whose
     idempotency key already placed an order returns that order, charging nothing again.
+    `before_commit(order)` runs inside the order's transaction (a rebill settles its attempt
+    there); whatever it raises undoes the order.
     """
     placed = order_placed_with_key(merchant=merchant, key=draft.idempotency_key)
     if placed is not None:
@@ -172,7 +186,10 @@ def order_place(*, merchant: Merchant, draft: OrderDraft, by=None, via: str = ""
     )
 
     try:
-        return _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via)
+        return _store(
+            merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via,
+            before_commit,
+        )  # fmt: skip
     except IntegrityError:
         # A concurrent submission with the same key won the race; the gateway key made its
         # charge and ours one and the same.
@@ -188,7 +205,9 @@ def order_placed_with_key(*, merchant: Merchant, key: str) -> Order | None:
     return Order.objects.filter(merchant=merchant, placement_key=key).first()
 
 
-def _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via) -> Order:
+def _store(
+    merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via, before_commit
+) -> Order:
     with transaction.atomic():
         number = order_number_allocate(merchant)
         order = Order(
@@ -221,6 +240,7 @@ def _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by
             original_order=draft.original_order,
             placement_key=draft.idempotency_key or None,
             placement_digest=draft.placement_digest,
+            auto_order_code=draft.auto_order_code,
             **{f"billing_{name}": draft.billing.get(name, "") for name in ADDRESS_FIELDS},
             **{f"shipping_{name}": draft.shipping.get(name, "") for name in ADDRESS_FIELDS},
             shipping_name=draft.shipping.get("name", ""),
@@ -258,6 +278,10 @@ def _store(merchant, draft, lines, totals, requires_shipping, payment, fraud, by
                 by=by,
                 via=via,
             )
+        if draft.source != OrderSource.REBILL:
+            auto_order_create_for_order(order=order, lines=lines, by=by, via=via)
+        if before_commit is not None:
+            before_commit(order)
     return order
 
 
@@ -291,6 +315,8 @@ def order_lines_resolve(merchant: Merchant, drafts: list[LineDraft]) -> list[Ord
         item = draft.item or items.get(draft.sku)
         if draft.sku and item is None and not draft.description:
             raise InvalidInput(f"Line {index}: no item with SKU {draft.sku}.")
+        if draft.auto_order_schedule:
+            schedule_parse(draft.auto_order_schedule)
         if draft.quantity < 1:
             raise InvalidInput(f"Line {index}: the quantity must be at least 1.")
         unit_price = (

@@ -54,7 +54,7 @@ def _route_after_payment(order: Order, result: str) -> str:
     )
 
 
-def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
+def _charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inputs) -> Step:
     """Charge the card on file and route; an offline order without a card stays unpaid."""
     if order.payment_method in GATEWAY_METHODS and order.payment_method != PaymentMethod.ECHECK:
         if not order.gateway_token:
@@ -62,7 +62,9 @@ def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
                 kwargs={"next_stage": Stage.ACCOUNTS_RECEIVABLE},
                 payload={"payment": "no card on file"},
             )
-        outcome = payments.payment_charge_card_on_file(order=order, by=by, via=via)
+        outcome = payments.payment_charge_card_on_file(
+            order=order, by=by, via=via, idempotency_key=idempotency_key
+        )
         step = Step(
             kwargs={"next_stage": _route_after_payment(order, outcome.result)},
             payload={"payment": outcome.result, "message": outcome.message},
@@ -76,9 +78,12 @@ def _charge_and_route(order: Order, *, by, via, **inputs) -> Step:
     )
 
 
-def _process_payment(order: Order, *, by, via, notify: bool = True, **inputs) -> Step:
-    # The transition's condition has made sure there is a card or wallet on file.
-    return _charge_and_route(order, by=by, via=via, notify=notify)
+def _process_payment(
+    order: Order, *, by, via, notify: bool = True, idempotency_key: str = "", **inputs
+) -> Step:
+    # The transition's condition has made sure there is a card or wallet on file. A rebill
+    # retry passes its attempt's key, so that a re-run after a crash cannot charge twice.
+    return _charge_and_route(order, by=by, via=via, notify=notify, idempotency_key=idempotency_key)
 
 
 def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:

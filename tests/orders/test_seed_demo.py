@@ -339,3 +339,18 @@ def test_card_payments_are_in_the_test_gateway_books():
         assert entry.reference == charge.gateway_reference
         assert entry.result == charge.result
         assert entry.amount == charge.amount
+
+
+def test_the_seed_starts_some_auto_orders_from_scheduled_lines():
+    from orders.models import AutoOrder
+
+    out = seed("--orders", "300", "--seed", "4")
+
+    auto_orders = AutoOrder.objects.all()
+    assert auto_orders.count() > 5
+    assert f"{auto_orders.count()} auto orders started" in out
+    today = timezone.localdate()
+    for auto_order in auto_orders.filter(status="active"):
+        assert auto_order.next_rebill_on > today
+        assert auto_order.original_order.lines.exclude(auto_order_schedule="").exists()
+    assert auto_orders.filter(status="paused").exists() or auto_orders.count() < 20

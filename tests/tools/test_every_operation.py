@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import pytest
 
 from orders.models import Order, OrderEvent
+from orders.services.auto_orders.actions import auto_order_cancel
 from orders.services.fields import order_custom_field_set, order_tag_change
 from orders.states import PaymentMethod, Stage
 from tests.factories import place
+from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage, walk
 from tests.tools.conftest import soft_delete
 from tools.jobs import job_run
@@ -84,6 +86,13 @@ def _ship_list_data(orders):
     }
 
 
+def _subscriptions(merchant):
+    started = subscribe(merchant, email="a@example.com").original_order
+    cancelled = subscribe(merchant, email="b@example.com")
+    auto_order_cancel(auto_order=cancelled, reason="moved away")
+    return [started, cancelled.original_order, order_in_stage(merchant, S.SHIPPING)]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "append_note": Scenario(_with_deleted, {"text": "Checked"}),
     "set_custom_field": Scenario(_with_custom_3, {"number": "3", "value": "rush"}),
@@ -116,6 +125,7 @@ SCENARIOS: dict[str, Scenario] = {
     "resend_shipment_confirmation": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
     "delete": Scenario(_with_deleted, {"reason": "duplicate"}),
     "undelete": Scenario(_with_deleted, {}),
+    "cancel_auto_orders": Scenario(_subscriptions, {"reason": "customer asked"}),
 }
 
 

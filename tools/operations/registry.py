@@ -11,7 +11,7 @@ from orders.models import Merchant, Order
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
 
-from . import deletion, notes_fields, payments, shipping
+from . import auto_orders, deletion, notes_fields, payments, shipping
 from .base import Operation, OperationPreview, PreviewRow
 from .transitions import transition_operations
 
@@ -29,6 +29,7 @@ OPERATIONS: dict[str, Operation] = {
         *shipping.OPERATIONS,
         *payments.OPERATIONS,
         *deletion.OPERATIONS,
+        *auto_orders.OPERATIONS,
     ]
 }
 

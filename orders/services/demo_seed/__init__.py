@@ -26,6 +26,7 @@ from orders.models import Item, Membership, Merchant, Order, Role, Tag
 from orders.services.placement import order_number_allocate
 
 from . import data
+from .auto_orders import demo_auto_orders_create
 from .builder import DAY, OrderBuilder
 from .writer import bundles_write
 
@@ -40,7 +41,7 @@ SUPPORT_USERNAME = "support"
 DEFAULT_PASSWORD = "demo"  # noqa: S105 - the documented password of the demo logins
 BATCH_SIZE = 5000
 CODE_PATTERN = re.compile(r"^[A-Z]{2,10}$")
-NOT_SEEDED = "Auto orders, chargebacks and cases do not exist yet: none were seeded."
+NOT_SEEDED = "No disputes were seeded: chargebacks and cases do not exist yet."
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ def demo_seed(
         tags=tags,
     )
     _orders_create(builder, orders, progress, started)
+    with transaction.atomic():
+        auto_orders = demo_auto_orders_create(
+            merchant=merchant,
+            rng=random.Random(f"{seed}:{existing}:auto"),  # noqa: S311 - demo data
+            today=timezone.localdate(),
+        )
     return SeedResult(
         merchant=merchant,
         merchant_created=created,
@@ -117,7 +124,7 @@ def demo_seed(
         support_created=support_created,
         orders_created=orders,
         seconds=time.monotonic() - started,
-        notices=[NOT_SEEDED],
+        notices=[f"{auto_orders} auto orders started from the seeded orders.", NOT_SEEDED],
     )
 
 

@@ -1,0 +1,1 @@
+"""The auto-order screens: list, page with tabs and actions, forecast, Postpone tool."""

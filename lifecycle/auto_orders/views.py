@@ -1,0 +1,225 @@
+"""Auto-order screens. Each view parses input, calls one service or selector, and renders."""
+
+from django.contrib import messages
+from django.db.models import F, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from lifecycle.forms import form_errors_text
+from orders.exceptions import OrderError
+from orders.models import AutoOrder, OrderEvent
+from orders.selectors.auto_orders import (
+    auto_order_attempts,
+    auto_order_forecast,
+    auto_order_get,
+    auto_order_history,
+    auto_order_list,
+    auto_order_projection,
+    forecast_chart,
+    rebill_amount,
+)
+from orders.services.auto_orders import actions
+from orders.services.auto_orders.drafts import items_due
+from tools.jobs import job_create
+
+from .forms import ACTION_FORMS, AutoOrderFilter, PostponeForm
+
+TABS = ("details", "history", "future", "log")
+ACTION_LABELS = {
+    "rebill-now": "Rebill now",
+    "pause": "Pause until",
+    "resume": "Resume",
+    "skip": "Skip next rebill",
+    "change-date": "Change next date",
+    "cancel": "Cancel auto order",
+    "reenable": "Re-enable",
+}
+Status = AutoOrder.Status
+
+
+def merchant_auto_order_or_404(request, code: str) -> AutoOrder:
+    try:
+        auto_order = auto_order_get(merchant=request.merchant, code=code)
+    except AutoOrder.DoesNotExist as exc:
+        raise Http404("No such auto order.") from exc
+    return auto_order
+
+
+def _with_next_amount(auto_orders, merchant) -> None:
+    for auto_order in auto_orders:
+        auto_order.merchant = merchant  # the one merchant of the list: no query per row
+        due = items_due(auto_order, auto_order.next_rebill_on) if auto_order.next_rebill_on else []
+        auto_order.next_amount = rebill_amount(auto_order, due) if due else None
+
+
+class AutoOrderListView(MerchantRequiredMixin, ListView):
+    template_name = "lifecycle/auto_order_list.html"
+    paginate_by = 50
+    context_object_name = "auto_orders"
+
+    def get_queryset(self):
+        queryset = auto_order_list(merchant=self.request.merchant).order_by(
+            F("next_rebill_on").asc(nulls_last=True), "pk"
+        )
+        self.filterset = AutoOrderFilter(
+            self.request.GET or None, queryset=queryset, merchant=self.request.merchant
+        )
+        return self.filterset.qs if self.filterset.is_bound else queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs, filter=self.filterset)
+        _with_next_amount(context["auto_orders"], self.request.merchant)
+        return context
+
+
+def auto_order_actions(auto_order: AutoOrder, user) -> list[dict]:
+    """The action buttons this user may use on the auto order in its status."""
+    can_edit = user.has_perm(actions.EDIT, auto_order)
+    available = {
+        "pause": auto_order.status in actions.LIVE,
+        "resume": auto_order.status == Status.PAUSED,
+        "skip": auto_order.status in actions.LIVE,
+        "change-date": auto_order.status in actions.LIVE,
+        "cancel": auto_order.status in actions.LIVE,
+        "reenable": auto_order.status in actions.ENDED,
+    }
+    buttons = [
+        {
+            "name": name,
+            "label": ACTION_LABELS[name],
+            "form": ACTION_FORMS[name]() if ACTION_FORMS[name] else None,
+        }
+        for name, ok in available.items()
+        if ok and can_edit
+    ]
+    if auto_order.status == Status.ACTIVE and user.has_perm(actions.CHARGE, auto_order):
+        buttons.insert(
+            0, {"name": "rebill-now", "label": ACTION_LABELS["rebill-now"], "form": None}
+        )
+    return buttons
+
+
+class AutoOrderDetailView(MerchantRequiredMixin, TemplateView):
+    template_name = "lifecycle/auto_order_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        auto_order = merchant_auto_order_or_404(self.request, self.kwargs["code"])
+        tab = self.request.GET.get("tab", "details")
+        tab = tab if tab in TABS else "details"
+        context.update(auto_order=auto_order, tab=tab, tabs=TABS)
+        context["actions"] = auto_order_actions(auto_order, self.request.user)
+        if tab == "history":
+            context["history"] = auto_order_history(auto_order=auto_order)
+        elif tab == "future":
+            context["projection"] = auto_order_projection(auto_order=auto_order)
+        elif tab == "log":
+            context["attempts"] = auto_order_attempts(auto_order=auto_order)
+            context["events"] = OrderEvent.objects.filter(
+                Q(payload__code=auto_order.code)
+                | Q(type="order_email_sent", payload__template="auto_order_disabled"),
+                order=auto_order.original_order,
+            ).select_related("actor")
+        return context
+
+
+class AutoOrderActionView(MerchantRequiredMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, code: str, action: str):
+        auto_order = merchant_auto_order_or_404(request, code)
+        if action not in ACTION_FORMS:
+            raise Http404("No such action.")
+        form_class = ACTION_FORMS[action]
+        form = form_class(request.POST) if form_class else None
+        url = reverse("auto-order-detail", kwargs={"code": auto_order.code})
+        if form is not None and not form.is_valid():
+            messages.error(request, f"{auto_order.code}: {form_errors_text(form)}")
+            return redirect(url)
+        inputs = form.cleaned_data if form is not None else {}
+        try:
+            message = _run(action, auto_order, inputs, request.user)
+        except OrderError as exc:
+            messages.error(request, f"{auto_order.code}: {exc}")
+            return redirect(url)
+        messages.success(request, f"{auto_order.code}: {message}")
+        return redirect(url + ("?tab=history" if action == "rebill-now" else ""))
+
+
+def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
+    today = timezone.localdate()
+    common = {"auto_order": auto_order, "by": user, "via": "auto order page"}
+    if action == "rebill-now":
+        outcome = actions.auto_order_rebill_now(**common, today=today)
+        return f"rebilled: order {outcome.order_id} {outcome.result}."
+    if action == "pause":
+        done = actions.auto_order_pause(**common, until=inputs["until"], today=today)
+        return f"paused until {done.paused_until:%Y-%m-%d}."
+    if action == "resume":
+        done = actions.auto_order_resume(**common, today=today)
+        return f"resumed; next rebill {done.next_rebill_on:%Y-%m-%d}."
+    if action == "skip":
+        done = actions.auto_order_skip_next(**common)
+        return f"next rebill skipped; now {done.next_rebill_on or '—'}."
+    if action == "change-date":
+        done = actions.auto_order_next_date_change(**common, day=inputs["day"], today=today)
+        return f"next rebill moved to {done.next_rebill_on:%Y-%m-%d}."
+    if action == "cancel":
+        actions.auto_order_cancel(
+            **common, reason=inputs["reason"], by_customer=inputs["by_customer"]
+        )
+        return "cancelled. Orders already placed are unchanged."
+    done = actions.auto_order_reenable(**common, today=today, bill_missed=inputs["bill_missed"])
+    return f"re-enabled; next rebill {done.next_rebill_on or '—'}."
+
+
+class AutoOrderForecastView(MerchantRequiredMixin, TemplateView):
+    template_name = "lifecycle/auto_order_forecast.html"
+
+    def get_context_data(self, **kwargs):
+        forecast = auto_order_forecast(merchant=self.request.merchant, today=timezone.localdate())
+        return super().get_context_data(**kwargs, forecast=forecast, chart=forecast_chart(forecast))
+
+
+class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
+    """The Postpone tool: a job moves the selected auto orders' next rebill."""
+
+    permission = "orders.run_tools"
+    form_class = PostponeForm
+    template_name = "lifecycle/auto_order_postpone.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "merchant": self.request.merchant}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        order_pks = actions.auto_orders_to_postpone(
+            merchant=self.request.merchant, item_pk=data["item"].pk, before=data["before"],
+            original_order_ids=data["order_id_list"],
+        )  # fmt: skip
+        if not order_pks:
+            form.add_error(None, "No active auto order of this item has a rebill before then.")
+            return self.form_invalid(form)
+        params = {
+            "item": data["item"].pk,
+            "before": data["before"].isoformat(),
+            "until": data["until"].isoformat(),
+            "order_ids": data["order_id_list"],
+        }
+        try:
+            job = job_create(
+                merchant=self.request.merchant, kind="auto_order_postpone", params=params,
+                order_pks=order_pks, by=self.request.user,
+            )  # fmt: skip
+        except OrderError as exc:
+            form.add_error(None, str(exc))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Job {job.pk} started: postpone {len(order_pks):,} auto orders."
+        )
+        return redirect("job-detail", pk=job.pk)
