@@ -20,4 +20,8 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),
     },
+    "expire-overdue-chargebacks": {
+        "task": "orders.tasks.chargeback_expire_due_task",
+        "schedule": crontab(minute=5),
+    },
 }

@@ -2,6 +2,7 @@ from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.navigation import stage_counts_for_request
+from orders.selectors.cases import case_unread_count
 
 
 class HomeView(MerchantRequiredMixin, TemplateView):
@@ -12,6 +13,7 @@ class HomeView(MerchantRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["counts"] = stage_counts_for_request(self.request)
+        context["case_unread"] = case_unread_count(merchant=self.request.merchant)
         return context
 
 

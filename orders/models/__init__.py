@@ -1,3 +1,5 @@
+from .case import Case, CaseMessage
+from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -6,6 +8,11 @@ from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 
 __all__ = [
     "BlockListEntry",
+    "Case",
+    "CaseMessage",
+    "Chargeback",
+    "ChargebackEvidence",
+    "ChargebackReasonCode",
     "GatewayLedgerEntry",
     "Item",
     "Membership",
@@ -17,6 +24,7 @@ __all__ = [
     "OrderQuerySet",
     "OrderSequence",
     "PaymentTransaction",
+    "RebuttalText",
     "Role",
     "Shipment",
     "Tag",
