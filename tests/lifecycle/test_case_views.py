@@ -120,3 +120,15 @@ def test_bad_customer_links_are_404(client, merchant, manager, settings, kind):
         token = signing.dumps({"case": other.pk, "n": case.link_nonce}, salt=SALT, compress=True)
     assert client.get(f"/c/{token}/").status_code == 404
     assert client.post(f"/c/{token}/", {"text": "hi"}).status_code == 404
+
+
+def test_timeline_tells_case_and_chargeback_events_in_sentences(manager_client, merchant, manager):
+    from tests.orders.disputes import open_chargeback
+
+    order = place(merchant)
+    case = open_case(order, manager, subject="Late", message="Soon.")
+    open_chargeback(order, case_number="TL-1")
+    page = manager_client.get(f"/orders/{order.order_id}/").content.decode()
+    assert f"Case {case.pk} opened: “Late”" in page
+    assert f"Case {case.pk} · Reply sent: “Soon.”" in page
+    assert "Chargeback TL-1 opened: 25.00, reason 13.1 (open)" in page

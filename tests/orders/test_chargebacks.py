@@ -145,3 +145,26 @@ def test_opening_writes_an_order_event_and_refuses_a_known_case_number(merchant,
     assert chargeback.handled_by == manager
     with pytest.raises(InvalidInput, match="already recorded"):
         open_chargeback(order, case_number="X1", by=manager)
+
+
+@pytest.mark.django_db
+def test_support_admin_lists_disputes_and_edits_reason_codes(admin_client, merchant, manager):
+    from tests.orders.disputes import open_case
+
+    order = place(merchant)
+    chargeback = open_chargeback(order)
+    case = open_case(order, manager, message="hello")
+    for url in [
+        "/admin/orders/chargebackreasoncode/",
+        "/admin/orders/chargeback/",
+        f"/admin/orders/chargeback/{chargeback.pk}/change/",
+        "/admin/orders/case/",
+        f"/admin/orders/case/{case.pk}/change/",
+        "/admin/orders/rebuttaltext/",
+        f"/admin/orders/merchant/{merchant.pk}/change/",
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+    assert (
+        "link_nonce"
+        not in admin_client.get(f"/admin/orders/case/{case.pk}/change/").content.decode()
+    )

@@ -92,7 +92,9 @@ def case_open(*, order: Order, subject: str, message: str = "", by=None, via: st
     return Case.objects.get(pk=case.pk)
 
 
-def case_reply(*, case: Case | int, text: str, by=None, via: str = "") -> CaseMessage:
+def case_reply(
+    *, case: Case | int, text: str, by=None, via: str = "", send_email: bool = True
+) -> CaseMessage:
     """The merchant's answer: status waiting, emailed to the customer after commit."""
     from .notify import case_email_later
 
@@ -102,7 +104,8 @@ def case_reply(*, case: Case | int, text: str, by=None, via: str = "") -> CaseMe
         _require(by, locked)
         _move(locked, "reply", by, via)
         message = _add_message(locked, Kind.MERCHANT, text, by, via)
-        transaction.on_commit(case_email_later("customer", message.pk))
+        if send_email:
+            transaction.on_commit(case_email_later("customer", message.pk))
     return message
 
 
@@ -156,7 +159,7 @@ def case_mark_read(*, case: Case) -> None:
         case.unread = False
 
 
-def case_customer_reply(*, case: Case | int, text: str) -> CaseMessage:
+def case_customer_reply(*, case: Case | int, text: str, notify: bool = True) -> CaseMessage:
     """The customer's answer through the case link: reply_received, the assignee is told."""
     from .notify import case_email_later
 
@@ -165,6 +168,6 @@ def case_customer_reply(*, case: Case | int, text: str) -> CaseMessage:
         locked = _locked(case)
         _move(locked, "receive_reply", None, "customer")
         message = _add_message(locked, Kind.CUSTOMER, text, None, "customer")
-        if locked.assigned_to_id:
+        if notify and locked.assigned_to_id:
             transaction.on_commit(case_email_later("assignee", message.pk))
     return message

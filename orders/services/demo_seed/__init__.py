@@ -27,6 +27,7 @@ from orders.services.placement import order_number_allocate
 
 from . import data
 from .builder import DAY, OrderBuilder
+from .disputes import demo_disputes_seed
 from .writer import bundles_write
 
 ROLES = (
@@ -40,7 +41,7 @@ SUPPORT_USERNAME = "support"
 DEFAULT_PASSWORD = "demo"  # noqa: S105 - the documented password of the demo logins
 BATCH_SIZE = 5000
 CODE_PATTERN = re.compile(r"^[A-Z]{2,10}$")
-NOT_SEEDED = "Auto orders, chargebacks and cases do not exist yet: none were seeded."
+NOT_SEEDED = "Auto orders do not exist yet: none were seeded."
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ def demo_seed(
         items = _catalogue_ensure(merchant)
         tags = _tags_ensure(merchant)
     existing = Order.objects.filter(merchant=merchant).count()
+    last_number = (
+        Order.objects.filter(merchant=merchant)
+        .order_by("-order_number")
+        .values_list("order_number", flat=True)
+        .first()
+        or 0
+    )
     builder = OrderBuilder(
         rng=random.Random(f"{seed}:{existing}"),  # noqa: S311 - demo data, not secrets
         merchant=merchant,
@@ -110,6 +118,10 @@ def demo_seed(
         tags=tags,
     )
     _orders_create(builder, orders, progress, started)
+    with transaction.atomic():
+        chargebacks, cases = demo_disputes_seed(
+            merchant=merchant, rng=builder.rng, after_number=last_number, staff=staff
+        )
     return SeedResult(
         merchant=merchant,
         merchant_created=created,
@@ -117,7 +129,7 @@ def demo_seed(
         support_created=support_created,
         orders_created=orders,
         seconds=time.monotonic() - started,
-        notices=[NOT_SEEDED],
+        notices=[f"Seeded {chargebacks} chargeback(s) and {cases} case(s).", NOT_SEEDED],
     )
 
 
