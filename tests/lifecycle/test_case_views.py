@@ -132,3 +132,18 @@ def test_timeline_tells_case_and_chargeback_events_in_sentences(manager_client, 
     assert f"Case {case.pk} opened: “Late”" in page
     assert f"Case {case.pk} · Reply sent: “Soon.”" in page
     assert "Chargeback TL-1 opened: 25.00, reason 13.1 (open)" in page
+
+
+def test_lists_use_a_fixed_number_of_queries(
+    manager_client, merchant, manager, django_assert_max_num_queries
+):
+    from tests.orders.disputes import open_chargeback
+
+    for number in range(6):
+        order = place(merchant)
+        open_case(order, manager, subject=f"Case {number}")
+        open_chargeback(order, case_number=f"Q-{number}")
+    with django_assert_max_num_queries(12):
+        assert manager_client.get("/cases/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert manager_client.get("/chargebacks/").status_code == 200
