@@ -52,6 +52,13 @@ class MessageForm(forms.Form):
     )
 
 
+class CustomerCaseOpenForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    text = forms.CharField(
+        label="Message", max_length=MAX_MESSAGE_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
 class ChargebackFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Chargeback.Status.choices)
     reason_code = django_filters.CharFilter(label="Reason code")

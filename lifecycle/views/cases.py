@@ -5,25 +5,29 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
-from lifecycle.dispute_forms import CaseFilter, CaseOpenForm, MessageForm
+from lifecycle.dispute_forms import CaseFilter, CaseOpenForm, CustomerCaseOpenForm, MessageForm
 from lifecycle.forms import form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.models import Case, Membership
 from orders.selectors.cases import case_get, case_list, case_thread
 from orders.services.cases import (
     case_assign,
+    case_customer_open,
     case_customer_reply,
     case_from_token,
+    case_link_token,
     case_mark_read,
     case_note_add,
     case_open,
     case_reply,
     case_transition,
+    order_from_case_token,
 )
 
 from .orders import merchant_order_or_404
@@ -135,20 +139,25 @@ class CaseActionView(MerchantRequiredMixin, View):
 
 
 class CustomerCaseView(View):
-    """The customer's case page: the thread without internal notes, and a reply form."""
+    """The customer's page behind a signed link (no login). A case's link shows its thread
+    without internal notes and takes a reply; an order's link (in every customer email) opens
+    a new case."""
 
     template_name = "lifecycle/cases/customer.html"
 
     def dispatch(self, request, *args, **kwargs):
         self.case = case_from_token(token=kwargs["token"])
-        if self.case is None:
+        self.order = self.case.order if self.case else order_from_case_token(token=kwargs["token"])
+        if self.order is None:
             raise Http404("This link is not valid or has expired.")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, token: str):
-        return self._render(request, MessageForm())
+        return self._render(request, MessageForm() if self.case else CustomerCaseOpenForm())
 
     def post(self, request, token: str):
+        if self.case is None:
+            return self._open(request)
         form = MessageForm(request.POST)
         if form.is_valid():
             try:
@@ -159,11 +168,24 @@ class CustomerCaseView(View):
                 return redirect(request.path + "?sent=1")
         return self._render(request, form)
 
+    def _open(self, request):
+        form = CustomerCaseOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                case = case_customer_open(order=self.order, **form.cleaned_data)
+            except OrderError as exc:
+                form.add_error(None, str(exc))
+            else:
+                token = case_link_token(case=case)
+                return redirect(reverse("customer-case", kwargs={"token": token}) + "?sent=1")
+        return self._render(request, form)
+
     def _render(self, request, form):
         context = {
             "case": self.case,
-            "order": self.case.order,
-            "thread": case_thread(case=self.case, customer_view=True),
+            "merchant": self.order.merchant,
+            "order": self.order,
+            "thread": case_thread(case=self.case, customer_view=True) if self.case else [],
             "form": form,
             "sent": request.GET.get("sent") == "1",
         }

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 
 from orders.events import order_email_sent_event
 from orders.models import Order
+from orders.services.cases.links import order_case_link_url
 
 TEMPLATES = {
     "receipt": "Your receipt for order {order_id}",
@@ -35,6 +36,7 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "merchant": order.merchant,
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
+        "case_link": order_case_link_url(order=order),
     }
     body = render_to_string(f"emails/{template}.txt", context)
     send_mail(subject, body, None, [order.email])

@@ -147,3 +147,39 @@ def test_lists_use_a_fixed_number_of_queries(
         assert manager_client.get("/cases/").status_code == 200
     with django_assert_max_num_queries(12):
         assert manager_client.get("/chargebacks/").status_code == 200
+
+
+def test_a_customer_opens_a_case_from_the_link_in_any_email(client, merchant, mailoutbox, settings):
+    import re
+
+    from orders.services.notifications import order_email_send
+
+    settings.SITE_URL = "http://testserver"
+    order = place(merchant, email="ann@example.com")
+    order_email_send(order_pk=order.pk, template="receipt")
+    link = re.search(r"http://testserver(/c/\S+/)", mailoutbox[-1].body).group(1)
+
+    assert "write to us" in client.get(link).content.decode()
+    response = client.post(link, {"subject": "Gift wrap?", "text": "Can you wrap it?"})
+
+    case = Case.objects.get()
+    assert (case.status, case.unread, case.order, case.email) == (
+        Case.Status.NEW,
+        True,
+        order,
+        "ann@example.com",
+    )
+    assert response.url == f"/c/{case_link_token(case=case)}/?sent=1"
+    case_customer_reply(case=case, text="And a card, please.")
+    case.refresh_from_db()
+    assert case.status == Case.Status.NEW  # nobody answered yet
+    assert client.get(link.replace("/c/", "/c/x")).status_code == 404
+
+
+def test_staff_answer_a_new_case_and_it_waits(manager_client, merchant):
+    from orders.services.cases import case_customer_open
+
+    case = case_customer_open(order=place(merchant), subject="Hi", text="Question")
+    manager_client.post(f"/cases/{case.pk}/reply/", {"text": "Answer"})
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING

@@ -2,6 +2,7 @@
 
 from .core import (
     case_assign,
+    case_customer_open,
     case_customer_reply,
     case_mark_read,
     case_note_add,
@@ -9,11 +10,18 @@ from .core import (
     case_reply,
     case_transition,
 )
-from .links import case_from_token, case_link_token, case_link_url
+from .links import (
+    case_from_token,
+    case_link_token,
+    case_link_url,
+    order_case_link_url,
+    order_from_case_token,
+)
 from .notify import case_email_send
 
 __all__ = [
     "case_assign",
+    "case_customer_open",
     "case_customer_reply",
     "case_email_send",
     "case_from_token",
@@ -24,4 +32,6 @@ __all__ = [
     "case_open",
     "case_reply",
     "case_transition",
+    "order_case_link_url",
+    "order_from_case_token",
 ]

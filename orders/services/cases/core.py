@@ -159,6 +159,24 @@ def case_mark_read(*, case: Case) -> None:
         case.unread = False
 
 
+def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
+    """A customer writes from the link in an email: a new, unread case on the order."""
+    subject = (subject or "").strip()[:200]
+    if not subject:
+        raise InvalidInput("Please give your message a subject.")
+    text = _clean(text)
+    with transaction.atomic():
+        case = Case.objects.create(
+            merchant=order.merchant, order=order, email=order.email, subject=subject,
+            status=Case.Status.NEW, unread=True,
+        )  # fmt: skip
+        order_case_opened_event(
+            order=order, case_id=case.pk, subject=subject, via="customer", status=case.status
+        )
+        _add_message(case, Kind.CUSTOMER, text, None, "customer")
+    return case
+
+
 def case_customer_reply(*, case: Case | int, text: str, notify: bool = True) -> CaseMessage:
     """The customer's answer through the case link: reply_received, the assignee is told."""
     from .notify import case_email_later
@@ -166,7 +184,8 @@ def case_customer_reply(*, case: Case | int, text: str, notify: bool = True) -> 
     text = _clean(text)
     with transaction.atomic():
         locked = _locked(case)
-        _move(locked, "receive_reply", None, "customer")
+        if locked.status != Case.Status.NEW:  # nobody has answered yet: it stays new
+            _move(locked, "receive_reply", None, "customer")
         message = _add_message(locked, Kind.CUSTOMER, text, None, "customer")
         if notify and locked.assigned_to_id:
             transaction.on_commit(case_email_later("assignee", message.pk))
