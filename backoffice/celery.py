@@ -38,4 +38,8 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.rebill_due_task",
         "schedule": crontab(minute="*/5"),
     },
+    "expire-overdue-chargebacks": {
+        "task": "orders.tasks.chargeback_expire_due_task",
+        "schedule": crontab(minute=5),
+    },
 }

@@ -102,6 +102,10 @@ class MerchantAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Chargebacks",
+            {"fields": ["chargeback_filtered_reason_codes", "chargeback_never_dispute_codes"]},
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -572,3 +576,6 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
     search_fields = ["=order__order_id", "=gateway_reference"]
     show_full_result_count = False
     ordering = ["-id"]
+
+
+from . import admin_disputes  # noqa: E402, F401  (chargebacks and cases)

@@ -263,3 +263,69 @@ def order_rebilled_event(
         order=order, type="order_rebilled", by=by, via=via, code=code,
         rebill_order_id=rebill_order_id, result=result, **payload,
     )  # fmt: skip
+
+
+def order_chargeback_opened_event(
+    *, order: Order, chargeback_id: int, case_number: str, amount: Decimal, status: str, **kw
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_chargeback_opened",
+        chargeback_id=chargeback_id,
+        case_number=case_number,
+        amount=amount,
+        status=status,
+        **kw,
+    )
+
+
+def order_chargeback_changed_event(
+    *, order: Order, chargeback_id: int, case_number: str, change: str, **kw
+) -> OrderEvent:
+    """A chargeback's status move, rebuttal edit or evidence upload (`change` says which)."""
+    return order_event_record(
+        order=order,
+        type="order_chargeback_changed",
+        chargeback_id=chargeback_id,
+        case_number=case_number,
+        change=change,
+        **kw,
+    )
+
+
+def order_case_opened_event(
+    *, order: Order, case_id: int, subject: str, by=None, via: str = "", **kw
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_case_opened",
+        by=by,
+        via=via,
+        case_id=case_id,
+        subject=subject,
+        **kw,
+    )
+
+
+def order_case_message_event(
+    *, order: Order, case_id: int, kind: str, text: str, by=None, via: str = "", **kw
+) -> OrderEvent:
+    return order_event_record(
+        order=order,
+        type="order_case_message",
+        by=by,
+        via=via,
+        case_id=case_id,
+        kind=kind,
+        text=text,
+        **kw,
+    )
+
+
+def order_case_changed_event(
+    *, order: Order, case_id: int, change: str, by=None, via: str = "", **kw
+) -> OrderEvent:
+    """A case's status move or assignment (`change` says which)."""
+    return order_event_record(
+        order=order, type="order_case_changed", by=by, via=via, case_id=case_id, change=change, **kw
+    )

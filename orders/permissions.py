@@ -15,14 +15,19 @@ ORDER_ACTIONS = [
     "record_payment", "approve_order", "reject_fraud", "hold_order", "release_hold", "ship_order",
     "move_back_to_shipping", "refund_order", "unreject_order", "skip_payment", "skip_fraud_score",
     "edit_order", "delete_order_soft", "undelete_order", "run_tools", "export_orders",
-    "import_costs",
+    "import_costs", "manage_chargebacks", "manage_cases",
 ]  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OWNER: [*ORDER_ACTIONS, "manage_merchant"],
     Role.ORDER_MANAGER: ORDER_ACTIONS,
     Role.SHIPPING_CLERK: ["view_merchant_orders", "ship_order", "hold_order"],
-    Role.CUSTOMER_SERVICE: ["view_merchant_orders", "edit_order", "refund_order"],
+    Role.CUSTOMER_SERVICE: [
+        "view_merchant_orders",
+        "edit_order",
+        "refund_order",
+        "manage_cases",
+    ],
     Role.BOOKKEEPER: ["view_merchant_orders", "export_orders", "import_costs"],
 }
 

@@ -40,3 +40,17 @@ def rebill_due_task() -> dict[str, int]:
     """Beat's rebill sweep; safe to deliver twice (see orders.services.auto_orders.rebill)."""
     result = rebill_sweep(today=timezone.localdate(timezone.now()))
     return {str(key): count for key, count in result.counts.items()}
+
+
+@shared_task(acks_late=True)
+def case_email_send_task(audience: str, message_pk: int) -> None:
+    from orders.services.cases import case_email_send
+
+    case_email_send(audience=audience, message_pk=message_pk)
+
+
+@shared_task(acks_late=True)
+def chargeback_expire_due_task() -> int:
+    from orders.services.chargebacks import chargeback_expire_due
+
+    return chargeback_expire_due()

@@ -53,3 +53,12 @@ def manager(merchant):
     from tests.factories import member
 
     return member(merchant, "manager")
+
+
+@pytest.fixture
+def eager_tasks(monkeypatch, settings):
+    """Run Celery tasks in-process: the suite may run with a broker and no worker."""
+    from backoffice.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setitem(app.conf, "task_always_eager", True)

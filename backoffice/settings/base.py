@@ -157,6 +157,12 @@ vars().update(EMAIL_CONFIG)
 # The address customers' links (quote pages) point at.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Backoffice <no-reply@localhost>")
+# The site's address as customers reach it: links in emails (case pages) start with it.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# Customer case links stop working after this many days.
+CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)
+# Chargeback evidence uploads: PDF and images up to this size.
+CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="test-gateway-webhook-secret")

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from lifecycle.dispute_events import DISPUTE_SUMMARIES
 from lifecycle.navigation import stage_counts_for_request
 from orders.models import PaymentTransaction
 from orders.selectors.home import StageCounts
@@ -223,6 +224,7 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     "order_deleted": _deleted,
     "order_undeleted": _undeleted,
 }
+SUMMARIES.update(DISPUTE_SUMMARIES)
 
 
 @register.filter

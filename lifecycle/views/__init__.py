@@ -10,7 +10,7 @@ from .edits import (
     OrderReplacementView,
     OrderTagsEditView,
 )
-from .home import ComingSoonView, HomeView
+from .home import HomeView
 from .lists import OrderBulkActionView, OrderListView, SavedViewCreateView, SavedViewDeleteView
 from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView
@@ -19,7 +19,6 @@ from .session import MerchantSwitchView
 from .stages import PreorderItemsView, PreorderReleaseView, ShipListView
 
 __all__ = [
-    "ComingSoonView",
     "HomeView",
     "MerchantSwitchView",
     "OrderAddressesEditView",

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.charts import BarChart, bar_chart
 from lifecycle.navigation import stage_counts_for_request
+from orders.selectors.cases import case_unread_count
 from orders.selectors.dashboard import DayFigures, order_dashboard_days
 
 
@@ -19,6 +20,7 @@ class HomeView(MerchantRequiredMixin, TemplateView):
         context["charts"] = dashboard_charts(
             order_dashboard_days(merchant=self.request.merchant, days=DASHBOARD_DAYS)
         )
+        context["case_unread"] = case_unread_count(merchant=self.request.merchant)
         return context
 
 
@@ -50,15 +52,3 @@ def dashboard_charts(days: list[DayFigures]) -> list[BarChart]:
             unit=" %",
         ),
     ]
-
-
-class ComingSoonView(MerchantRequiredMixin, TemplateView):
-    """Placeholder for a screen a later issue builds; linked from the home tiles."""
-
-    template_name = "lifecycle/coming_soon.html"
-    title = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = self.title
-        return context

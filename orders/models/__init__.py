@@ -1,5 +1,7 @@
 from .api_token import ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
+from .case import Case, CaseMessage
+from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
 from .event import OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -12,6 +14,11 @@ __all__ = [
     "AutoOrder",
     "AutoOrderItem",
     "BlockListEntry",
+    "Case",
+    "CaseMessage",
+    "Chargeback",
+    "ChargebackEvidence",
+    "ChargebackReasonCode",
     "GatewayLedgerEntry",
     "Item",
     "Membership",
@@ -25,6 +32,7 @@ __all__ = [
     "PaymentTransaction",
     "PurgeLog",
     "RebillAttempt",
+    "RebuttalText",
     "Role",
     "Shipment",
     "Tag",

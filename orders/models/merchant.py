@@ -94,6 +94,11 @@ class Merchant(models.Model):
         null=True, blank=True, help_text="Purge deleted orders after this many days; empty: never."
     )
 
+    # Chargebacks: reason codes the import reports instead of importing (handled elsewhere),
+    # and codes the merchant never disputes (imported straight as not disputed).
+    chargeback_filtered_reason_codes = models.JSONField(default=list, blank=True)
+    chargeback_never_dispute_codes = models.JSONField(default=list, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

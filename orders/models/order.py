@@ -225,6 +225,8 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             ("export_orders", "Can export orders"),
             ("import_costs", "Can import actual costs"),
             ("manage_merchant", "Can change merchant settings and staff"),
+            ("manage_chargebacks", "Can open, import and dispute chargebacks"),
+            ("manage_cases", "Can open, answer and close customer cases"),
         ]
 
     def __str__(self) -> str:

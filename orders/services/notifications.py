@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from orders.events import order_email_queued_event, order_email_sent_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
+from orders.services.cases.links import order_case_link_url
 from orders.states import PaymentStatus, Stage
 
 TEMPLATES = {
@@ -50,6 +51,7 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "merchant": order.merchant,
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
+        "case_link": order_case_link_url(order=order),
     }
     if template == "quote":
         from .quotes import quote_url

@@ -124,10 +124,3 @@ def test_find_box_with_an_email_goes_to_the_list(manager_client, merchant):
     response = manager_client.get("/find/", {"q": "ann@example.com"})
 
     assert response.url == "/orders/?q=ann%40example.com"
-
-
-def test_coming_soon_screens_render(manager_client):
-    for url in ["/chargebacks/", "/cases/"]:
-        response = manager_client.get(url)
-        assert response.status_code == 200, url
-        assert "coming soon" in response.content.decode()

@@ -34,7 +34,7 @@ def test_an_order_manager_has_every_order_action_but_not_settings(merchant, mana
     ("role", "granted"),
     [
         ("shipping", {"view_merchant_orders", "ship_order", "hold_order"}),
-        ("service", {"view_merchant_orders", "edit_order", "refund_order"}),
+        ("service", {"view_merchant_orders", "edit_order", "refund_order", "manage_cases"}),
         ("bookkeeper", {"view_merchant_orders", "export_orders", "import_costs"}),
     ],
 )

@@ -28,6 +28,7 @@ from orders.services.placement import order_number_allocate
 from . import data
 from .auto_orders import demo_auto_orders_create
 from .builder import DAY, OrderBuilder
+from .disputes import demo_disputes_seed
 from .writer import bundles_write
 
 ROLES = (
@@ -41,7 +42,6 @@ SUPPORT_USERNAME = "support"
 DEFAULT_PASSWORD = "demo"  # noqa: S105 - the documented password of the demo logins
 BATCH_SIZE = 5000
 CODE_PATTERN = re.compile(r"^[A-Z]{2,10}$")
-NOT_SEEDED = "No disputes were seeded: chargebacks and cases do not exist yet."
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,13 @@ def demo_seed(
         items = _catalogue_ensure(merchant)
         tags = _tags_ensure(merchant)
     existing = Order.objects.filter(merchant=merchant).count()
+    last_number = (
+        Order.objects.filter(merchant=merchant)
+        .order_by("-order_number")
+        .values_list("order_number", flat=True)
+        .first()
+        or 0
+    )
     builder = OrderBuilder(
         rng=random.Random(f"{seed}:{existing}"),  # noqa: S311 - demo data, not secrets
         merchant=merchant,
@@ -117,6 +124,9 @@ def demo_seed(
             rng=random.Random(f"{seed}:{existing}:auto"),  # noqa: S311 - demo data
             today=timezone.localdate(),
         )
+        chargebacks, cases = demo_disputes_seed(
+            merchant=merchant, rng=builder.rng, after_number=last_number, staff=staff
+        )
     return SeedResult(
         merchant=merchant,
         merchant_created=created,
@@ -124,7 +134,10 @@ def demo_seed(
         support_created=support_created,
         orders_created=orders,
         seconds=time.monotonic() - started,
-        notices=[f"{auto_orders} auto orders started from the seeded orders.", NOT_SEEDED],
+        notices=[
+            f"{auto_orders} auto orders started from the seeded orders.",
+            f"Seeded {chargebacks} chargeback(s) and {cases} case(s).",
+        ],
     )
 
 

@@ -1,0 +1,41 @@
+"""Reads for case screens: the merchant's list, one case and its thread, the unread count."""
+
+from django.db.models import QuerySet
+
+from orders.models import Case, CaseMessage, Merchant, Order
+
+
+def case_list(*, merchant: Merchant) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(merchant=merchant)
+        .select_related("order", "assigned_to")
+        .order_by("-status_changed_at", "-id")
+    )
+
+
+def case_get(*, merchant: Merchant, pk: int) -> Case:
+    """One of the merchant's cases (Case.DoesNotExist otherwise)."""
+    return Case.objects.select_related("order", "merchant", "assigned_to").get(
+        merchant=merchant, pk=pk
+    )
+
+
+def case_thread(*, case: Case, customer_view: bool = False) -> list[CaseMessage]:
+    """The case's messages, oldest first; the customer's view never holds internal notes."""
+    messages = case.messages.select_related("author")
+    if customer_view:
+        messages = messages.filter(kind__in=CaseMessage.CUSTOMER_VISIBLE)
+    return list(messages)
+
+
+def case_unread_count(*, merchant: Merchant) -> int:
+    """Open cases with a customer message nobody at the merchant has read yet."""
+    return (
+        Case.objects.filter(merchant=merchant, unread=True)
+        .exclude(status=Case.Status.CLOSED)
+        .count()
+    )
+
+
+def cases_for_order(*, order: Order) -> list[Case]:
+    return list(order.cases.order_by("-created_at"))

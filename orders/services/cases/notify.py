@@ -1,0 +1,50 @@
+"""Case emails: the merchant's reply to the customer (with the case link), and the assignee's
+notice of a customer reply. Sent by a Celery task after commit; each is an order event."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from orders.events import order_email_sent_event
+from orders.models import CaseMessage
+
+from .links import case_link_url
+
+
+def case_email_later(audience: str, message_pk: int) -> Callable[[], None]:
+    """A callback for transaction.on_commit that queues the email task."""
+
+    def enqueue() -> None:
+        from orders.tasks import case_email_send_task
+
+        case_email_send_task.delay(audience, message_pk)
+
+    return enqueue
+
+
+def case_email_send(*, audience: str, message_pk: int) -> None:
+    """Send the email about one case message to the customer or to the case's assignee."""
+    message = CaseMessage.objects.select_related("case__order__merchant", "case__assigned_to").get(
+        pk=message_pk
+    )
+    case = message.case
+    context = {"case": case, "message": message, "merchant": case.merchant, "order": case.order}
+    if audience == "customer":
+        to = case.email
+        subject = f"{case.merchant.name}: {case.subject} (order {case.order.order_id})"
+        context["link"] = case_link_url(case=case)
+        template = "case_reply"
+    else:
+        if case.assigned_to is None or not case.assigned_to.email:
+            return
+        to = case.assigned_to.email
+        subject = f"Customer replied: {case.subject} (order {case.order.order_id})"
+        path = reverse("case-detail", kwargs={"pk": case.pk})
+        context["link"] = f"{settings.SITE_URL.rstrip('/')}{path}"
+        template = "case_reply_received"
+    body = render_to_string(f"emails/{template}.txt", context)
+    send_mail(subject, body, None, [to])
+    order_email_sent_event(order=case.order, template=template, to=to)
