@@ -13,13 +13,14 @@ from .edits import (
 from .home import ComingSoonView, HomeView
 from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView, OrderListView
-from .printing import OrderPrintView, PackingSlipsPrintView
+from .printing import ManyOrdersPrintView, OrderPrintView
 from .session import MerchantSwitchView
 from .stages import PreorderItemsView, PreorderReleaseView, ShipListView
 
 __all__ = [
     "ComingSoonView",
     "HomeView",
+    "ManyOrdersPrintView",
     "MerchantSwitchView",
     "OrderAddressesEditView",
     "OrderCustomFieldsEditView",
@@ -35,7 +36,6 @@ __all__ = [
     "OrderReplacementView",
     "OrderTagsEditView",
     "OrderTransitionView",
-    "PackingSlipsPrintView",
     "PreorderItemsView",
     "PreorderReleaseView",
     "ShipListView",

@@ -20,7 +20,8 @@ TEMPLATES = {
     "shipment_confirmation": "Your order {order_id} has shipped",
     "refund_notice": "A refund for order {order_id}",
 }
-RECEIPT_STATUSES = {
+# A receipt shows the amount as paid for these; otherwise it shows the amount due.
+PAID_STATUSES = {
     PaymentStatus.PROCESSED,
     PaymentStatus.PARTIALLY_REFUNDED,
     PaymentStatus.REFUNDED,
@@ -49,6 +50,7 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "merchant": order.merchant,
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
+        "paid": order.payment_status in PAID_STATUSES,
     }
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
@@ -60,8 +62,8 @@ def order_email_send(*, order_pk: int, template: str) -> None:
 
 def order_email_resend_reason(order: Order, template: str) -> str | None:
     """Why this email cannot be sent again for this order now, or None when it can."""
-    if template == "receipt" and order.payment_status not in RECEIPT_STATUSES:
-        return "the order is not paid"
+    if template == "receipt" and order.stage in {Stage.QUOTE_REQUEST, Stage.QUOTE_SENT}:
+        return "a quote has no receipt yet"
     if template == "shipment_confirmation" and order.stage != Stage.COMPLETED:
         return "the order has not shipped"
     if template == "refund_notice" and order.refunded_total <= 0:

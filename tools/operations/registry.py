@@ -9,6 +9,7 @@ from orders.exceptions import OrderError
 from orders.forms import TRANSITION_FORMS
 from orders.models import Merchant, Order
 from orders.services.notes import MAX_NOTE_LENGTH, order_note_append
+from orders.services.notifications import order_email_resend, order_email_resend_reason
 from orders.services.transitions import order_transition, transition_label, transition_names
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
@@ -170,7 +171,41 @@ def _ship_list_apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemRe
     )
 
 
+# ---- resend customer emails -------------------------------------------------------------------
+
+
+def _resend_check(template: str) -> Check:
+    def check(order: Order, inputs: dict[str, Any], user) -> str | None:
+        if order.deleted_at is not None:
+            return "deleted"
+        return order_email_resend_reason(order, template)
+
+    return check
+
+
+def _resend_apply(template: str) -> Apply:
+    def apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
+        order_email_resend(order=order, template=template, by=job.created_by, via=f"job {job.pk}")
+        return ItemResult.succeeded()
+
+    return apply
+
+
+def _resend_operation(template: str, label: str) -> Operation:
+    return Operation(
+        name=f"resend_{template}",
+        label=label,
+        permission="orders.edit_order",
+        check=_resend_check(template),
+        apply=_resend_apply(template),
+    )
+
+
 OPERATIONS: dict[str, Operation] = {
+    "resend_receipt": _resend_operation("receipt", "Resend receipt"),
+    "resend_shipment_confirmation": _resend_operation(
+        "shipment_confirmation", "Resend shipment confirmation"
+    ),
     "mark_shipped_list": Operation(
         name="mark_shipped_list",
         label="Mark shipped with each order's tracking numbers",
