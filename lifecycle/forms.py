@@ -150,6 +150,7 @@ class RefundForm(forms.Form):
         codes = order.merchant.refund_reason_codes or []
         self.fields["reason"].choices = [("", "—"), *((c, c.replace("_", " ")) for c in codes)]
         _line_quantity_fields(self, order, remaining=True)
+        self.order_fields([name for name in self.fields if name.startswith("line_")])
 
     def clean(self):
         data = super().clean()
@@ -178,6 +179,7 @@ class ReplacementForm(forms.Form):
     def __init__(self, *args, order, **kwargs):
         super().__init__(*args, **kwargs)
         _line_quantity_fields(self, order, remaining=False)
+        self.order_fields([name for name in self.fields if name.startswith("line_")])
 
     def clean(self):
         data = super().clean()

@@ -64,8 +64,13 @@ urlpatterns = [
     # The order page's own actions and print views, and the stage screens beyond the lists.
     path(
         "orders/print/packing-slips/",
-        views.PackingSlipsPrintView.as_view(),
+        views.ManyOrdersPrintView.as_view(),
         name="packing-slips-print",
+    ),
+    path(
+        "orders/print/invoices/",
+        views.ManyOrdersPrintView.as_view(template_name="lifecycle/print/invoice.html"),
+        name="invoices-print",
     ),
     path("stages/pre-orders/items/", views.PreorderItemsView.as_view(), name="preorder-items"),
     path(

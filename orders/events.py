@@ -147,13 +147,6 @@ def order_email_sent_event(*, order: Order, template: str, to: str, via: str = "
     )
 
 
-def order_email_requested_event(*, order: Order, template: str, by=None, via: str = "", **payload):
-    """A customer email asked for again by staff (the send itself is order_email_sent)."""
-    return order_event_record(
-        order=order, type="order_email_requested", by=by, via=via, template=template, **payload
-    )
-
-
 def order_ar_retried_event(
     *, order: Order, attempt: int, of: int, result: str, via: str = "beat", **payload
 ) -> OrderEvent:

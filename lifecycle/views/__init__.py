@@ -14,12 +14,13 @@ from .home import HomeView
 from .lists import OrderBulkActionView, OrderListView, SavedViewCreateView, SavedViewDeleteView
 from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView
-from .printing import OrderPrintView, PackingSlipsPrintView
+from .printing import ManyOrdersPrintView, OrderPrintView
 from .session import MerchantSwitchView
 from .stages import PreorderItemsView, PreorderReleaseView, ShipListView
 
 __all__ = [
     "HomeView",
+    "ManyOrdersPrintView",
     "MerchantSwitchView",
     "OrderAddressesEditView",
     "OrderBulkActionView",
@@ -36,7 +37,6 @@ __all__ = [
     "OrderReplacementView",
     "OrderTagsEditView",
     "OrderTransitionView",
-    "PackingSlipsPrintView",
     "PreorderItemsView",
     "PreorderReleaseView",
     "SavedViewCreateView",

@@ -44,8 +44,9 @@ class OrderPrintView(MerchantRequiredMixin, TemplateView):
         return context
 
 
-class PackingSlipsPrintView(MerchantRequiredMixin, TemplateView):
-    """Packing slips for the order IDs in ?ids= (comma-separated or repeated), one per page."""
+class ManyOrdersPrintView(MerchantRequiredMixin, TemplateView):
+    """Packing slips or invoices for the order IDs in ?ids= (comma-separated or repeated),
+    one order per printed page."""
 
     template_name = "lifecycle/print/packing_slips.html"
 

@@ -22,7 +22,8 @@ TEMPLATES = {
     "refund_notice": "A refund for order {order_id}",
     "quote": "Your quote {order_id}",
 }
-RECEIPT_STATUSES = {
+# A receipt shows the amount as paid for these; otherwise it shows the amount due.
+PAID_STATUSES = {
     PaymentStatus.PROCESSED,
     PaymentStatus.PARTIALLY_REFUNDED,
     PaymentStatus.REFUNDED,
@@ -52,6 +53,7 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         "lines": list(order.lines.all()),
         "shipments": list(order.shipments.all()),
         "case_link": order_case_link_url(order=order),
+        "paid": order.payment_status in PAID_STATUSES,
     }
     if template == "quote":
         from .quotes import quote_url
@@ -67,8 +69,10 @@ def order_email_send(*, order_pk: int, template: str) -> None:
 
 def order_email_resend_reason(order: Order, template: str) -> str | None:
     """Why this email cannot be sent again for this order now, or None when it can."""
-    if template == "receipt" and order.payment_status not in RECEIPT_STATUSES:
-        return "the order is not paid"
+    if not order.email:
+        return "no email address"
+    if template == "receipt" and order.stage in {Stage.QUOTE_REQUEST, Stage.QUOTE_SENT}:
+        return "a quote has no receipt yet"
     if template == "shipment_confirmation" and order.stage != Stage.COMPLETED:
         return "the order has not shipped"
     if template == "refund_notice" and order.refunded_total <= 0:
@@ -78,7 +82,9 @@ def order_email_resend_reason(order: Order, template: str) -> str | None:
     return None
 
 
-def order_email_resend(*, order: Order | int, template: str, by=None, via: str = "") -> Order:
+def order_email_resend(
+    *, order: Order | int, template: str, by=None, via: str = "", job_id: int | None = None
+) -> Order:
     """Send a customer email again. Side effects: an order_email_queued event, the email task."""
     if template not in TEMPLATES:
         raise InvalidInput(f"Unknown email “{template}”.")
@@ -92,6 +98,8 @@ def order_email_resend(*, order: Order | int, template: str, by=None, via: str =
         reason = order_email_resend_reason(locked, template)
         if reason is not None:
             raise InvalidInput(f"{locked.order_id}: cannot resend the email: {reason}.")
-        order_email_queued_event(order=locked, template=template, by=by, via=via, resend=True)
+        order_email_queued_event(
+            order=locked, template=template, by=by, via=via, resend=True, job_id=job_id
+        )
         transaction.on_commit(order_email_later(locked.pk, template))
     return locked

@@ -259,3 +259,16 @@ def test_recording_a_payment_sends_the_receipt_unless_skipped(
     assert skipped.stage == Stage.SHIPPING
     event = skipped.events.get(type="order_transitioned")
     assert event.payload["notify"] is False
+
+
+def test_resend_receipt_of_a_receivable_order_shows_the_amount_due(
+    manager_client, merchant, django_capture_on_commit_callbacks
+):
+    order = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        manager_client.post(f"/orders/{order.order_id}/email/receipt/")
+    order_email_send(order_pk=order.pk, template="receipt")
+
+    assert len(callbacks) == 1
+    assert f"Amount due: {order.total} USD" in mail.outbox[-1].body

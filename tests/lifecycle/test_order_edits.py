@@ -146,3 +146,17 @@ def test_an_edit_that_changes_nothing_writes_no_event(manager_client, merchant):
 
     assert not order.events.filter(type="order_edited").exists()
     assert messages_of(response) == [f"{order.order_id}: nothing changed."]
+
+
+def test_a_deleted_order_cannot_be_edited(manager_client, merchant):
+    from django.utils import timezone
+
+    from orders.models import Order
+
+    order = place(merchant)
+    Order.objects.filter(pk=order.pk).update(deleted_at=timezone.now())
+
+    assert manager_client.post(edit_url(order, "customer"), CUSTOMER).status_code == 404
+    assert manager_client.post(edit_url(order, "tags"), {"add": "vip"}).status_code == 404
+    assert not order.tags.exists()
+    assert not order.events.filter(type="order_edited").exists()

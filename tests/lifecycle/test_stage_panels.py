@@ -183,3 +183,15 @@ def test_a_from_parameter_outside_the_lists_is_ignored(manager_client, merchant)
 
     assert response.context["neighbours"] is None
     assert Order.objects.count() == 1
+
+
+def test_invoices_for_selected_receivable_orders_one_per_page(manager_client, merchant):
+    first = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
+    second = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
+
+    content = manager_client.get(
+        f"/orders/print/invoices/?ids={first.order_id}&ids={second.order_id}"
+    ).content.decode()
+
+    assert content.count('class="page invoice"') == 2
+    assert "amount due" in content

@@ -121,7 +121,7 @@ SCENARIOS: dict[str, Scenario] = {
     "unreject": Scenario(_stages(S.REJECTED, S.SHIPPING), {}),
     "full_refund": Scenario(_refund_mix, {"reason": "other"}),
     "record_external_refund": Scenario(_refund_mix, {"reason": "other"}),
-    "resend_receipt": Scenario(_stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE), {}),
+    "resend_receipt": Scenario(_stages(S.SHIPPING, S.QUOTE_REQUEST), {}),
     "resend_shipment_confirmation": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
     "delete": Scenario(_with_deleted, {"reason": "duplicate"}),
     "undelete": Scenario(_with_deleted, {}),

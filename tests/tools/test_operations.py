@@ -78,3 +78,25 @@ def test_an_operation_the_user_may_not_run_is_refused(merchant):
             merchant=merchant, operation=operation_get("hold"), inputs={"reason": "x"},
             order_pks=[order.pk], by=clerk,
         )  # fmt: skip
+
+
+def test_resend_shipment_confirmation_as_a_job_skips_unshipped_orders(
+    merchant, manager, django_capture_on_commit_callbacks
+):
+    shipped = place(merchant)
+    order_transition(order=shipped, name="mark_shipped", carrier="UPS", notify=False)
+    waiting = place(merchant)
+    operation = operation_get("resend_shipment_confirmation")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = operation_job_create(
+            merchant=merchant, operation=operation, inputs={},
+            order_pks=[shipped.pk, waiting.pk], by=manager,
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False) as emails:
+        job_run(job_id=job.pk)
+
+    outcomes = dict(job.outcomes.values_list("order_id", "outcome"))
+    assert outcomes == {shipped.order_id: "succeeded", waiting.order_id: "skipped"}
+    assert len(emails) == 1
+    assert OrderEvent.objects.filter(order=shipped, type="order_email_queued").exists()

@@ -4,14 +4,11 @@ import re
 from typing import Any
 
 from django import forms
-from django.db import transaction
 
-from orders.events import order_email_requested_event
 from orders.exceptions import InvalidInput
 from orders.models import Order
-from orders.services.notifications import order_email_later
+from orders.services.notifications import order_email_resend, order_email_resend_reason
 from orders.services.transition_steps import MAX_TRACKING_NUMBERS
-from orders.states import PaymentMethod, PaymentStatus
 from tools.kinds import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
@@ -87,26 +84,16 @@ def _ship_from_list_apply(order: Order, inputs: dict[str, Any], job) -> ItemResu
 
 def _resend_check(template: str):
     def check(order: Order, inputs: dict[str, Any], user) -> str | None:
-        if not order.email:
-            return "no email address"
-        if template == "shipment_confirmation" and order.shipped_at is None:
-            return "not shipped"
-        if template == "receipt" and (
-            order.payment_method == PaymentMethod.QUOTE_REQUEST
-            or order.payment_status == PaymentStatus.UNPROCESSED
-        ):
-            return "not paid: no receipt yet"
-        return None
+        return order_email_resend_reason(order, template)
 
     return check
 
 
 def _resend_apply(template: str):
     def apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
-        order_email_requested_event(
+        order_email_resend(
             order=order, template=template, by=job.created_by, via=job_via(job), job_id=job.pk
         )
-        transaction.on_commit(order_email_later(order.pk, template))
         return ItemResult.succeeded(f"{template.replace('_', ' ')} queued to {order.email}")
 
     return apply
