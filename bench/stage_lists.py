@@ -4,10 +4,12 @@
 
 Seeds (with seed_demo) two fresh merchants in the database of DATABASE_URL: a baseline of
 1,000 orders and one of --orders orders, then requests each list through Django's test Client
-as the merchant's order manager and prints p50/p95 per page, side by side, with the number of
-queries per page. The deep page is the keyset page after the list's 1,000th row (what following
-"older ›" twenty times at 50 rows reaches); a list with fewer rows uses its last row instead,
-and says so. The seeded merchants are left in place (codes printed) for inspection.
+as the merchant's order manager and prints p50/p95 per page, side by side, with the median SQL
+time (the list's own queries apart from the side bar's stage counts) and the queries per page.
+Requests alternate between the two merchants, so a busy machine weighs on both alike. The deep
+page is the keyset page after the list's 1,000th row (what following "older ›" twenty times at
+50 rows reaches); on a list too short for that, its last full page, and it says so. The seeded
+merchants are left in place (codes printed); `--reuse BASE LARGE` measures them again.
 """
 
 import argparse
@@ -36,7 +38,10 @@ from orders.models import Merchant  # noqa: E402
 from orders.selectors.lists import order_list_for_screen  # noqa: E402
 
 BASELINE_ORDERS = 1_000
+# The side bar's per-stage counts (orders.selectors.home): one grouped count on every page.
+NAV_COUNTS = 'SELECT "orders_order"."stage" AS "stage", COUNT('
 DEPTH = 1_000
+PAGE = 50
 PLAIN_STATIC = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -61,88 +66,130 @@ def seed(orders: int, prefix: str) -> Merchant:
     return Merchant.objects.get(code=code)
 
 
-def deep_cursor(merchant: Merchant, screen) -> tuple[str, int]:
-    """The `after` cursor of the list's 1,000th row (default sort), and the depth reached."""
+def deep_cursor(merchant: Merchant, screen) -> tuple[dict, int]:
+    """The page after the list's 1,000th row (default sort), or, on a list too short for a
+    full page there, the last full page; and the depth it starts at."""
     numbers = order_list_for_screen(merchant=merchant, stages=screen.stages).order_by(
         "-order_number"
     )
-    count = min(numbers.count(), DEPTH)
-    if count == 0:
-        return "", 0
-    row = numbers.values_list("order_number", flat=True)[count - 1]
-    return str(row), count
+    depth = max(0, min(numbers.count() - PAGE, DEPTH))
+    if depth == 0:
+        return {}, 0
+    return {"after": str(numbers.values_list("order_number", flat=True)[depth - 1])}, depth
 
 
-def measure(client: Client, url: str, params: dict, repeat: int) -> tuple[float, float, int]:
-    client.get(url, params)  # warm
-    timings = []
-    queries = 0
-    for _ in range(repeat):
+class Lister:
+    """One merchant's manager browsing its lists through the test Client."""
+
+    def __init__(self, merchant: Merchant):
+        from django.contrib.auth import get_user_model
+
+        self.merchant = merchant
+        self.client = Client(HTTP_HOST="localhost")
+        username = f"{merchant.code.lower()}-manager"
+        self.client.force_login(get_user_model().objects.get(username=username))
+
+    def get(self, url: str, params: dict) -> tuple[float, float, float, int]:
+        """(server ms, SQL ms of the list, SQL ms of the navigation's counts, queries)."""
         reset_queries()
         started = time.perf_counter()
-        response = client.get(url, params)
-        timings.append((time.perf_counter() - started) * 1000)
+        response = self.client.get(url, params)
+        elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise SystemExit(f"{url} {params} answered {response.status_code}")
-        queries = len(connection.queries)
-    timings.sort()
-    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-    return statistics.median(timings), p95, queries
+        nav = (
+            sum(float(q["time"]) for q in connection.queries if q["sql"].startswith(NAV_COUNTS))
+            * 1000
+        )
+        sql = sum(float(q["time"]) for q in connection.queries) * 1000 - nav
+        return elapsed, sql, nav, len(connection.queries)
 
 
-def run_merchant(merchant: Merchant, repeat: int) -> dict[str, dict]:
-    from django.contrib.auth import get_user_model
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(get_user_model().objects.get(username=f"{merchant.code.lower()}-manager"))
-    results = {}
+
+def summary(samples: list[tuple[float, float, float, int]]) -> dict:
+    times = [sample[0] for sample in samples]
+    return {
+        "p50": statistics.median(times),
+        "p95": percentile(times, 0.95),
+        "sql": statistics.median(sample[1] for sample in samples),
+        "nav": statistics.median(sample[2] for sample in samples),
+        "queries": samples[-1][3],
+    }
+
+
+def run(listers: list[Lister], repeat: int) -> dict[str, list[dict]]:
+    """Per list and page, the figures of each merchant. Requests alternate between the
+    merchants so that a busy machine slows both sides alike."""
+    results: dict[str, list[dict]] = {}
     for screen in (ALL_ORDERS, *LIST_SCREENS.values()):
-        first = measure(client, screen.url, {}, repeat)
-        cursor, depth = deep_cursor(merchant, screen)
-        deep = measure(client, screen.url, {"after": cursor}, repeat) if cursor else None
-        results[screen.label] = {"first": first, "deep": deep, "depth": depth}
+        for page in ("first", "deep"):
+            params = [{} for _ in listers]
+            depths = [DEPTH for _ in listers]  # the first page: no depth to note
+            if page == "deep":
+                for n, lister in enumerate(listers):
+                    params[n], depths[n] = deep_cursor(lister.merchant, screen)
+            samples = [[] for _ in listers]
+            for n, lister in enumerate(listers):
+                lister.get(screen.url, params[n])  # warm
+            for _ in range(repeat):
+                for n, lister in enumerate(listers):
+                    samples[n].append(lister.get(screen.url, params[n]))
+            results[f"{screen.label}|{page}"] = [
+                {**summary(samples[n]), "depth": depths[n]} for n in range(len(listers))
+            ]
     return results
 
 
-def fmt(figures) -> str:
-    if figures is None:
-        return f"{'—':>17}"
-    p50, p95, queries = figures
-    return f"{p50:6.1f} {p95:6.1f} {queries:3d}q"
+def fmt(figures: dict) -> str:
+    depth = f"({figures['depth']})" if figures["depth"] < DEPTH else ""
+    return (
+        f"{depth:>6}{figures['p50']:7.1f}{figures['p95']:7.1f}{figures['sql']:6.1f}"
+        f"{figures['nav']:6.1f}{figures['queries']:3d}"
+    )
 
 
-def report(base: dict, big: dict, orders: int) -> None:
+def report(results: dict, orders: int) -> None:
     print()
-    print("server time in ms (p50 p95, queries per page), 50 rows per page")
-    head = f"{'list':<22}{'first page':>36}{'1,000 rows deep':>42}"
-    print(head)
-    sub = f"{'':<22}{'@1,000':>17} {f'@{orders:,}':>17}  {'@1,000':>20} {f'@{orders:,}':>20}"
-    print(sub)
-    for label, figures in big.items():
-        small = base[label]
-        depth_note = f"({small['depth']})" if small["depth"] < DEPTH else ""
-        print(
-            f"{label:<22}{fmt(small['first'])} {fmt(figures['first'])}  "
-            f"{depth_note:>3}{fmt(small['deep'])} {fmt(figures['deep'])}"
-        )
-    print("(n): the baseline list has fewer than 1,000 rows; its deep page starts after row n")
+    print("server time per page in ms: p50, p95; median SQL time of the list's own queries and")
+    print("of the navigation's stage counts (every page's side bar); queries; 50 rows per page")
+    print(f"{'list':<22}{'page':<7}{'at 1,000 orders':>35}  {f'at {orders:,} orders':>35}")
+    print(f"{'':<29}{'p50    p95   sql   nav  q':>35}  {'p50    p95   sql   nav  q':>35}")
+    for key, (small, big) in results.items():
+        label, page = key.split("|")
+        page = "first" if page == "first" else "1,000"
+        print(f"{label:<22}{page:<7}{fmt(small)}  {fmt(big)}")
+    print("(n): that list is too short for a full page 1,000 rows deep; its last full page,")
+    print("     after row n, is measured instead")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="requests per page (default 20)")
+    parser.add_argument(
+        "--reuse", nargs=2, metavar=("BASELINE", "LARGE"),
+        help="measure two merchants seeded by an earlier run instead of seeding",
+    )  # fmt: skip
     args = parser.parse_args()
     print(
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; "
         f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
     )
-    base_merchant = seed(BASELINE_ORDERS, "BL")
-    big_merchant = seed(args.orders, "BN")
+    if args.reuse:
+        merchants = [Merchant.objects.get(code=code) for code in args.reuse]
+    else:
+        merchants = [seed(BASELINE_ORDERS, "BL"), seed(args.orders, "BN")]
+    orders = order_list_for_screen(merchant=merchants[1]).count()
+    print(f"merchants {merchants[0].code} and {merchants[1].code}")
+    # DEBUG records each query's time; plain static storage needs no collectstatic.
     with override_settings(DEBUG=True, STORAGES=PLAIN_STATIC, ALLOWED_HOSTS=["localhost"]):
-        base = run_merchant(base_merchant, args.repeat)
-        big = run_merchant(big_merchant, args.repeat)
-    report(base, big, args.orders)
+        results = run([Lister(merchant) for merchant in merchants], args.repeat)
+    report(results, orders)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
