@@ -84,6 +84,12 @@
     }
   });
 
+  // The search box filters as one types; its "change" on leaving it must not fetch the rows
+  // again, or the boxes just ticked would be replaced by fresh, unticked ones.
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "list-q") event.stopPropagation();
+  }, true);
+
   // After htmx replaces the results, the saved-view form saves the list as now shown.
   document.addEventListener("htmx:afterSwap", function () {
     var results = document.getElementById("results");
