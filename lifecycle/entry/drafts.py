@@ -85,7 +85,8 @@ def entry_lines(formset: LineFormSet) -> list[LineDraft]:
     ]
 
 
-def entry_draft(*, form: OrderEntryForm, formset: LineFormSet, ip_address=None) -> OrderDraft:
+def entry_draft(*, form: OrderEntryForm, formset: LineFormSet) -> OrderDraft:
+    """The draft to place; no IP address, as the agent's is not the customer's."""
     data = form.cleaned_data
     return OrderDraft(
         email=data["email"],

@@ -76,7 +76,7 @@ class OrderEntryView(MerchantRequiredMixin, View):
     def post(self, request):
         form, formset = self.forms(request.POST)
         if form.is_valid() and formset.is_valid():
-            draft = entry_draft(form=form, formset=formset, ip_address=None)
+            draft = entry_draft(form=form, formset=formset)
             earlier = order_placed_with_key(merchant=request.merchant, key=draft.idempotency_key)
             try:
                 order = order_place(merchant=request.merchant, draft=draft, by=request.user)

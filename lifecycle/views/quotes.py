@@ -32,8 +32,8 @@ class QuoteEditView(MerchantRequiredMixin, View):
 
     def forms(self, order, data=None):
         merchant = self.request.merchant
+        # Tax starts empty: the merchant's rate follows the edited prices unless typed over.
         initial, lines = entry_initial_from(order=order, with_lines=True)
-        initial["tax"] = order.tax
         form = PricingForm(data, initial=initial)
         formset = LineFormSet(
             data, initial=lines, prefix="lines", form_kwargs={"merchant": merchant}

@@ -34,29 +34,41 @@ def replace(page, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("card", "stage"),
-    [(APPROVE_CARD, "Shipping"), (DECLINE_CARD, "Accounts Receivable")],
+    ("card", "stage", "returning"),
+    [(APPROVE_CARD, "Shipping", True), (DECLINE_CARD, "Accounts Receivable", False)],
 )
-def test_keyboard_only_phone_order_with_edited_price_and_shipping(page, sign_in, card, stage):
+def test_keyboard_only_phone_order_with_edited_price_and_shipping(
+    page, sign_in, card, stage, returning
+):
     merchant = MerchantFactory(code="DEMO")
     manager = member(merchant, "manager")
     ItemFactory(merchant=merchant, sku="MUG", price=Decimal("20.00"))
+    if returning:
+        place(merchant, email="phone@example.com")  # Ann Lee, 1 Main St, Springfield
     sign_in(manager.username, "pw")
     page.goto("/orders/new/")
     expect(page.locator("#customer-search")).to_be_focused()
 
-    tab_to(page, "[name=email]")
-    page.keyboard.type("phone@example.com")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Pat")
-    page.keyboard.press("Tab")
-    page.keyboard.type("Caller")
-    tab_to(page, "[name=billing_address1]")
-    page.keyboard.type("9 Elm St")
-    tab_to(page, "[name=billing_city]")
-    page.keyboard.type("Springfield")
-    tab_to(page, "[name=billing_postal_code]")
-    page.keyboard.type("12345")
+    if returning:
+        page.keyboard.type("Lee")
+        expect(page.locator(".customer-pick")).to_have_count(1)
+        page.keyboard.press("Enter")  # to the first match
+        page.keyboard.press("Enter")  # pick it: the customer's fields are filled
+        expect(page.locator("[name=email]")).to_have_value("phone@example.com")
+        expect(page.locator("[name=billing_city]")).to_have_value("Springfield")
+    else:
+        tab_to(page, "[name=email]")
+        page.keyboard.type("phone@example.com")
+        page.keyboard.press("Tab")
+        page.keyboard.type("Pat")
+        page.keyboard.press("Tab")
+        page.keyboard.type("Caller")
+        tab_to(page, "[name=billing_address1]")
+        page.keyboard.type("9 Elm St")
+        tab_to(page, "[name=billing_city]")
+        page.keyboard.type("Springfield")
+        tab_to(page, "[name=billing_postal_code]")
+        page.keyboard.type("12345")
 
     tab_to(page, "[name='lines-0-sku']")
     page.keyboard.type("MUG")
@@ -90,7 +102,7 @@ def test_keyboard_only_phone_order_with_edited_price_and_shipping(page, sign_in,
     page.keyboard.press("Control+Enter")
 
     expect(page.locator(".badge.stage")).to_have_text(stage)
-    order = Order.objects.get(email="phone@example.com")
+    order = Order.objects.filter(email="phone@example.com").order_by("-pk").first()
     assert order.total == Decimal("50.24")
     assert [(line.quantity, line.unit_price) for line in order.lines.all()] == [
         (2, Decimal("18.50")),

@@ -68,6 +68,39 @@ def test_every_payment_option_lands_in_the_routing_tables_stage(
     assert order.events.get(type="order_placed").actor.username == "demo-manager"
 
 
+def test_an_approved_card_scoring_over_the_review_threshold_goes_to_fraud_review(
+    manager_client, merchant
+):
+    merchant.fraud_review_threshold = 1
+    merchant.save()
+    order = placed(manager_client, email="burner@mailinator.com")
+    assert (order.stage, order.payment_status) == (Stage.FRAUD_REVIEW, PaymentStatus.PROCESSED)
+    assert order.fraud_reasons
+
+
+def test_send_quote_from_the_order_page_emails_the_link(
+    manager_client, merchant, mailoutbox, django_capture_on_commit_callbacks
+):
+    from backoffice.celery import app as celery_app
+
+    order = placed(manager_client, payment_method="quote_request")
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            manager_client.post(
+                reverse("order-transition", args=[order.order_id, "send_quote"]),
+                {"expected_stage": Stage.QUOTE_REQUEST},
+            )
+    finally:
+        celery_app.conf.task_always_eager = before
+    order.refresh_from_db()
+    assert order.stage == Stage.QUOTE_SENT
+    (email,) = mailoutbox
+    assert "/q/" in email.body
+    assert order.events.filter(type="order_email_sent", payload__template="quote").exists()
+
+
 def test_purchase_order_number_is_kept(manager_client):
     order = placed(manager_client, payment_method="purchase_order", purchase_order_number="PO-9")
     assert order.purchase_order_number == "PO-9"

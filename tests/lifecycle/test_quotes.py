@@ -70,6 +70,17 @@ def test_editing_a_quote_recomputes_totals_and_records_the_change(manager_client
     assert event.actor.username == "demo-manager"
 
 
+def test_edited_quote_tax_follows_the_merchants_rate(manager_client, merchant):
+    merchant.tax_rate = Decimal("0.0825")
+    merchant.save()
+    ItemFactory(merchant=merchant, sku="DESK", price=Decimal("180.00"))
+    order = quote_request(merchant)
+    manager_client.post(reverse("quote-edit", args=[order.order_id]), edit_data())
+    order.refresh_from_db()
+    # 340.00 × 8.25% = 28.05; + 25.00 shipping
+    assert (order.tax, order.total) == (Decimal("28.05"), Decimal("393.05"))
+
+
 def test_editor_shows_the_quote_in_the_entry_editor(manager_client, merchant):
     order = quote_request(merchant)
     html = manager_client.get(reverse("quote-edit", args=[order.order_id])).content.decode()
