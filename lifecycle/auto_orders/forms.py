@@ -101,7 +101,17 @@ class PostponeForm(forms.Form):
         return data
 
 
+class ItemChangeForm(forms.Form):
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label="Quantity", min_value=1)
+    unit_price = forms.DecimalField(label="Unit price", min_value=0, decimal_places=2)
+    schedule = forms.CharField(
+        label="Schedule", max_length=40, help_text="weekly, every_2_weeks, every_N_days, monthly …"
+    )
+
+
 ACTION_FORMS: dict[str, type[forms.Form] | None] = {
+    "edit-item": ItemChangeForm,
     "pause": PauseForm,
     "resume": None,
     "skip": None,

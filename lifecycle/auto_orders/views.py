@@ -114,6 +114,9 @@ class AutoOrderDetailView(MerchantRequiredMixin, TemplateView):
         tab = tab if tab in TABS else "details"
         context.update(auto_order=auto_order, tab=tab, tabs=TABS)
         context["actions"] = auto_order_actions(auto_order, self.request.user)
+        context["can_edit_items"] = auto_order.status in actions.LIVE and (
+            self.request.user.has_perm(actions.EDIT, auto_order)
+        )
         if tab == "history":
             context["history"] = auto_order_history(auto_order=auto_order)
         elif tab == "future":
@@ -174,6 +177,12 @@ def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
             **common, reason=inputs["reason"], by_customer=inputs["by_customer"]
         )
         return "cancelled. Orders already placed are unchanged."
+    if action == "edit-item":
+        actions.auto_order_item_change(
+            **common, item_pk=inputs["item"], quantity=inputs["quantity"],
+            unit_price=inputs["unit_price"], schedule=inputs["schedule"],
+        )  # fmt: skip
+        return "item changed."
     done = actions.auto_order_reenable(**common, today=today, bill_missed=inputs["bill_missed"])
     return f"re-enabled; next rebill {done.next_rebill_on or '—'}."
 

@@ -181,6 +181,7 @@ AUTO_ORDER_ACTIONS = {
     "disabled": "disabled after failed payments",
     "completed": "completed",
     "postponed": "postponed",
+    "item_changed": "item changed",
 }
 
 

@@ -183,3 +183,31 @@ def test_the_postpone_tool_refuses_when_nothing_matches(client, manager, merchan
     )
     assert "No active auto order of this item" in response.content.decode()
     assert not Job.objects.exists()
+
+
+def test_an_item_s_quantity_price_and_schedule_are_edited_on_the_details_tab(
+    client, manager, auto_order
+):
+    item = auto_order.items.get()
+    login(client, manager)
+    response = client.post(
+        f"/auto-orders/{auto_order.code}/edit-item/",
+        {"item": item.pk, "quantity": 3, "unit_price": "17.50", "schedule": "every_2_weeks"},
+        follow=True,
+    )
+    assert "item changed." in response.content.decode()
+    item.refresh_from_db()
+    assert (item.quantity, str(item.unit_price), item.schedule) == (3, "17.50", "every_2_weeks")
+    event = OrderEvent.objects.get(type="auto_order_changed", payload__action="item_changed")
+    assert event.payload["changes"]["quantity"] == {"before": 1, "after": 3}
+    future = client.get(f"/auto-orders/{auto_order.code}/", {"tab": "future"}).context["projection"]
+    assert str(future[0].amount) == "57.50"
+
+    response = client.post(
+        f"/auto-orders/{auto_order.code}/edit-item/",
+        {"item": item.pk, "quantity": 1, "unit_price": "1", "schedule": "hourly"},
+        follow=True,
+    )
+    assert "Unknown schedule" in response.content.decode()
+    item.refresh_from_db()
+    assert item.quantity == 3

@@ -14,6 +14,7 @@ from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNo
 from orders.models import AutoOrder
 
 from .rebill import RebillOutcome, auto_order_rebill
+from .schedules import schedule_parse
 from .settle import item_advance, items_skip_before, next_dates_refresh
 
 Status = AutoOrder.Status
@@ -212,3 +213,32 @@ def auto_order_postpone(
         auto_order, action="postponed", by=by, via=via, allowed=(Status.ACTIVE,), apply=apply
     )
     return auto_order, moved[0]
+
+
+def auto_order_item_change(
+    *, auto_order: AutoOrder | int, item_pk: int, quantity: int, unit_price, schedule: str,
+    by=None, via: str = "",
+) -> AutoOrder:  # fmt: skip
+    """Change what one item rebills: quantity, unit price, schedule (from its next date on)."""
+    if quantity < 1:
+        raise InvalidInput("The quantity must be at least 1.")
+    if unit_price is None or unit_price < 0:
+        raise InvalidInput("The unit price must be zero or more.")
+    schedule = schedule_parse(schedule).name
+
+    def apply(ao: AutoOrder) -> dict[str, Any]:
+        item = ao.items.filter(pk=item_pk, finished=False).first()
+        if item is None:
+            raise InvalidInput("No such item on this auto order.")
+        new = {"quantity": quantity, "unit_price": unit_price, "schedule": schedule}
+        changes = {
+            name: {"before": getattr(item, name), "after": value}
+            for name, value in new.items()
+            if getattr(item, name) != value
+        }
+        for name, value in new.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(new))
+        return {"sku": item.sku or item.description, "changes": changes}
+
+    return _change(auto_order, action="item_changed", by=by, via=via, allowed=LIVE, apply=apply)
