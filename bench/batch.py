@@ -4,6 +4,8 @@
 
 Seeds orders for a fresh merchant, then times, over all of them:
   baseline     a bare loop writing one OrderEvent per order, each in its own transaction
+  baseline-async  the same with synchronous_commit off, as the runner uses for jobs that
+               move no money (see tools.jobs._commit_mode)
   append_note  the "append a merchant note" operation (note + event + outcome per order)
   hold         the "hold" transition (lock, check, save, event + outcome per order)
 and prints orders/s for each. The merchant and its orders are removed afterwards.
@@ -34,10 +36,19 @@ from tools.jobs import job_run  # noqa: E402
 from tools.models import Job  # noqa: E402
 
 
-def baseline(pks: list[int]) -> None:
-    for pk in pks:
-        with transaction.atomic():
-            OrderEvent.objects.create(order_id=pk, type="bench_baseline", actor_label="bench")
+def baseline(pks: list[int], *, synchronous_commit: bool = True) -> None:
+    """One OrderEvent per order, each in its own transaction: the floor of per-item work."""
+    if not synchronous_commit and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        for pk in pks:
+            with transaction.atomic():
+                OrderEvent.objects.create(order_id=pk, type="bench_baseline", actor_label="bench")
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def operation_job(merchant: Merchant, pks: list[int], operation: str, inputs: dict) -> Job:
@@ -59,7 +70,7 @@ def timed(label: str, count: int, work) -> float:
     extra = ""
     if isinstance(result, Job):
         extra = f"  (succeeded {result.succeeded_count:,}, skipped {result.skipped_count:,})"
-    print(f"{label:<12} {count:>8,} orders  {seconds:7.2f} s  {rate:9,.0f} orders/s{extra}")
+    print(f"{label:<15} {count:>8,} orders  {seconds:7.2f} s  {rate:9,.0f} orders/s{extra}")
     return rate
 
 
@@ -76,6 +87,7 @@ def main() -> None:
         pks = orders_seed(merchant=merchant, count=args.orders)
         print(f"seeded in {time.perf_counter() - started:.2f} s")
         timed("baseline", len(pks), lambda: baseline(pks))
+        timed("baseline-async", len(pks), lambda: baseline(pks, synchronous_commit=False))
         timed(
             "append_note",
             len(pks),
