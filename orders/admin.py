@@ -34,6 +34,7 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     PaymentTransaction,
+    PurgeLog,
     Shipment,
     Tag,
 )
@@ -576,6 +577,24 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
     search_fields = ["=order__order_id", "=gateway_reference"]
     show_full_result_count = False
     ordering = ["-id"]
+
+
+@admin.register(PurgeLog)
+class PurgeLogAdmin(admin.ModelAdmin):
+    """The retention purge's record of the deleted orders it removed for good; read-only."""
+
+    list_display = ["purged_at", "merchant", "count", "retention_days"]
+    list_filter = ["merchant"]
+    readonly_fields = ["merchant", "purged_at", "retention_days", "count", "order_ids"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 from . import admin_disputes  # noqa: E402, F401  (chargebacks and cases)

@@ -9,16 +9,17 @@ item twice — the loser of the insert simply moves on.
 import csv
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from orders.exceptions import OrderError
 from orders.models import Merchant, Order
-from tools.kinds import JOB_KINDS, Handler, ItemResult
+from tools.kinds import JOB_KINDS, Handler, ItemResult, JobKind
 from tools.models import Job, JobItemOutcome
 
 logger = logging.getLogger(__name__)
@@ -121,13 +122,14 @@ def job_run(*, job_id: int) -> Job | None:
     kind = JOB_KINDS[job.kind]
     if kind.run is not None:
         return _job_whole_run(job, kind.run)
-    handler = kind.handler
     pending = _job_items_pending(job)
-    for start in range(0, len(pending), CHUNK_SIZE):
-        if _job_status(job.pk) != Job.Status.RUNNING:
-            break
-        _job_chunk_run(job, handler, pending[start : start + CHUNK_SIZE])
-        _job_progress_save(job.pk)
+    fast = kind.fast_commit(job.params)
+    with _commit_mode(fast=fast):
+        for start in range(0, len(pending), CHUNK_SIZE):
+            if _job_status(job.pk) != Job.Status.RUNNING:
+                break
+            _job_chunk_run(job, kind, pending[start : start + CHUNK_SIZE], fast=fast)
+            _job_progress_save(job.pk)
     _job_progress_save(job.pk)
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.SUCCEEDED, finished_at=timezone.now()
@@ -160,6 +162,29 @@ def job_progress_set(*, job_id: int, done: int, total: int | None = None) -> Non
     Job.objects.filter(pk=job_id).update(**values)
 
 
+@contextmanager
+def _commit_mode(*, fast: bool) -> Iterator[None]:
+    """On PostgreSQL, let a job that moves no money commit its items without waiting for the
+    disk flush of each one (synchronous_commit off, for this session only).
+
+    Safe for these jobs: an item's change and its outcome row commit together, so the most a
+    database crash can lose is the last fraction of a second of items, with their outcomes, and
+    those items are simply done again when the job resumes. Jobs that charge or refund at the
+    gateway keep durable commits: the gateway's side must never be repeated.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if not fast or db.vendor != "postgresql" or db.in_atomic_block:
+        yield
+        return
+    with db.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with db.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def _job_claim(job_id: int) -> Job | None:
     """The job, marked running; None when it is gone or has already ended."""
     with transaction.atomic():
@@ -182,32 +207,80 @@ def _job_items_pending(job: Job) -> list[int]:
     return [pk for pk in job.order_pks if pk not in done]
 
 
-def _job_chunk_run(job: Job, handler: Handler, order_pks: list[int]) -> None:
+def _job_chunk_run(job: Job, kind: JobKind, order_pks: list[int], *, fast: bool) -> None:
     # Scoped to the job's merchant: an order of anyone else is "not found", never touched.
-    order_ids = dict(
-        Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks).values_list(
-            "pk", "order_id"
-        )
-    )
+    mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
+    if kind.preload is not None:
+        # The kind's handler finds the chunk's orders here instead of one query each.
+        job.chunk_orders = kind.preload(mine)
+        order_ids = {pk: order.order_id for pk, order in job.chunk_orders.items()}
+    else:
+        order_ids = dict(mine.values_list("pk", "order_id"))
+    run = _job_item_run_fast if fast else _job_item_run
     for order_pk in order_pks:
-        _job_item_run(job, handler, order_pk, order_ids.get(order_pk))
+        run(job, kind.handler, order_pk, order_ids.get(order_pk))
 
 
 def _job_item_run(job: Job, handler: Handler, order_pk: int, order_id: str | None) -> None:
+    """Claim the item (its outcome row first), then do it: a second delivery never repeats it,
+    even the part outside the database (a charge or a refund at the gateway)."""
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = JobItemOutcome.objects.create(
-                    job=job, order_pk=order_pk, order_id=order_id or "", outcome=Outcome.FAILED
-                )
-        except IntegrityError:
+        outcome_pk = _outcome_insert(job, order_pk, order_id or "", ItemResult(Outcome.FAILED))
+        if outcome_pk is None:
             return  # another delivery of this job has done (or is doing) this item
         if order_id is None:
             result = ItemResult(Outcome.FAILED, "Order not found.")
         else:
             result = _item_result(job, handler, order_pk, order_id)
-        row.outcome, row.message = result.outcome, result.message
-        row.save(update_fields=["outcome", "message"])
+        JobItemOutcome.objects.filter(pk=outcome_pk).update(
+            outcome=result.outcome, message=result.message
+        )
+
+
+class _AlreadyDone(Exception):
+    pass
+
+
+def _job_item_run_fast(job: Job, handler: Handler, order_pk: int, order_id: str | None) -> None:
+    """For work only in the database: do the item, then insert its outcome in the same
+    transaction; if another delivery got there first, the insert finds its row and the whole
+    item rolls back. Fewer statements per item than claiming first; equally done once."""
+    failure = "Order not found."
+    if order_id is not None:
+        try:
+            with transaction.atomic():
+                result = handler(order_pk, job.params, job)
+                if _outcome_insert(job, order_pk, order_id, result) is None:
+                    raise _AlreadyDone
+            return
+        except _AlreadyDone:
+            return
+        except OrderError as exc:
+            failure = str(exc)
+        except Exception as exc:  # one broken item must not stop the others
+            logger.exception("Job %s: unexpected error on order %s", job.pk, order_id)
+            failure = f"Unexpected error ({exc.__class__.__name__})."
+    with transaction.atomic():
+        _outcome_insert(job, order_pk, order_id or "", ItemResult(Outcome.FAILED, failure))
+
+
+def _outcome_insert(job: Job, order_pk: int, order_id: str, result: ItemResult) -> int | None:
+    """Insert the item's outcome row; None when (job, order) already has one.
+
+    INSERT … ON CONFLICT DO NOTHING: a racing delivery waits on the unique index until the
+    first commits, then finds the row there, without a savepoint or an error to recover from.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    table = db.ops.quote_name(JobItemOutcome._meta.db_table)
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (job_id, order_pk, order_id, outcome, message, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (job_id, order_pk) DO NOTHING "
+            "RETURNING id",
+            [job.pk, order_pk, order_id, result.outcome, result.message, timezone.now()],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _item_result(job: Job, handler: Handler, order_pk: int, order_id: str) -> ItemResult:

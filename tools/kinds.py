@@ -43,6 +43,12 @@ class JobKind:
     label: str
     handler: Handler | None = None
     run: Runner | None = None
+    # (params) -> True when no item of the job moves money at the gateway, so the runner may
+    # commit items without waiting for the disk (see tools.jobs.job_run).
+    fast_commit: Callable[[dict[str, Any]], bool] = lambda params: False
+    # (queryset of a chunk's orders) -> {pk: order}: loads a chunk's orders in one query; the
+    # runner puts them on job.chunk_orders for the handler.
+    preload: Callable[[Any], dict[int, Order]] | None = None
 
 
 def note_append_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
@@ -103,9 +109,27 @@ def auto_order_postpone_item(order_pk: int, params: dict[str, Any], job: "Job") 
     return ItemResult.succeeded(f"{auto_order.code}: next rebill {auto_order.next_rebill_on}")
 
 
+def operation_preload(queryset) -> dict[int, Order]:
+    return queryset.select_related("merchant").prefetch_related("tags").in_bulk()
+
+
+def operation_fast_commit(params: dict[str, Any]) -> bool:
+    from tools.operations.registry import OPERATIONS
+
+    operation = OPERATIONS.get(params.get("operation", ""))
+    return operation is not None and not operation.moves_money
+
+
 JOB_KINDS: dict[str, JobKind] = {
-    "append_note": JobKind(label="Append note", handler=note_append_item),
-    "operation": JobKind(label="Operation", handler=operation_item),
+    "append_note": JobKind(
+        label="Append note", handler=note_append_item, fast_commit=lambda params: True
+    ),
+    "operation": JobKind(
+        label="Operation",
+        handler=operation_item,
+        fast_commit=operation_fast_commit,
+        preload=operation_preload,
+    ),
     "export": JobKind(label="Export orders", run=export_run),
     "cost_import_apply": JobKind(label="Import actual costs", run=cost_import_apply_run),
     "cost_import_undo": JobKind(label="Undo actual-cost import", run=cost_import_undo_run),

@@ -149,7 +149,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # Longer than the longest chunk of any job, so a slow chunk is not redelivered while running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A worker killed mid-job (SIGKILL, OOM, power) never acks its message: with acks_late the
+# message stays in Redis's unacked set and the next worker to start redelivers it once it is
+# older than this, and the job resumes from its first item without an outcome.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -31,6 +31,8 @@ class Operation:
     explicit_ids_only: bool = False
     # Works on deleted orders (undelete) instead of live ones; not offered by the batch tool.
     on_deleted: bool = False
+    # Charges, captures, voids or refunds at the gateway: its items always commit durably.
+    moves_money: bool = False
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ OPERATIONS = [
         apply=_refund_apply(external=False),
         form=simple_form(RefundForm),
         explicit_ids_only=True,
+        moves_money=True,
     ),
     Operation(
         name="record_external_refund",

@@ -107,7 +107,9 @@ def operation_preview(
 def operation_item_run(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
     """The job kind "operation": re-check one order (it may have changed), then apply."""
     operation = operation_get(params["operation"])
-    order = Order.objects.select_related("merchant").get(pk=order_pk)
+    order = getattr(job, "chunk_orders", {}).get(order_pk)
+    if order is None:
+        order = Order.objects.select_related("merchant").get(pk=order_pk)
     reason = operation.check(order, params.get("inputs", {}), job.created_by)
     if reason is not None:
         return ItemResult.skipped(reason)

@@ -107,6 +107,7 @@ OPERATIONS = [
         check=_ship_from_list_check,
         apply=_ship_from_list_apply,
         form=simple_form(ShipFromListForm),
+        moves_money=True,  # captures an authorized payment first
     ),
     Operation(
         name="resend_receipt",

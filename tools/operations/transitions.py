@@ -11,6 +11,14 @@ from tools.kinds import ItemResult
 
 from .base import Check, Operation, job_via
 
+# Transitions whose step may charge, capture, void or refund through the gateway.
+MONEY_TRANSITIONS = frozenset(
+    {
+        "process_payment", "release_preorder", "submit_echeck", "mark_shipped", "reject",
+        "reject_as_fraud", "refund_and_reject",
+    }
+)  # fmt: skip
+
 
 def _meta(name: str):
     return next(iter(getattr(Order, name)._django_fsm.transitions.values()))
@@ -81,6 +89,7 @@ def transition_operations() -> list[Operation]:
                 check=transition_check(name),
                 apply=_transition_apply(name),
                 form=_transition_form(name),
+                moves_money=name in MONEY_TRANSITIONS,
             )
         )
     return operations
