@@ -172,6 +172,8 @@ class CostImport(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="cost_imports")
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to=cost_import_path, max_length=300)
+    # The validated plan (one CSV line per order), so applying need not parse the upload again.
+    plan = models.FileField(upload_to=cost_import_path, max_length=300, blank=True)
     # The duplicate checks: the file's bytes, and its rows once read (format-independent).
     content_hash = models.CharField(max_length=64, db_index=True)
     rows_hash = models.CharField(max_length=64, db_index=True)

@@ -162,6 +162,25 @@ def _undeleted(payload: dict) -> str:
     return f"Undeleted (back in {payload['stage']})" if payload.get("stage") else "Undeleted"
 
 
+def _costs_changes(payload: dict) -> list[str]:
+    before, after = payload.get("before") or {}, payload.get("after") or {}
+    return [
+        f"{name} {money(before.get(name))} → {money(after.get(name))}"
+        for name in ("shipping", "fulfillment", "payment", "profit")
+        if before.get(name) != after.get(name)
+    ]
+
+
+def _costs_imported(payload: dict) -> str:
+    return _with_details(f"Actual costs imported (import #{payload.get('import_id')})",
+                         _costs_changes(payload))  # fmt: skip
+
+
+def _costs_import_undone(payload: dict) -> str:
+    return _with_details(f"Actual-cost import #{payload.get('import_id')} undone",
+                         _costs_changes(payload))  # fmt: skip
+
+
 def _with_details(sentence: str, details: list[str]) -> str:
     return f"{sentence} — {'; '.join(details)}" if details else sentence
 
@@ -212,6 +231,8 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     "auto_order_created": _auto_order_created,
     "auto_order_changed": _auto_order_changed,
     "order_rebilled": _rebilled,
+    "order_costs_imported": _costs_imported,
+    "order_costs_import_undone": _costs_import_undone,
     "order_placed": _placed,
     "order_transitioned": _transitioned,
     "order_payment": _payment,

@@ -233,3 +233,15 @@ def test_export_orders_command_writes_the_file_and_refuses_unknown_mappings(
         call_command("export_orders", "--merchant", "DEMO", "--mapping", "Nope", "--out", str(out))
     assert exited.value.code == 1
     assert "no mapping named “Nope”" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_an_export_of_selected_orders_writes_only_those(merchant, manager):
+    chosen = place(merchant, email="chosen@example.com")
+    place(merchant, email="left@example.com")
+    mapping = export_mapping_get(merchant=merchant)
+    job = export_start(merchant=merchant, mapping=mapping, by=manager, order_pks=[chosen.pk])
+    job = job_run(job_id=job.pk)
+    with job.result_file.open("rb") as handle:
+        rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [chosen.order_id]

@@ -28,6 +28,8 @@ def export_job_run(*, job: Job) -> None:
         placed_from=_date(params.get("placed_from")),
         placed_to=_date(params.get("placed_to")),
     )
+    if job.order_pks:
+        queryset = queryset.filter(pk__in=job.order_pks)
     job_progress_set(job_id=job.pk, done=0, total=queryset.count())
     fmt = params.get("format") or mapping.format
     with tempfile.TemporaryFile() as handle:

@@ -238,9 +238,12 @@ def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str]
 def export_start(
     *, merchant: Merchant, mapping: ExportMapping, stage: str = "", format: str = "",
     placed_from: date | None = None, placed_to: date | None = None, by=None,
-    queue: str | None = None,
+    queue: str | None = None, order_pks: list[int] | None = None,
 ) -> Job:  # fmt: skip
-    """Start an export job. Side effect: its task is queued after commit."""
+    """Start an export job. Side effect: its task is queued after commit.
+
+    `order_pks` narrows the export to chosen orders (a list screen's selection).
+    """
     if mapping.merchant_id != merchant.pk:
         raise OrderError("No such mapping.")
     export_queryset(merchant=merchant, stage=stage)  # refuse an unknown stage now
@@ -251,6 +254,7 @@ def export_start(
         "placed_to": placed_to.isoformat() if placed_to else "",
     }  # fmt: skip
     return job_create(
-        merchant=merchant, kind="export", params=params, order_pks=[], by=by, queue=queue,
+        merchant=merchant, kind="export", params=params, order_pks=order_pks or [], by=by,
+        queue=queue,
         permission=PERMISSION,
     )  # fmt: skip

@@ -9,7 +9,7 @@ from tools.jobs import job_progress_set
 from tools.models import CostImport, CostImportChange, Job
 
 from .changes import costs_of, orders_costs_write, orders_locked
-from .plan import cost_plan_build
+from .plan import OrderPlan, cost_plan_build, plan_csv_read
 from .reading import cost_file_open
 from .services import order_plan_apply
 
@@ -42,6 +42,21 @@ def cost_import_apply_job_run(*, job: Job) -> None:
 
 
 def _import_apply(cost_import: CostImport, job: Job) -> int:
+    plans = _plans(cost_import)
+    for start in range(0, len(plans), CHUNK):
+        _chunk_apply(cost_import, job, plans[start : start + CHUNK])
+    cost_import.status = CostImport.Status.APPLIED
+    cost_import.applied_by = job.created_by
+    cost_import.applied_at = timezone.now()
+    cost_import.save(update_fields=["status", "applied_by", "applied_at"])
+    return len(plans)
+
+
+def _plans(cost_import: CostImport) -> list[OrderPlan]:
+    """The validated plan stored by the preview, or (older imports) the file read again."""
+    if cost_import.plan:
+        with cost_import.plan.open("rb") as handle:
+            return plan_csv_read(handle.read().decode())
     with cost_import.file.open("rb") as handle:
         content = handle.read()
     plan = cost_plan_build(
@@ -54,14 +69,7 @@ def _import_apply(cost_import: CostImport, job: Job) -> int:
             f"The file no longer applies ({len(plan.errors)} error(s), first: row {first.row} "
             f"{first.column} {first.message}); nothing was changed. Upload it again."
         )
-    plans = list(plan.orders.values())
-    for start in range(0, len(plans), CHUNK):
-        _chunk_apply(cost_import, job, plans[start : start + CHUNK])
-    cost_import.status = CostImport.Status.APPLIED
-    cost_import.applied_by = job.created_by
-    cost_import.applied_at = timezone.now()
-    cost_import.save(update_fields=["status", "applied_by", "applied_at"])
-    return len(plans)
+    return list(plan.orders.values())
 
 
 def _chunk_apply(cost_import: CostImport, job: Job, plans) -> None:
@@ -72,7 +80,10 @@ def _chunk_apply(cost_import: CostImport, job: Job, plans) -> None:
     for plan in plans:
         order = orders.get(plan.order_pk)
         if order is None or order.deleted_at is not None:
-            raise OrderError(f"Order {plan.order_id} was deleted meanwhile; nothing was changed.")
+            raise OrderError(
+                f"The file no longer applies: order {plan.order_id} was deleted meanwhile; "
+                "nothing was changed. Upload it again."
+            )
         before = costs_of(order)
         order_plan_apply(order=order, plan=plan)
         changes.append(order)

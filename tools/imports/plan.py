@@ -4,7 +4,9 @@ The same plan drives the preview, the apply job and the command's dry run, so wh
 what is applied.
 """
 
+import csv
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -65,6 +67,39 @@ class CostPlan:
     @property
     def repeated(self) -> dict[str, list[int]]:
         return {oid: plan.rows for oid, plan in self.orders.items() if len(plan.rows) > 1}
+
+
+def plan_csv(plan: CostPlan) -> str:
+    """The plan's orders as CSV text: pk, order ID, shipping, fulfillment, payment added, rows."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for entry in plan.orders.values():
+        writer.writerow([
+            entry.order_pk, entry.order_id, _plain(entry.shipping), _plain(entry.fulfillment),
+            _plain(entry.payment_added), " ".join(map(str, entry.rows)),
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def plan_csv_read(text: str) -> list[OrderPlan]:
+    plans = []
+    for pk, order_id, shipping, fulfillment, payment, rows in csv.reader(io.StringIO(text)):
+        plans.append(
+            OrderPlan(
+                order_pk=int(pk), order_id=order_id, rows=[int(r) for r in rows.split()],
+                shipping=_amount(shipping), fulfillment=_amount(fulfillment),
+                payment_added=_amount(payment),
+            )
+        )  # fmt: skip
+    return plans
+
+
+def _plain(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _amount(text: str) -> Decimal | None:
+    return Decimal(text) if text else None
 
 
 def amount_parse(value: Any) -> Decimal | None:

@@ -14,7 +14,7 @@ from orders.models import Merchant, Order
 from tools.jobs import job_create
 from tools.models import CostImport, Job
 
-from .plan import CostPlan, OrderPlan, cost_plan_build
+from .plan import CostPlan, OrderPlan, cost_plan_build, plan_csv
 from .reading import cost_file_open
 
 PREVIEW_ORDERS = 200
@@ -99,6 +99,8 @@ def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=Non
         created_by=by if by is not None and by.is_authenticated else None,
     )
     cost_import.file.save(_stored_name(name), ContentFile(content), save=False)
+    if not plan.errors:
+        cost_import.plan.save("plan.csv", ContentFile(plan_csv(plan).encode()), save=False)
     cost_import.save()
     return cost_import
 

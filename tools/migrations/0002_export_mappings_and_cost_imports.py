@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('filename', models.CharField(max_length=255)),
                 ('file', models.FileField(max_length=300, upload_to=tools.models.cost_import_path)),
+                ('plan', models.FileField(blank=True, max_length=300, upload_to=tools.models.cost_import_path)),
                 ('content_hash', models.CharField(db_index=True, max_length=64)),
                 ('rows_hash', models.CharField(db_index=True, max_length=64)),
                 ('status', models.CharField(choices=[('previewed', 'Previewed'), ('applying', 'Applying'), ('applied', 'Applied'), ('undoing', 'Undoing'), ('undone', 'Undone')], default='previewed', max_length=20)),

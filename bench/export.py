@@ -1,0 +1,105 @@
+"""Export benchmark: our CSV export beside PostgreSQL's COPY of the same columns, and our XLSX
+export beside openpyxl write-only writing the same rows; peak memory at two sizes.
+
+    DATABASE_URL=postgres://… python bench/export.py --orders 100000
+"""
+
+import argparse
+import io
+import os
+import tempfile
+
+from _setup import django_setup, merchant_with_orders, peak_mib, timed
+
+# The Standard mapping's columns that live on the order row (COPY reads one table).
+COLUMNS = [
+    "order_id", "stage", "placed_at", "email", "first_name", "last_name", "company",
+    "billing_country", "shipping_country", "payment_method", "payment_status", "subtotal",
+    "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
+    "actual_fulfillment", "actual_payment", "actual_profit",
+]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--merchant", default="BENCH")
+    args = parser.parse_args()
+    django_setup()
+    from tools.models import ExportMapping
+
+    merchant = merchant_with_orders(args.merchant, args.orders)
+    mapping = ExportMapping(
+        merchant=merchant, name="bench", format="csv", granularity="order",
+        columns=[{"field": name, "header": name, "format": ""} for name in COLUMNS],
+    )  # fmt: skip
+    small = max(1, args.orders // 10)
+    print(f"Export of {args.orders:,} orders ({merchant.code}); memory also at {small:,}")
+    for fmt in ("csv", "xlsx"):
+        ours, count = timed(lambda fmt=fmt: ours_write(mapping, args.orders, fmt))
+        base = timed(lambda fmt=fmt: baseline(merchant, args.orders, fmt))[0]
+        mem = [
+            peak_mib(lambda n=n, fmt=fmt: ours_write(mapping, n, fmt)) for n in (small, args.orders)
+        ]
+        name = "COPY … TO STDOUT" if fmt == "csv" else "openpyxl write-only"
+        print(
+            f"{fmt.upper():5} ours {ours:6.2f}s ({count:,} orders) · {name} {base:6.2f}s · "
+            f"ratio {ours / base:4.2f}× · peak memory {mem[0]:.1f} MiB at {small:,}, "
+            f"{mem[1]:.1f} MiB at {args.orders:,}"
+        )
+
+
+def selection(merchant, n: int):
+    from orders.models import Order
+
+    return Order.objects.filter(merchant=merchant, order_number__lte=_nth_number(merchant, n))
+
+
+def _nth_number(merchant, n: int) -> int:
+    from orders.models import Order
+
+    numbers = Order.objects.live().filter(merchant=merchant).order_by("order_number")
+    return numbers.values_list("order_number", flat=True)[n - 1]
+
+
+def ours_write(mapping, n: int, fmt: str) -> int:
+    from tools.exports.services import export_queryset, export_write
+
+    queryset = export_queryset(merchant=mapping.merchant, base=selection(mapping.merchant, n))
+    with tempfile.TemporaryFile() as out:
+        return export_write(mapping=mapping, queryset=queryset, out=out, format=fmt)
+
+
+def baseline(merchant, n: int, fmt: str) -> None:
+    from django.db import connection
+
+    if fmt == "csv":
+        sql = (
+            f"COPY (SELECT {', '.join(COLUMNS)} FROM orders_order "  # noqa: S608
+            f"WHERE merchant_id = {merchant.pk} AND deleted_at IS NULL "
+            f"AND order_number <= {_nth_number(merchant, n)} ORDER BY id) "
+            "TO STDOUT WITH (FORMAT csv, HEADER)"
+        )
+        connection.ensure_connection()
+        raw = connection.connection.cursor()
+        with tempfile.TemporaryFile() as out, raw.copy(sql) as copy:
+            for block in copy:
+                out.write(block)
+        return
+    from openpyxl import Workbook
+
+    rows = list(selection(merchant, n).live().order_by("pk").values_list(*COLUMNS))
+    rows = [[v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v for v in row] for row in rows]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Orders")
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append(row)
+    with tempfile.TemporaryFile() as out:
+        workbook.save(out)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    io.DEFAULT_BUFFER_SIZE = max(io.DEFAULT_BUFFER_SIZE, 65536)
+    main()
