@@ -179,6 +179,9 @@ def _place(claim: _Claim, today: date, by, via: str) -> RebillOutcome:
     except OrderError as exc:
         attempt_settle_without_order(claim.attempt_pk, message=str(exc), today=today, via=via)
         return RebillOutcome("error", message=str(exc))
+    if not settled:
+        # The attempt's key had already placed an order: another run placed and settled it.
+        raise RebillAlreadySettled
     return RebillOutcome(str(settled[0].result), order.order_id, settled[0].message)
 
 
