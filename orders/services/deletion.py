@@ -5,6 +5,7 @@ disappears from all of them, and undeleting it brings it back exactly as it was.
 merchant's retention period, beat purges deleted orders for good and logs their IDs.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -17,6 +18,8 @@ from orders.models import Merchant, Order, PurgeLog
 MAX_REASON_LENGTH = 300
 DELETION_FIELDS = ["deleted_at", "deleted_by", "delete_reason"]
 PURGE_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 def _locked(order: Order | int) -> Order:
@@ -109,6 +112,7 @@ def merchant_deleted_orders_purge(*, merchant: Merchant, now: datetime) -> Purge
             purged.extend(batch.values())
         if not purged:
             return None
+        logger.info("Purged %d deleted orders of %s: %s", len(purged), merchant.code, purged)
         return PurgeLog.objects.create(
             merchant=merchant,
             purged_at=now,

@@ -162,3 +162,20 @@ def test_retention_purges_old_deleted_orders_and_logs_their_ids(merchant, other_
     assert set(Order.objects.values_list("pk", flat=True)) == {recent.pk, live.pk, kept_forever.pk}
     assert orders_deleted_purge() == []
     assert PurgeLog.objects.count() == 1
+
+
+def test_beat_runs_the_retention_purge_daily(merchant):
+    from backoffice.celery import app
+    from orders.tasks import orders_deleted_purge_task
+
+    entry = app.conf.beat_schedule["purge-deleted-orders"]
+    assert entry["task"] == orders_deleted_purge_task.name
+    merchant.retention_days = 0
+    merchant.save()
+    order = place(merchant)
+    order_delete(order=order, by=None, reason="cleanup")
+    Order.objects.filter(pk=order.pk).update(deleted_at=timezone.now() - datetime.timedelta(1))
+
+    [log_pk] = orders_deleted_purge_task()
+
+    assert PurgeLog.objects.get(pk=log_pk).order_ids == [order.order_id]

@@ -131,7 +131,12 @@ def operation_job_create(
     return job_create(
         merchant=merchant,
         kind="operation",
-        params={"operation": operation.name, "inputs": inputs, "selection": selection},
+        params={
+            "operation": operation.name,
+            "label": operation.label,
+            "inputs": inputs,
+            "selection": selection,
+        },
         order_pks=order_pks,
         by=by,
     )
