@@ -335,3 +335,19 @@ def test_another_merchants_staff_cannot_preview_an_import(merchant, order):
     stranger = member(MerchantFactory(code="ZED"), "bookkeeper")
     with pytest.raises(Exception, match="may not import"):
         preview(merchant, csv_bytes([[order.order_id, "1", "", ""]]), by=stranger)
+
+
+@pytest.mark.django_db
+def test_apply_runs_the_same_number_of_queries_for_one_order_or_many(merchant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (1, 4):
+        placed = [place(merchant, email=f"q{n}-{i}@example.com") for i in range(n)]
+        cost_import = preview(merchant, csv_bytes([[o.order_id, "1", "", ""] for o in placed]))
+        job = cost_import_apply_start(cost_import=cost_import)
+        with CaptureQueriesContext(connection) as queries:
+            job_run(job_id=job.pk)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

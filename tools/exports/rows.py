@@ -7,7 +7,6 @@ query per related kind the mapping needs (lines, tags, notes, shipments).
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,14 +85,16 @@ def _record(row, merchant, related, fields: list[Field], tz) -> OrderRecord:
     for f in fields:
         if f.line:
             continue
-        if f.source:
+        if not f.source:
+            values[f.name] = _derived(f.name, row, merchant, related, pk)
+        elif f.kind == DATETIME:
             value = row[f.source]
-            if f.kind == DATETIME and isinstance(value, datetime):
-                # Whole seconds: what CSV shows and what a spreadsheet keeps.
+            # Whole seconds in the merchant's zone: what CSV shows and a spreadsheet keeps.
+            if value is not None:
                 value = value.astimezone(tz).replace(tzinfo=None, microsecond=0)
             values[f.name] = value
         else:
-            values[f.name] = _derived(f.name, row, merchant, related, pk)
+            values[f.name] = row[f.source]
     lines = [_line_values(line, fields) for line in related.get("lines", {}).get(pk, [])]
     return OrderRecord(values=values, lines=lines)
 

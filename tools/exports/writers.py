@@ -42,20 +42,33 @@ def cell_text(value: Any, column: Column) -> str:
     return str(value)
 
 
+def _text_converter(column: Column):
+    """A fast value → text function for one column (called once per cell)."""
+    kind = column.field.kind
+    if kind == MONEY:
+        spec = ",.2f" if column.format == "thousands" else ".2f"
+        return lambda v: "" if v is None else format(v, spec)
+    if kind == DATETIME:
+        pattern = DATE_FORMATS.get(column.format, DATE_FORMATS[""])[0]
+        return lambda v: "" if v is None else v.strftime(pattern)
+    if kind == TEXT:
+        return lambda v: "" if v is None else text_safe(str(v))
+    return lambda v: "" if v is None else str(v)
+
+
 class DelimitedWriter:
     def __init__(self, out: BinaryIO, columns: list[Column], delimiter: str) -> None:
         self.columns = columns
+        self.converters = [_text_converter(column) for column in columns]
         # UTF-8 with a byte-order mark: spreadsheet programs then read accents correctly.
         self.text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
         self.writer = csv.writer(self.text, delimiter=delimiter, lineterminator="\r\n")
         self.writer.writerow([text_safe(column.header) for column in columns])
 
     def row(self, values: list[Any]) -> None:
-        cells = []
-        for value, column in zip(values, self.columns, strict=True):
-            text = cell_text(value, column)
-            cells.append(text_safe(text) if column.field.kind == TEXT else text)
-        self.writer.writerow(cells)
+        self.writer.writerow(
+            [convert(v) for convert, v in zip(self.converters, values, strict=True)]
+        )
 
     def close(self) -> None:
         self.text.flush()

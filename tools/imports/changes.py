@@ -8,8 +8,10 @@ from django.utils import timezone
 from orders.models import Order
 
 COST_FIELDS = ["actual_shipping", "actual_fulfillment", "actual_payment", "actual_profit"]
+# "stage" too: the order's state-machine mixin reads it when a row is loaded, and a deferred
+# stage would cost one query per order.
 LOCK_FIELDS = [
-    "pk", "order_id", "merchant_id", "deleted_at", "total", "refunded_total", "tax",
+    "pk", "order_id", "stage", "merchant_id", "deleted_at", "total", "refunded_total", "tax",
     "cost_of_goods", *COST_FIELDS,
 ]  # fmt: skip
 
