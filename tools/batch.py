@@ -20,6 +20,7 @@ from typing import Any
 from django.http import QueryDict
 
 from orders.exceptions import InvalidInput
+from orders.filters import OrderFilterSet
 from orders.models import Merchant, Order
 from orders.selectors.orders import order_ids_parse, order_ids_resolve
 
@@ -112,19 +113,12 @@ def _dates_filter(merchant: Merchant, live, selection: dict[str, Any]):
 
 
 def _filter_resolve(merchant: Merchant, live, query: str):
-    """ "All matching" from a list screen: the list's own filter, re-applied here.
-
-    Hook: the one OrderFilterSet (orders/filters.py) that lists, batch selections and exports
-    resolve with is being built; until it lands, only a list's selected rows (?ids=) arrive.
-    """
-    try:
-        from orders.filters import OrderFilterSet  # type: ignore[import-not-found]
-    except ImportError as exc:
-        raise InvalidInput(
-            "Selecting all orders matching a list's filter is not available yet: "
-            "select the rows, or paste their IDs."
-        ) from exc
-    return OrderFilterSet(QueryDict(query), queryset=live, merchant=merchant).qs
+    """ "All matching" from a list screen: the list's own filter (its query string) re-applied
+    with the one OrderFilterSet that the lists use."""
+    filterset = OrderFilterSet(QueryDict(query), queryset=live, merchant=merchant)
+    if not filterset.is_valid():
+        raise InvalidInput(f"The list's filter is not valid: {filterset.errors.as_text()}")
+    return filterset.qs
 
 
 def batch_fingerprint(

@@ -114,3 +114,17 @@ def test_the_fingerprint_changes_with_selection_operation_inputs_and_orders():
         {"order_pks": [1, 2]},
     ):
         assert batch_fingerprint(**{**base, **change}) != fingerprint
+
+
+def test_all_matching_a_lists_filter_selects_exactly_the_filtered_live_orders(
+    merchant, other_merchant
+):
+    wanted = [place(merchant, email="ann@example.com") for _ in range(2)]
+    place(merchant, email="bo@example.com")
+    deleted = place(merchant, email="ann@example.com")
+    soft_delete(deleted)
+    place(other_merchant, email="ann@example.com")
+
+    selected = _resolve(merchant, kind="filter", query="q=ann%40example.com")
+
+    assert sorted(selected.order_pks) == sorted(order.pk for order in wanted)

@@ -35,7 +35,6 @@ OPERATIONS: dict[str, Operation] = {
 
 # Operations of the reference that wait for features not built yet: shown, but not offered.
 UNAVAILABLE_OPERATIONS: list[tuple[str, str]] = [
-    ("Cancel the auto orders created by these orders", "comes with Auto Orders"),
     ("Export with a mapping", "comes with Export Orders"),
 ]
 
