@@ -181,6 +181,26 @@ def order_email_queued_event(*, order: Order, template: str, by=None, via: str =
     )
 
 
+def _order_costs_events(
+    *, type: str, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int,
+    by=None, via: str = "", job_id: int | None = None,
+) -> list[OrderEvent]:  # fmt: skip
+    events = [
+        order_event_build(
+            order=order,
+            type=type,
+            by=by,
+            via=via,
+            import_id=import_id,
+            job_id=job_id,
+            before=before,
+            after=after,
+        )
+        for order, before, after in changes
+    ]
+    return OrderEvent.objects.bulk_create(events, batch_size=2000)
+
+
 def order_costs_imported_events(
     *, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int, by=None,
     via: str = "", job_id: int | None = None,
@@ -190,20 +210,10 @@ def order_costs_imported_events(
     An import changes many orders in one transaction, so its events are bulk-inserted; the
     import is named by its ID (orders know nothing of the tools that act on them).
     """
-    events = [
-        order_event_build(
-            order=order,
-            type="order_costs_imported",
-            by=by,
-            via=via,
-            import_id=import_id,
-            job_id=job_id,
-            before=before,
-            after=after,
-        )
-        for order, before, after in changes
-    ]
-    return OrderEvent.objects.bulk_create(events, batch_size=2000)
+    return _order_costs_events(
+        type="order_costs_imported", changes=changes, import_id=import_id, by=by, via=via,
+        job_id=job_id,
+    )  # fmt: skip
 
 
 def order_costs_import_undone_events(
@@ -211,20 +221,10 @@ def order_costs_import_undone_events(
     via: str = "", job_id: int | None = None,
 ) -> list[OrderEvent]:  # fmt: skip
     """One `order_costs_import_undone` event per order an undo restored, written at once."""
-    events = [
-        order_event_build(
-            order=order,
-            type="order_costs_import_undone",
-            by=by,
-            via=via,
-            import_id=import_id,
-            job_id=job_id,
-            before=before,
-            after=after,
-        )
-        for order, before, after in changes
-    ]
-    return OrderEvent.objects.bulk_create(events, batch_size=2000)
+    return _order_costs_events(
+        type="order_costs_import_undone", changes=changes, import_id=import_id, by=by, via=via,
+        job_id=job_id,
+    )  # fmt: skip
 
 
 def order_auto_order_created_event(
