@@ -13,8 +13,8 @@ app.autodiscover_tasks()
 
 from backoffice import beat_lock  # noqa: E402, F401  (connects the single-beat guard)
 
-# Scheduled work. Entries for features that later issues add (auto-order rebilling,
-# A/R retries, quote expiry, hold release, retention purge) are registered here as they land.
+# Scheduled work. Each task is idempotent, so a late or repeated run does no harm;
+# tests/test_beat_schedule.py checks that every entry names a registered task.
 app.conf.beat_schedule = {
     "release-due-holds": {
         "task": "orders.tasks.hold_release_due_task",

@@ -3,9 +3,10 @@ them too)."""
 
 from django import forms
 
+from orders.exceptions import InvalidInput
 from orders.services.edits import BILLING_FIELDS, SHIPPING_FIELDS
 from orders.services.notes import MAX_NOTE_LENGTH
-from orders.services.transition_steps import MAX_TRACKING_NUMBERS
+from tools.operations.shipping import tracking_list_parse
 
 
 class NoteForm(forms.Form):
@@ -200,25 +201,6 @@ class ReplacementForm(forms.Form):
 MAX_SHIP_ROWS = 5000
 
 
-def tracking_list_parse(text: str) -> dict[str, list[str]]:
-    """Lines of "ORDER-ID tracking [tracking …]" (tabs, spaces, commas or → between)."""
-    result: dict[str, list[str]] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
-        parts = raw.replace("→", " ").replace(",", " ").replace(";", " ").split()
-        if not parts:
-            continue
-        order_id, tracking = parts[0].upper(), parts[1:]
-        if not tracking:
-            raise forms.ValidationError(f"Line {number}: {order_id} has no tracking number.")
-        numbers = result.setdefault(order_id, [])
-        numbers.extend(t for t in tracking if t not in numbers)
-        if len(numbers) > MAX_TRACKING_NUMBERS:
-            raise forms.ValidationError(
-                f"{order_id}: at most {MAX_TRACKING_NUMBERS} tracking numbers per shipment."
-            )
-    return result
-
-
 class ShipListForm(forms.Form):
     carrier = forms.CharField(
         label="Carrier",
@@ -234,9 +216,11 @@ class ShipListForm(forms.Form):
     do_not_notify = forms.BooleanField(label="Do not notify the customers", required=False)
 
     def clean_rows(self) -> dict[str, list[str]]:
-        tracking = tracking_list_parse(self.cleaned_data["rows"])
-        if not tracking:
-            raise forms.ValidationError("Paste at least one order ID with its tracking number.")
+        # The batch tool's "mark shipped from a list" reads the same lines: one parser.
+        try:
+            tracking = tracking_list_parse(self.cleaned_data["rows"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from exc
         if len(tracking) > MAX_SHIP_ROWS:
             raise forms.ValidationError(f"At most {MAX_SHIP_ROWS:,} orders at a time.")
         return tracking

@@ -137,7 +137,7 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
     custom_10 = models.CharField(max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
 
-    # The auto order this order came from or created; a plain ID until auto orders land.
+    # The code of the auto order this order came from or started (orders.models.AutoOrder).
     auto_order_code = models.CharField(max_length=40, blank=True)
     original_order = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="derived_orders"

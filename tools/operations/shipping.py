@@ -14,7 +14,7 @@ from tools.kinds import ItemResult
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
 from .transitions import transition_check, transition_run
 
-_SEPARATORS = re.compile(r"[\s,;]+")
+_SEPARATORS = re.compile(r"[\s,;→]+")
 MAX_LIST_LINES = 10_000
 
 
@@ -27,7 +27,7 @@ def tracking_list_parse(text: str) -> dict[str, list[str]]:
     for number, line in enumerate(lines, start=1):
         tokens = [token for token in _SEPARATORS.split(line.strip()) if token]
         if len(tokens) < 2:
-            raise InvalidInput(f"Line {number}: an order ID and a tracking number are needed.")
+            raise InvalidInput(f"Line {number}: {tokens[0].upper()} has no tracking number.")
         numbers = tracking.setdefault(tokens[0].upper(), [])
         numbers.extend(token for token in tokens[1:] if token not in numbers)
         if len(numbers) > MAX_TRACKING_NUMBERS:
