@@ -50,12 +50,17 @@ def _normal_email(email: str) -> str:
     return email.strip().lower()
 
 
+AVERAGE_OVER_RECENT_ORDERS = 1000
+
+
 def fraud_assess(*, merchant: Merchant, signals: FraudSignals) -> FraudAssessment:
     """Score an order before payment (the gateway's AVS/CVV answers are added after)."""
     assessment = FraudAssessment()
     orders = Order.objects.filter(merchant=merchant, deleted_at__isnull=True)
 
-    average = orders.aggregate(avg=Avg("total"))["avg"]
+    # The average of the most recent orders: placement must not scan a merchant's whole history.
+    recent_pks = orders.order_by("-order_number").values("pk")[:AVERAGE_OVER_RECENT_ORDERS]
+    average = Order.objects.filter(pk__in=recent_pks).aggregate(avg=Avg("total"))["avg"]
     if average and signals.total > merchant.fraud_amount_multiple * Decimal(average):
         assessment.add(
             "amount",

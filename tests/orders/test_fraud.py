@@ -54,6 +54,19 @@ def test_an_amount_over_the_multiple_of_the_average_scores(merchant):
     assert over.score == 25
 
 
+def test_the_average_is_taken_over_the_most_recent_orders(merchant, monkeypatch):
+    monkeypatch.setattr("orders.fraud.AVERAGE_OVER_RECENT_ORDERS", 2)
+    for _ in range(3):
+        place(merchant, email="big@example.com", price=D("995.00"))  # 1,000.00 each
+    for _ in range(2):
+        place(merchant, email="regular@example.com")  # 25.00 each
+
+    assessment = assess(merchant, total=D("100.00"))
+
+    assert rules(assessment) == ["amount"]
+    assert "the average order (25.00)" in assessment.hits[0]["reason"]
+
+
 def test_the_first_order_of_a_merchant_has_no_average_to_exceed(merchant):
     assert assess(merchant, total=D("100000.00")).hits == []
 
