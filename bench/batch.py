@@ -7,7 +7,8 @@ Seeds orders for a fresh merchant, then times, over all of them:
   baseline-async  the same with synchronous_commit off, as the runner uses for jobs that
                move no money (see tools.jobs._commit_mode)
   append_note  the "append a merchant note" operation (note + event + outcome per order)
-  hold         the "hold" transition (lock, check, save, event + outcome per order)
+  hold         the "hold" transition (check, order row, event + outcome per order)
+The two operations run as jobs do: 200 orders a transaction, their writes made together.
 and prints orders/s for each. The merchant and its orders are removed afterwards.
 """
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from .models import Order, OrderEvent
+from .writes import row_insert
 
 
 def _jsonable(value: Any) -> Any:
@@ -43,7 +44,7 @@ def order_event_record(
     *, order: Order, type: str, by=None, via: str = "", **payload: Any
 ) -> OrderEvent:
     event = order_event_build(order=order, type=type, by=by, via=via, **payload)
-    event.save()
+    row_insert(event)  # now, or with the job chunk's other writes (orders.writes)
     return event
 
 

@@ -1,6 +1,8 @@
 """The order, its lines, shipments, notes and tags. Its transitions are in transitions.py."""
 
+import copy
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -254,6 +256,15 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
 
     def custom_field(self, number: int) -> str:
         return getattr(self, f"custom_{number}")
+
+    def field_values(self) -> dict[str, Any]:
+        """A snapshot of the row's values, for orders.writes.order_save_changed (lists and
+        dicts copied, as a change may edit them in place)."""
+        return {
+            field.attname: copy.deepcopy(value) if isinstance(value, list | dict) else value
+            for field in self._meta.concrete_fields
+            for value in [getattr(self, field.attname)]
+        }
 
 
 class OrderLine(models.Model):

@@ -15,6 +15,8 @@ from orders.events import order_deleted_event, order_undeleted_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Merchant, Order, PurgeLog
 
+from .locking import order_change_atomic, order_lock
+
 MAX_REASON_LENGTH = 300
 DELETION_FIELDS = ["deleted_at", "deleted_by", "delete_reason"]
 PURGE_BATCH = 500
@@ -22,27 +24,20 @@ PURGE_BATCH = 500
 logger = logging.getLogger(__name__)
 
 
-def _locked(order: Order | int) -> Order:
-    order_pk = order.pk if isinstance(order, Order) else order
-    try:
-        return Order.objects.select_for_update(of=("self",)).get(pk=order_pk)
-    except Order.DoesNotExist as exc:
-        raise TransitionNotAvailable("There is no such order.") from exc
-
-
 def _user(by):
     return by if by is not None and getattr(by, "is_authenticated", False) else None
 
 
 def order_delete(
-    *, order: Order | int, by=None, reason: str, via: str = "", job_id: int | None = None
-) -> Order:
+    *, order: Order | int, by=None, reason: str, via: str = "", job_id: int | None = None,
+    lock_held: bool = False,
+) -> Order:  # fmt: skip
     """Soft-delete an order (who, when, why). Side effect: an order_deleted event."""
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for deleting the order.")
-    with transaction.atomic():
-        locked = _locked(order)
+    with order_change_atomic(lock_held=lock_held):
+        locked = order_lock(order, lock_held=lock_held)
         if by is not None and not by.has_perm("orders.delete_order_soft", locked):
             raise TransitionNotPermitted("You may not delete orders.")
         if locked.deleted_at is not None:
@@ -64,7 +59,7 @@ def order_undelete(
 ) -> Order:
     """Restore a soft-deleted order to the stage and data it had. Side effect: an event."""
     with transaction.atomic():
-        locked = _locked(order)
+        locked = order_lock(order)
         if by is not None and not by.has_perm("orders.undelete_order", locked):
             raise TransitionNotPermitted("You may not undelete orders.")
         if locked.deleted_at is None:

@@ -1,11 +1,11 @@
 """Custom fields and tags: small edits to an order, each with an order_edited event."""
 
-from django.db import transaction
-
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+
+from .locking import order_change_atomic, order_lock
 
 MAX_CUSTOM_VALUE = 200
 MAX_TAG_LENGTH = 50
@@ -34,11 +34,8 @@ def tag_name_clean(name: str) -> str:
     return name
 
 
-def _locked_live(order: Order | int, by) -> Order:
-    order_pk = order.pk if isinstance(order, Order) else order
-    locked = (
-        Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order_pk)
-    )
+def _locked_live(order: Order | int, by, lock_held: bool) -> Order:
+    locked = order_lock(order, lock_held=lock_held)
     if locked.deleted_at is not None:
         raise TransitionNotAvailable(f"{locked.order_id} is deleted.")
     if by is not None and not by.has_perm("orders.edit_order", locked):
@@ -48,11 +45,11 @@ def _locked_live(order: Order | int, by) -> Order:
 
 def order_custom_field_set(
     *, order: Order | int, number: int, value: str, by=None, via: str = "",
-    job_id: int | None = None,
+    job_id: int | None = None, lock_held: bool = False,
 ) -> bool:  # fmt: skip
     """Set custom field `number`; False when it already held the value. Side effect: event."""
-    with transaction.atomic():
-        locked = _locked_live(order, by)
+    with order_change_atomic(lock_held=lock_held):
+        locked = _locked_live(order, by, lock_held)
         value = custom_field_value_clean(merchant=locked.merchant, number=number, value=value)
         field = f"custom_{number}"
         before = getattr(locked, field)
@@ -68,12 +65,12 @@ def order_custom_field_set(
 
 def order_tag_change(
     *, order: Order | int, name: str, add: bool, by=None, via: str = "",
-    job_id: int | None = None,
+    job_id: int | None = None, lock_held: bool = False,
 ) -> bool:  # fmt: skip
     """Add (or remove) a tag; False when there was nothing to change. Side effect: event."""
     name = tag_name_clean(name)
-    with transaction.atomic():
-        locked = _locked_live(order, by)
+    with order_change_atomic(lock_held=lock_held):
+        locked = _locked_live(order, by, lock_held)
         tags = sorted(locked.tags.values_list("name", flat=True))
         if (name in tags) == add:
             return False

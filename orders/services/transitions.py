@@ -22,8 +22,10 @@ from orders.exceptions import (
 )
 from orders.models import Order
 from orders.states import Stage
+from orders.writes import order_save_changed
 
 from . import transition_steps
+from .locking import order_change_atomic, order_lock
 from .transition_steps import Step
 
 
@@ -67,29 +69,31 @@ def order_transition(
     via: str = "",
     expected_stage: str | None = None,
     job_id: int | None = None,
+    lock_held: bool = False,
     **inputs: Any,
 ) -> TransitionResult:
     """Run transition `name` on the order; by=None means the system (beat, webhook, customer).
 
     Side effects: may charge, capture, refund or void through the gateway, writes one
-    order_transitioned event, and queues customer emails after commit.
+    order_transitioned event, and queues customer emails after commit. lock_held: see
+    order_lock.
     """
-    order_pk = order.pk if isinstance(order, Order) else order
     if name not in transition_names():
         raise TransitionNotAvailable(f"Unknown action “{name}”.")
     refusal: OrderError | None = None
     try:
-        with transaction.atomic():
-            locked = _locked(order_pk)
+        with order_change_atomic(lock_held=lock_held):
+            locked = order_lock(order, lock_held=lock_held)
             source = locked.stage
             _check(locked, name, by, expected_stage)
+            before = locked.field_values()
             step = transition_steps.prepare(locked, name, by=by, via=via, inputs=inputs)
             if step.refusal is not None:
-                locked.save()
+                order_save_changed(locked, before)
                 refusal = step.refusal
             else:
                 getattr(locked, name)(**step.kwargs)
-                locked.save()
+                order_save_changed(locked, before)
                 order_transitioned_event(
                     order=locked,
                     transition=name,
@@ -113,18 +117,6 @@ def order_transition(
         target=locked.stage,
         message=_message(locked, name, source),
     )
-
-
-def _locked(order_pk: int) -> Order:
-    try:
-        # of=self: lock the order's row only, not its merchant's, which every order shares.
-        return (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("merchant")
-            .get(pk=order_pk)
-        )
-    except Order.DoesNotExist as exc:
-        raise TransitionNotAvailable("There is no such order.") from exc
 
 
 def _check(order: Order, name: str, by, expected_stage: str | None) -> None:

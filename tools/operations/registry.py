@@ -8,6 +8,7 @@ from django import forms
 
 from orders.exceptions import OrderError
 from orders.models import Merchant, Order
+from orders.services.locking import order_lock
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
 
@@ -104,11 +105,14 @@ def operation_preview(
 
 
 def operation_item_run(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
-    """The job kind "operation": re-check one order (it may have changed), then apply."""
+    """The job kind "operation": lock the order, re-check it (it may have changed since the
+    preview), then apply. Operations' apply functions get the order locked in the current
+    transaction, so the services they call need not read it again (lock_held)."""
     operation = operation_get(params["operation"])
-    order = getattr(job, "chunk_orders", {}).get(order_pk)
-    if order is None:
-        order = Order.objects.select_related("merchant").get(pk=order_pk)
+    if getattr(job, "chunk_locked", False):
+        order = job.chunk_orders[order_pk]
+    else:
+        order = order_lock(order_pk)
     reason = operation.check(order, params.get("inputs", {}), job.created_by)
     if reason is not None:
         return ItemResult.skipped(reason)

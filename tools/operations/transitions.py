@@ -46,7 +46,7 @@ def transition_check(name: str) -> Check:
 def transition_run(order: Order, name: str, job, **inputs: Any) -> ItemResult:
     result = order_transition(
         order=order, name=name, by=job.created_by, via=job_via(job), job_id=job.pk,
-        expected_stage=order.stage, **inputs,
+        expected_stage=order.stage, lock_held=True, **inputs,
     )  # fmt: skip
     if result.target == result.source:
         return ItemResult.skipped(result.message)
