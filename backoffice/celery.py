@@ -16,6 +16,10 @@ from backoffice import beat_lock  # noqa: E402, F401  (connects the single-beat 
 # Scheduled work. Each task is idempotent, so a late or repeated run does no harm;
 # tests/test_beat_schedule.py checks that every entry names a registered task.
 app.conf.beat_schedule = {
+    "fold-stage-counts": {
+        "task": "orders.tasks.stage_counts_fold_task",
+        "schedule": 60.0,
+    },
     "release-due-holds": {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),

@@ -38,8 +38,9 @@ from orders.models import Merchant  # noqa: E402
 from orders.selectors.lists import order_list_for_screen  # noqa: E402
 
 BASELINE_ORDERS = 1_000
-# The side bar's per-stage counts (orders.selectors.home): one grouped count on every page.
-NAV_COUNTS = 'SELECT "orders_order"."stage" AS "stage", COUNT('
+# The side bar's per-stage counts (orders.selectors.home) on every page: the kept counts, and
+# the overdue ones (a grouped count).
+NAV_COUNTS = ('SELECT "orders_stagecountdelta"."stage"', 'SELECT "orders_order"."stage", COUNT(')
 DEPTH = 1_000
 PAGE = 50
 PLAIN_STATIC = {

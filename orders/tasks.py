@@ -54,3 +54,10 @@ def chargeback_expire_due_task() -> int:
     from orders.services.chargebacks import chargeback_expire_due
 
     return chargeback_expire_due()
+
+
+@shared_task(acks_late=True)
+def stage_counts_fold_task() -> int:
+    from orders.services.stage_counts import stage_counts_fold
+
+    return stage_counts_fold()

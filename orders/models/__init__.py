@@ -8,6 +8,7 @@ from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
 from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
+from .stage_count import StageCountDelta
 
 __all__ = [
     "ApiToken",
@@ -35,6 +36,7 @@ __all__ = [
     "RebuttalText",
     "Role",
     "Shipment",
+    "StageCountDelta",
     "Tag",
     "WebhookDelivery",
 ]
