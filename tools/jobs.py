@@ -280,6 +280,8 @@ def _chunk_together(job: Job, kind: JobKind, order_pks: list[int], *, savepoints
                         result = kind.handler(order_pk, job.params, job)
                     except Exception as exc:
                         raise _ItemRaised from exc
+                    if connections[DEFAULT_DB_ALIAS].needs_rollback:
+                        raise _ItemRaised  # it caught an error of its own writes
                 outcomes.append(_outcome(job, order_pk, order.order_id, result))
         # A second row for a locked order would mean the item was done twice: let it fail.
         JobItemOutcome.objects.bulk_create(outcomes)
