@@ -74,6 +74,22 @@ def job_create(
     return job
 
 
+def job_skips_record(*, job: Job, skipped: Iterable[tuple[int, str, str]]) -> int:
+    """Give a whole-job kind's job the outcome "skipped" (with the reason) of each order that
+    its creator checked and left out: (order pk, order ID, reason). The number recorded."""
+    rows = [
+        JobItemOutcome(
+            job=job, order_pk=pk, order_id=order_id, outcome=Outcome.SKIPPED, message=reason
+        )
+        for pk, order_id, reason in skipped
+    ]
+    JobItemOutcome.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    # Outside the job's total, which counts the orders it works on.
+    Job.objects.filter(pk=job.pk).update(skipped_count=len(rows))
+    job.skipped_count = len(rows)
+    return len(rows)
+
+
 def _job_enqueue(job_id: int, queue: str | None) -> None:
     from tools.tasks import job_run_task
 
