@@ -6,7 +6,6 @@ as the merchant screens, so the admin cannot do what a merchant's staff could no
 of an order writes an order_edited event; events and payment transactions are read-only.
 """
 
-import json
 from typing import Any
 
 from django import forms
@@ -546,27 +545,7 @@ def order_form_changes(form) -> dict[str, tuple[Any, Any]]:
     return changes
 
 
-# ---- the audit trail and payments: read-only ----------------------------------------------
-
-
-@admin.register(OrderEvent)
-class OrderEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "order", "type", "actor_display", "actor_label"]
-    list_filter = ["type", "created_at"]
-    list_select_related = ["order", "actor"]
-    search_fields = ["=order__order_id"]
-    show_full_result_count = False
-    ordering = ["-id"]
-    fields = ["order", "type", "actor", "actor_label", "created_at", "payload_pretty"]
-    readonly_fields = fields
-
-    @admin.display(description="actor")
-    def actor_display(self, event: OrderEvent) -> str:
-        return event.actor_display
-
-    @admin.display(description="payload")
-    def payload_pretty(self, event: OrderEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(event.payload, indent=2, ensure_ascii=False))
+# ---- payments: read-only (the audit trail is in admin_events) ------------------------------
 
 
 @admin.register(PaymentTransaction)
@@ -597,4 +576,4 @@ class PurgeLogAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_disputes  # noqa: E402, F401  (chargebacks and cases)
+from . import admin_disputes, admin_events  # noqa: E402, F401  (disputes; the audit trail)

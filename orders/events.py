@@ -1,10 +1,10 @@
 """Recorders of the audit timeline. Every service that changes an order calls one of these in
-the same transaction as the change; nothing else writes OrderEvent rows."""
+the same transaction as the change; nothing else writes OrderEvent or MerchantEvent rows."""
 
 from decimal import Decimal
 from typing import Any
 
-from .models import Order, OrderEvent
+from .models import Merchant, MerchantEvent, Order, OrderEvent
 from .writes import row_insert
 
 
@@ -323,3 +323,28 @@ def order_case_changed_event(
     return order_event_record(
         order=order, type="order_case_changed", by=by, via=via, case_id=case_id, change=change, **kw
     )
+
+
+def orders_exported_event(
+    *, merchant: Merchant, count: int, mapping: str, mapping_id: int, format: str, by=None,
+    via: str = "", job_id: int | None = None, **payload: Any,
+) -> MerchantEvent:  # fmt: skip
+    """On the merchant: `count` of its orders were written to a file through a mapping.
+
+    An export changes no order, so its event is the merchant's, not one per order. With a job,
+    recorded once: a second run of the same job finds the first event.
+    """
+    values = {
+        "actor": _user_or_none(by),
+        "actor_label": via,
+        "payload": _jsonable(
+            {"count": count, "mapping": mapping, "mapping_id": mapping_id, "format": format,
+             **payload}
+        ),
+    }  # fmt: skip
+    if job_id is None:
+        return MerchantEvent.objects.create(merchant=merchant, type="orders_exported", **values)
+    event, _ = MerchantEvent.objects.get_or_create(
+        merchant=merchant, type="orders_exported", job_id=job_id, defaults=values
+    )
+    return event

@@ -11,7 +11,6 @@ from orders.exceptions import OrderError
 from tools.batch import batch_fingerprint
 from tools.batch_forms import BatchSelectionForm
 from tools.operations import (
-    UNAVAILABLE_OPERATIONS,
     Operation,
     operation_inputs,
     operation_job_create,
@@ -84,7 +83,11 @@ class BatchOperationView(MerchantRequiredMixin, View):
             form.add_error(None, NOT_PREVIEWED)
             return self._render(request, form, operation, op_form)
         selection = {key: value for key, value in form.selection.items() if key != "text"}
-        selection.update(not_found=form.resolved.not_found, deleted=form.resolved.deleted)
+        selection.update(
+            description=form.resolved.description,
+            not_found=form.resolved.not_found,
+            deleted=form.resolved.deleted,
+        )
         try:
             job = operation_job_create(
                 merchant=request.merchant, operation=operation, inputs=inputs,
@@ -107,6 +110,5 @@ class BatchOperationView(MerchantRequiredMixin, View):
             "op_form": op_form,
             "preview": preview,
             "resolved": form.resolved,
-            "unavailable": UNAVAILABLE_OPERATIONS,
         }
         return render(request, self.template_name, context)

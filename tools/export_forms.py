@@ -44,12 +44,34 @@ class ExportMappingForm(forms.Form):
         return columns
 
 
+FORMAT_CHOICES = [("", "The mapping's format"), *ExportMapping.Format.choices]
+
+
+class MappingChoiceField(forms.ModelChoiceField):
+    """One of the merchant's export mappings, its default chosen until another is."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Mapping")
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": "Choose an export mapping.",
+                "invalid_choice": "Choose one of your export mappings.",
+            },
+        )
+        super().__init__(queryset=ExportMapping.objects.none(), empty_label=None, **kwargs)
+
+    def mappings_set(self, mappings) -> None:
+        self.queryset = mappings
+        default = next((m for m in mappings if m.is_default), None)
+        if default is not None:
+            self.initial = default.pk
+
+
 class ExportRunForm(forms.Form):
-    mapping = forms.ModelChoiceField(queryset=ExportMapping.objects.none(), empty_label=None)
+    mapping = MappingChoiceField()
     stage = forms.ChoiceField(required=False)
-    format = forms.ChoiceField(
-        required=False, choices=[("", "The mapping's format"), *ExportMapping.Format.choices]
-    )
+    format = forms.ChoiceField(required=False, choices=FORMAT_CHOICES)
     placed_from = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Placed from"
     )
@@ -59,10 +81,7 @@ class ExportRunForm(forms.Form):
 
     def __init__(self, *args, mappings, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = mappings
-        default = next((m for m in mappings if m.is_default), None)
-        if default is not None:
-            self.fields["mapping"].initial = default.pk
+        self.fields["mapping"].mappings_set(mappings)
         self.fields["stage"].choices = [("", "All stages")] + [
             (screen.slug, screen.label) for screen in STAGE_SCREENS
         ]

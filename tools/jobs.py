@@ -74,6 +74,22 @@ def job_create(
     return job
 
 
+def job_skips_record(*, job: Job, skipped: Iterable[tuple[int, str, str]]) -> int:
+    """Give a whole-job kind's job the outcome "skipped" (with the reason) of each order that
+    its creator checked and left out: (order pk, order ID, reason). The number recorded."""
+    rows = [
+        JobItemOutcome(
+            job=job, order_pk=pk, order_id=order_id, outcome=Outcome.SKIPPED, message=reason
+        )
+        for pk, order_id, reason in skipped
+    ]
+    JobItemOutcome.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    # Outside the job's total, which counts the orders it works on.
+    Job.objects.filter(pk=job.pk).update(skipped_count=len(rows))
+    job.skipped_count = len(rows)
+    return len(rows)
+
+
 def _job_enqueue(job_id: int, queue: str | None) -> None:
     from tools.tasks import job_run_task
 
@@ -280,6 +296,8 @@ def _chunk_together(job: Job, kind: JobKind, order_pks: list[int], *, savepoints
                         result = kind.handler(order_pk, job.params, job)
                     except Exception as exc:
                         raise _ItemRaised from exc
+                    if connections[DEFAULT_DB_ALIAS].needs_rollback:
+                        raise _ItemRaised  # it caught an error of its own writes
                 outcomes.append(_outcome(job, order_pk, order.order_id, result))
         # A second row for a locked order would mean the item was done twice: let it fail.
         JobItemOutcome.objects.bulk_create(outcomes)

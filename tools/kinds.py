@@ -72,9 +72,10 @@ def operation_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemRes
 
 
 def export_run(job: "Job") -> None:
-    from tools.exports.jobs import export_job_run
+    from tools.exports.jobs import export_job_audit, export_job_run
 
     export_job_run(job=job)
+    export_job_audit(job=job)
 
 
 def cost_import_apply_run(job: "Job") -> None:

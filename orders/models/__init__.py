@@ -2,7 +2,7 @@ from .api_token import ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .case import Case, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
-from .event import OrderEvent
+from .event import MerchantEvent, OrderEvent
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
 from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
@@ -24,6 +24,7 @@ __all__ = [
     "Item",
     "Membership",
     "Merchant",
+    "MerchantEvent",
     "Order",
     "OrderEvent",
     "OrderLine",

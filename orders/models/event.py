@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .merchant import Merchant
 from .order import Order
 
 
@@ -28,6 +29,47 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.type}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        return self.actor_label or "system"
+
+
+class MerchantEvent(models.Model):
+    """One line of a merchant's audit trail for an action over many orders at once that
+    changes none of them (an export); written by orders.events, never edited."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=50)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=100, blank=True)
+    # The job that acted, by its ID (orders knows nothing of tools). One event of a type per
+    # job: a job delivered twice records its action once.
+    job_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="merchant_event_time_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "job_id"],
+                condition=models.Q(job_id__isnull=False),
+                name="one_merchant_event_per_job",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.type}"
 
     @property
     def actor_display(self) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from orders.models import Order, OrderEvent
+from orders.models import MerchantEvent, Order, OrderEvent
 from orders.services.auto_orders.actions import auto_order_cancel
 from orders.services.fields import order_custom_field_set, order_tag_change
 from orders.states import PaymentMethod, Stage
@@ -14,6 +14,8 @@ from tests.factories import place
 from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage, walk
 from tests.tools.conftest import soft_delete
+from tests.tools.exportfiles import exported_order_ids
+from tools.exports.services import export_mapping_get
 from tools.jobs import job_run
 from tools.operations import (
     OPERATIONS,
@@ -31,7 +33,8 @@ S = Stage
 class Scenario:
     # Builds the orders: (merchant) -> orders; the expected skip reasons are asserted by stage.
     build: Callable
-    data: dict
+    # The input form's data, or (orders) -> data when it depends on them.
+    data: dict | Callable
 
 
 def _stages(*stages):
@@ -86,6 +89,10 @@ def _ship_list_data(orders):
     }
 
 
+def _default_mapping(orders):
+    return {"mapping": export_mapping_get(merchant=orders[0].merchant).pk}
+
+
 def _subscriptions(merchant):
     started = subscribe(merchant, email="a@example.com").original_order
     cancelled = subscribe(merchant, email="b@example.com")
@@ -112,7 +119,7 @@ SCENARIOS: dict[str, Scenario] = {
     "mark_shipped": Scenario(
         _stages(S.SHIPPING, S.COMPLETED), {"carrier": "UPS", "tracking_1": "1Z1"}
     ),
-    "mark_shipped_from_list": Scenario(_ship_list, {}),
+    "mark_shipped_from_list": Scenario(_ship_list, _ship_list_data),
     "move_back_to_shipping": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
     "refund_and_reject": Scenario(
         _stages(S.SHIPPING, S.ACCOUNTS_RECEIVABLE), {"reason": "other", "notify": ""}
@@ -123,6 +130,7 @@ SCENARIOS: dict[str, Scenario] = {
     "record_external_refund": Scenario(_refund_mix, {"reason": "other"}),
     "resend_receipt": Scenario(_stages(S.SHIPPING, S.QUOTE_REQUEST), {}),
     "resend_shipment_confirmation": Scenario(_stages(S.COMPLETED, S.SHIPPING), {}),
+    "export": Scenario(_with_deleted, _default_mapping),
     "delete": Scenario(_with_deleted, {"reason": "duplicate"}),
     "undelete": Scenario(_with_deleted, {}),
     "cancel_auto_orders": Scenario(_subscriptions, {"reason": "customer asked"}),
@@ -139,7 +147,7 @@ def test_preview_and_run_agree_order_by_order(
 ):
     scenario = SCENARIOS[name]
     orders = scenario.build(merchant)
-    data = _ship_list_data(orders) if name == "mark_shipped_from_list" else scenario.data
+    data = scenario.data(orders) if callable(scenario.data) else scenario.data
     operation = operation_get(name)
     form = operation.form(data, merchant=merchant) if operation.form else None
     assert form is None or form.is_valid(), form.errors
@@ -157,6 +165,9 @@ def test_preview_and_run_agree_order_by_order(
 
     assert preview.applies >= 1, preview.rows
     assert preview.skips >= 1, preview.rows
+    if operation.whole_job is not None:
+        _assert_whole_job_did_what_the_preview_said(preview, job)
+        return
     outcomes = {row.order_id: (row.outcome, row.message) for row in job.outcomes.all()}
     assert len(outcomes) == preview.count == len(orders)
     for row in preview.rows:
@@ -175,6 +186,23 @@ def test_preview_and_run_agree_order_by_order(
         preview.skips,
         0,
     )
+
+
+def _assert_whole_job_did_what_the_preview_said(preview, job):
+    """One job over the orders that apply (its file holds exactly them); the others are its
+    skipped outcomes with the preview's reasons; one merchant event names the job."""
+    applies = [row.order_id for row in preview.rows if row.will_apply]
+    skips = {row.order_id: ("skipped", row.reason) for row in preview.rows if not row.will_apply}
+    assert job.status == "succeeded", job.error
+    assert sorted(exported_order_ids(job)) == sorted(applies)
+    assert {o.order_id: (o.outcome, o.message) for o in job.outcomes.all()} == skips
+    assert (job.succeeded_count, job.skipped_count, job.failed_count) == (
+        preview.applies,
+        preview.skips,
+        0,
+    )
+    event = MerchantEvent.objects.get(job_id=job.pk)
+    assert event.payload["count"] == preview.applies
 
 
 def test_skip_reasons_say_why(merchant, manager):

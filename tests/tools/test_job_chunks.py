@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.seed import orders_seed
 from orders.exceptions import OrderChanged
-from orders.models import Order, OrderEvent
-from orders.states import Stage
+from orders.models import Order, OrderEvent, PaymentTransaction
+from orders.states import PaymentStatus, Stage
 from orders.writes import order_save_changed, writes_deferred
+from tests.factories import CAPTURE_FAILS_CARD, place
 from tools.jobs import _job_chunk_run_together, job_run
 from tools.kinds import JOB_KINDS, operation_item
 from tools.models import Job, JobItemOutcome
@@ -134,3 +135,24 @@ def test_a_deferred_order_update_refuses_an_order_whose_stage_changed_meanwhile(
         order_save_changed(order, before)
 
     assert Order.objects.get(pk=pk).custom_1 == ""
+
+
+def test_a_capture_refused_in_a_batch_fails_the_item_and_keeps_the_attempt(merchant):
+    merchant.capture_at_shipment = True
+    merchant.save()
+    captured, refused = place(merchant), place(merchant, card=CAPTURE_FAILS_CARD)
+    job = Job.objects.create(
+        merchant=merchant, kind="operation", order_pks=[captured.pk, refused.pk], total=2,
+        params={"operation": "mark_shipped", "inputs": {"carrier": "UPS"}, "selection": {}},
+    )  # fmt: skip
+
+    job = job_run(job_id=job.pk)
+
+    assert (job.succeeded_count, job.failed_count) == (1, 1)
+    assert "capture failed" in JobItemOutcome.objects.get(job=job, order_pk=refused.pk).message
+    assert Order.objects.get(pk=captured.pk).stage == Stage.COMPLETED
+    refused.refresh_from_db()
+    assert (refused.stage, refused.payment_status) == (Stage.SHIPPING, PaymentStatus.CAPTURE_FAILED)
+    assert refused.transactions.get(kind=PaymentTransaction.Kind.CAPTURE).result == "declined"
+    assert refused.events.filter(type="order_payment", payload__kind="capture").exists()
+    assert not refused.events.filter(type="order_transitioned").exists()

@@ -6,6 +6,8 @@ from datetime import date
 from django.core.files import File
 from django.utils import timezone
 
+from orders.events import orders_exported_event
+from orders.models import MerchantEvent
 from tools.jobs import job_progress_set
 from tools.models import ExportMapping, Job
 
@@ -43,6 +45,27 @@ def export_job_run(*, job: Job) -> None:
         job.result_file.save(name, File(handle), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     job_progress_set(job_id=job.pk, done=count, total=count)
+
+
+def export_job_audit(*, job: Job) -> MerchantEvent | None:
+    """Once the job's file is stored, record who exported how many orders, through which
+    mapping and format, by which job (an orders_exported event; once per job)."""
+    job.refresh_from_db(fields=["result_file", "done"])
+    if not job.result_file:
+        return None
+    params = job.params
+    return orders_exported_event(
+        merchant=job.merchant, count=job.done, mapping=params.get("mapping", ""),
+        mapping_id=params.get("mapping_id"), format=params.get("format", ""),
+        by=job.created_by, via=f"job {job.pk}", job_id=job.pk, stage=params.get("stage", ""),
+        placed_from=params.get("placed_from", ""), placed_to=params.get("placed_to", ""),
+        selection=_selection_summary(params.get("selection") or {}),
+    )  # fmt: skip
+
+
+def _selection_summary(selection: dict) -> dict:
+    # The IDs a selection could not include are on the job; the event keeps how it chose.
+    return {key: value for key, value in selection.items() if key not in ("not_found", "deleted")}
 
 
 def _date(value: str | None) -> date | None:

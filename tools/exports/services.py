@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from orders.exceptions import InvalidInput, OrderError
 from orders.models import Merchant, Order
 from orders.states import SCREEN_BY_SLUG
-from tools.jobs import job_create
+from tools.batch import MAX_BATCH_ORDERS
+from tools.jobs import job_create, job_skips_record
 from tools.models import ExportMapping, Job
 
 from .catalogue import DATE_FORMATS, FIELDS, MONEY_FORMATS, field_label
@@ -239,10 +240,12 @@ def export_start(
     *, merchant: Merchant, mapping: ExportMapping, stage: str = "", format: str = "",
     placed_from: date | None = None, placed_to: date | None = None, by=None,
     queue: str | None = None, order_pks: list[int] | None = None,
+    selection: dict[str, Any] | None = None,
 ) -> Job:  # fmt: skip
     """Start an export job. Side effect: its task is queued after commit.
 
-    `order_pks` narrows the export to chosen orders (a list screen's selection).
+    `order_pks` narrows the export to chosen orders (a list screen's selection); `selection`
+    says how they were chosen, for the job page and the audit event.
     """
     if mapping.merchant_id != merchant.pk:
         raise OrderError("No such mapping.")
@@ -253,8 +256,47 @@ def export_start(
         "placed_from": placed_from.isoformat() if placed_from else "",
         "placed_to": placed_to.isoformat() if placed_to else "",
     }  # fmt: skip
+    if selection is not None:
+        params["selection"] = selection
     return job_create(
         merchant=merchant, kind="export", params=params, order_pks=order_pks or [], by=by,
         queue=queue,
         permission=PERMISSION,
     )  # fmt: skip
+
+
+def export_selection_start(
+    *, merchant: Merchant, mapping_pk: Any, format: str = "", order_pks: list[int],
+    skipped: list[tuple[int, str, str]] | None = None, by=None,
+    selection: dict[str, Any] | None = None, queue: str | None = None,
+) -> Job:  # fmt: skip
+    """Export chosen orders (a list's selection, a batch) through one of the merchant's
+    mappings as one job. Side effects: the job, with a "skipped" outcome for each order in
+    `skipped` (pk, order ID, reason); its task is queued after commit.
+
+    InvalidInput, and nothing created, for no such mapping or format, or no orders.
+    """
+    if by is not None and not by.has_perm(PERMISSION, merchant):
+        raise OrderError("You may not export this merchant's orders.")
+    try:
+        mapping = export_mapping_get(merchant=merchant, pk=int(mapping_pk))
+    except (ExportMapping.DoesNotExist, TypeError, ValueError) as exc:
+        raise InvalidInput("Choose one of your export mappings.") from exc
+    if format and format not in F.values:
+        raise InvalidInput(f"“{format}” is not an export format.")
+    pks = list(dict.fromkeys(int(pk) for pk in order_pks))
+    if not pks:
+        # An export job without orders would export every order: refuse instead.
+        raise InvalidInput("None of the selected orders can be exported.")
+    if len(pks) > MAX_BATCH_ORDERS:
+        raise InvalidInput(
+            f"At most {MAX_BATCH_ORDERS:,} orders at a time from a selection: narrow it, or "
+            "export a whole stage from Export Orders."
+        )
+    with transaction.atomic():
+        job = export_start(
+            merchant=merchant, mapping=mapping, format=format, by=by, queue=queue,
+            order_pks=pks, selection=selection,
+        )  # fmt: skip
+        job_skips_record(job=job, skipped=skipped or [])
+    return job

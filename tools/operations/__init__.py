@@ -6,12 +6,15 @@ and an `apply` that does it to one order. The preview runs `check` over the sele
 runs `check` again on each order (it may have changed since) and then `apply`, each order in its
 own transaction with its outcome (tools.jobs). Operations call orders' services: the rules live
 there, so a preview, a run, the order page and the admin can never disagree.
+
+A whole-job operation (export with a mapping) has no `apply`: its run checks every order the
+same way, then starts one job of its own over the orders that apply (one file, not per-order
+work); the orders it skips become that job's "skipped" outcomes.
 """
 
 from .base import Operation, OperationPreview, PreviewRow
 from .registry import (
     OPERATIONS,
-    UNAVAILABLE_OPERATIONS,
     operation_get,
     operation_inputs,
     operation_job_create,
@@ -22,7 +25,6 @@ from .registry import (
 
 __all__ = [
     "OPERATIONS",
-    "UNAVAILABLE_OPERATIONS",
     "Operation",
     "OperationPreview",
     "PreviewRow",

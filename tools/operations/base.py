@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 Check = Callable[[Order, dict[str, Any], Any], str | None]
 # apply(order, inputs, job) -> ItemResult; may raise OrderError (the item then fails).
 Apply = Callable[[Order, dict[str, Any], "Job"], Any]
+# start(merchant=, inputs=, order_pks=, skipped=, by=, selection=) -> Job: a whole-job
+# operation's run over the orders that apply; `skipped` is (pk, order ID, reason) of the rest.
+WholeJobStart = Callable[..., "Job"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,8 @@ class Operation:
     label: str
     permission: str
     check: Check
-    apply: Apply
+    # Does the operation to one order: the per-item job runs it on each order that applies.
+    apply: Apply | None = None
     # Builds the operation's input form: (data, merchant) -> Form, or None when it needs none.
     form: Callable[..., forms.Form] | None = None
     # Some operations refuse ranges and date selections (full refund: explicit IDs only).
@@ -33,6 +37,12 @@ class Operation:
     on_deleted: bool = False
     # Charges, captures, voids or refunds at the gateway: its items always commit durably.
     moves_money: bool = False
+    # A whole-job operation (an export: one file, not work per order): the run checks every
+    # order, then hands the ones that apply to this instead of applying it order by order.
+    whole_job: WholeJobStart | None = None
+    # The order fields `check` reads: the dry run then loads only those (and what the preview
+    # shows), not whole orders with their merchant and tags.
+    check_fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The registry: every operation by name, and the preview and run that all of them share."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from orders.services.locking import order_lock
 from orders.states import SCREEN_BY_SLUG
 from tools.kinds import ItemResult
 
-from . import auto_orders, deletion, notes_fields, payments, shipping
+from . import auto_orders, deletion, exports, notes_fields, payments, shipping
 from .base import Operation, OperationPreview, PreviewRow
 from .transitions import transition_operations
 
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 PREVIEW_ROWS = 100
 PREVIEW_CHUNK = 1000
+# What the preview shows of an order (with its pk), whatever the operation checks; and the
+# stage, which django-fsm's protected field reads on every instance.
+PREVIEW_FIELDS = ("order_id", "order_number", "total", "stage")
 
 OPERATIONS: dict[str, Operation] = {
     operation.name: operation
@@ -29,15 +32,11 @@ OPERATIONS: dict[str, Operation] = {
         *transition_operations(),
         *shipping.OPERATIONS,
         *payments.OPERATIONS,
+        *exports.OPERATIONS,
         *deletion.OPERATIONS,
         *auto_orders.OPERATIONS,
     ]
 }
-
-# Operations of the reference that wait for features not built yet: shown, but not offered.
-UNAVAILABLE_OPERATIONS: list[tuple[str, str]] = [
-    ("Export with a mapping", "comes with Export Orders"),
-]
 
 
 def operation_inputs(form: forms.Form | None) -> dict[str, Any]:
@@ -80,27 +79,42 @@ def operations_for_screen(slug: str | None) -> list[Operation]:
 # ---- preview and run ------------------------------------------------------------------------
 
 
+def _orders_checked(
+    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
+    order_pks: Iterable[int], by=None,
+) -> Iterator[tuple[Order, str | None]]:  # fmt: skip
+    """The merchant's orders among `order_pks` (order-number order within each chunk), each
+    with why the operation would skip it (None: it applies). The one dry run of the rules."""
+    pks = list(order_pks)
+    for start in range(0, len(pks), PREVIEW_CHUNK):
+        chunk = Order.objects.filter(merchant=merchant, pk__in=pks[start : start + PREVIEW_CHUNK])
+        if operation.check_fields is None:
+            chunk = chunk.select_related("merchant").prefetch_related("tags")
+        else:
+            chunk = chunk.only(*PREVIEW_FIELDS, *operation.check_fields)
+        for order in chunk.order_by("order_number"):
+            yield order, operation.check(order, inputs, by)
+
+
 def operation_preview(
     *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
     order_pks: Iterable[int], by=None,
 ) -> OperationPreview:  # fmt: skip
     """The dry run: for each order, whether the operation will apply or why it will skip."""
     preview = OperationPreview(operation=operation)
-    pks = list(order_pks)
-    for start in range(0, len(pks), PREVIEW_CHUNK):
-        chunk = Order.objects.filter(merchant=merchant, pk__in=pks[start : start + PREVIEW_CHUNK])
-        chunk = chunk.select_related("merchant").prefetch_related("tags")
-        for order in chunk.order_by("order_number"):
-            reason = operation.check(order, inputs, by)
-            preview.count += 1
-            if reason is None:
-                preview.applies += 1
-                preview.total += order.total
-            else:
-                preview.skips += 1
-                preview.skip_reasons[reason] = preview.skip_reasons.get(reason, 0) + 1
-            if len(preview.rows) < PREVIEW_ROWS:
-                preview.rows.append(PreviewRow(order.order_id, reason is None, reason or ""))
+    checked = _orders_checked(
+        merchant=merchant, operation=operation, inputs=inputs, order_pks=order_pks, by=by
+    )
+    for order, reason in checked:
+        preview.count += 1
+        if reason is None:
+            preview.applies += 1
+            preview.total += order.total
+        else:
+            preview.skips += 1
+            preview.skip_reasons[reason] = preview.skip_reasons.get(reason, 0) + 1
+        if len(preview.rows) < PREVIEW_ROWS:
+            preview.rows.append(PreviewRow(order.order_id, reason is None, reason or ""))
     return preview
 
 
@@ -116,6 +130,8 @@ def operation_item_run(order_pk: int, params: dict[str, Any], job: "Job") -> Ite
     reason = operation.check(order, params.get("inputs", {}), job.created_by)
     if reason is not None:
         return ItemResult.skipped(reason)
+    if operation.apply is None:
+        raise OrderError(f"“{operation.label}” runs as one job, not order by order.")
     return operation.apply(order, params.get("inputs", {}), job)
 
 
@@ -131,6 +147,11 @@ def operation_job_create(
     selection = selection or {}
     if operation.explicit_ids_only and selection.get("kind", "ids") != "ids":
         raise OrderError(f"“{operation.label}” takes a list of order IDs only, never a range.")
+    if operation.whole_job is not None:
+        return _whole_job_start(
+            merchant=merchant, operation=operation, inputs=inputs, order_pks=order_pks, by=by,
+            selection=selection,
+        )  # fmt: skip
     return job_create(
         merchant=merchant,
         kind="operation",
@@ -143,3 +164,25 @@ def operation_job_create(
         order_pks=order_pks,
         by=by,
     )
+
+
+def _whole_job_start(
+    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
+    order_pks: Iterable[int], by, selection: dict[str, Any],
+) -> "Job":  # fmt: skip
+    """Check every order again now (it may have changed since the preview), then hand the
+    ones that apply to the operation's one job; the others become its "skipped" outcomes."""
+    applying: list[int] = []
+    skipped: list[tuple[int, str, str]] = []
+    checked = _orders_checked(
+        merchant=merchant, operation=operation, inputs=inputs, order_pks=order_pks, by=by
+    )
+    for order, reason in checked:
+        if reason is None:
+            applying.append(order.pk)
+        else:
+            skipped.append((order.pk, order.order_id, reason))
+    return operation.whole_job(
+        merchant=merchant, inputs=inputs, order_pks=applying, skipped=skipped, by=by,
+        selection=selection,
+    )  # fmt: skip

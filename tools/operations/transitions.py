@@ -4,10 +4,12 @@ from typing import Any
 
 from django_fsm import can_proceed
 
+from orders.exceptions import PaymentFailed
 from orders.forms import TRANSITION_FORMS
 from orders.models import Merchant, Order
 from orders.services.transitions import order_transition, transition_label, transition_names
 from tools.kinds import ItemResult
+from tools.models import JobItemOutcome
 
 from .base import Check, Operation, job_via
 
@@ -44,10 +46,16 @@ def transition_check(name: str) -> Check:
 
 
 def transition_run(order: Order, name: str, job, **inputs: Any) -> ItemResult:
-    result = order_transition(
-        order=order, name=name, by=job.created_by, via=job_via(job), job_id=job.pk,
-        expected_stage=order.stage, lock_held=True, **inputs,
-    )  # fmt: skip
+    try:
+        result = order_transition(
+            order=order, name=name, by=job.created_by, via=job_via(job), job_id=job.pk,
+            expected_stage=order.stage, lock_held=True, **inputs,
+        )  # fmt: skip
+    except PaymentFailed as exc:
+        # The gateway refused (e.g. a capture at shipment): the item fails, but what the
+        # transition recorded of the attempt (the declined transaction, its event, the
+        # payment status) must stay, so the item's savepoint is not rolled back.
+        return ItemResult(JobItemOutcome.Outcome.FAILED, str(exc))
     if result.target == result.source:
         return ItemResult.skipped(result.message)
     return ItemResult.succeeded(result.message)

@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from orders.events import orders_exported_event
 from orders.exceptions import OrderError
 from orders.models import Merchant
 from tools.exports.services import export_mapping_get, export_queryset, export_write
@@ -37,6 +38,11 @@ class Command(BaseCommand):
                 )
         except (OrderError, OSError) as exc:
             self._refuse(str(exc))
+        orders_exported_event(
+            merchant=merchant, count=count, mapping=mapping.name, mapping_id=mapping.pk,
+            format=options["format"] or mapping.format, via="command export_orders",
+            stage=options["stage"],
+        )  # fmt: skip
         self.stdout.write(f"Exported {count:,} order(s) with “{mapping.name}” to {options['out']}.")
 
     def _refuse(self, message: str):
