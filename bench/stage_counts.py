@@ -3,10 +3,12 @@
     DATABASE_URL=postgres://… .venv/bin/python bench/stage_counts.py --orders 1000000
 
 Seeds a fresh merchant with --orders orders spread over the stages as a live shop has them
-(most completed), 10% of them deleted, and age limits on the active stages so that the
-overdue counts are taken too. Then times order_stage_counts_get (the kept counts plus the
-overdue count) beside the baseline of the same run: one grouped COUNT over the merchant's live
-orders, as the counts were taken before they were kept. Prints p50/p95 of --runs calls each.
+(see MIX), 10% of them deleted, and age limits on the active stages so that the overdue
+counts are taken too. The overdue count reads the orders that entered their stage within its
+limit, so its cost follows the shop's recent intake, not its backlog or its history. Then
+times order_stage_counts_get (one statement: kept counts and orders within their limit)
+beside the baseline of the same run: one grouped COUNT over the merchant's live orders, as
+the counts were taken before they were kept. Prints p50/p95 of --runs calls each.
 The merchant is left in place (code printed) unless --drop; `--reuse CODE` measures it again.
 """
 
@@ -36,17 +38,20 @@ from orders.selectors.home import order_stage_counts_get  # noqa: E402
 from orders.services.stage_counts import stage_counts_fold  # noqa: E402
 from orders.states import Stage  # noqa: E402
 
+# A shop that has taken 1,000,000 orders over about two years (1,400 a day): nearly all of
+# them completed or rejected; 40,000 still in the active stages, entered over the last 60 days
+# — a backlog well past most stage limits, which is what the overdue counts are for.
 MIX = [
-    (Stage.COMPLETED, 0.80),
-    (Stage.SHIPPING, 0.06),
-    (Stage.ACCOUNTS_RECEIVABLE, 0.03),
-    (Stage.REJECTED, 0.04),
-    (Stage.HOLD, 0.02),
-    (Stage.FRAUD_REVIEW, 0.01),
-    (Stage.PENDING_CLEARANCE, 0.01),
-    (Stage.PRE_ORDER, 0.01),
-    (Stage.QUOTE_REQUEST, 0.01),
-    (Stage.QUOTE_SENT, 0.01),
+    (Stage.COMPLETED, 0.91),
+    (Stage.REJECTED, 0.05),
+    (Stage.SHIPPING, 0.015),
+    (Stage.ACCOUNTS_RECEIVABLE, 0.01),
+    (Stage.HOLD, 0.004),
+    (Stage.FRAUD_REVIEW, 0.003),
+    (Stage.PENDING_CLEARANCE, 0.003),
+    (Stage.PRE_ORDER, 0.002),
+    (Stage.QUOTE_REQUEST, 0.001),
+    (Stage.QUOTE_SENT, 0.002),
 ]
 AGE_LIMITS = {
     "accounts_receivable": 7, "shipping": 3, "hold": 5, "fraud_review": 2,
@@ -67,13 +72,13 @@ def seed(total: int) -> Merchant:
             count = min(left, SEED_BATCH)
             orders_seed(merchant=merchant, count=count, stage=stage)
             left -= count
-    # 10% deleted, and the active stages' orders entered their stage over the last 30 days.
+    # 10% deleted, and the active stages' orders entered their stage over the last 60 days.
     Order.objects.filter(merchant=merchant, order_number__regex=r"0$").update(
         deleted_at=timezone.now()
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE orders_order SET stage_entered_at = now() - (order_number %% 43200) * "
+            "UPDATE orders_order SET stage_entered_at = now() - (order_number %% 86400) * "
             "interval '1 minute' WHERE merchant_id = %s AND stage <> 'completed'",
             [merchant.pk],
         )

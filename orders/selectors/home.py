@@ -1,10 +1,10 @@
-"""Counts for the Order Management home and the navigation: two small queries per call."""
+"""Counts for the Order Management home and the navigation: one statement per call."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, Q, Sum, Value
 from django.utils import timezone
 
 from orders.models import Merchant, Order, StageCountDelta
@@ -28,15 +28,15 @@ class StageCounts:
         return next((item for item in self.screens if item.screen.slug == slug), None)
 
 
-def _overdue_filter(merchant: Merchant, now: datetime) -> Q | None:
-    """Orders that entered their stage longer ago than the merchant's limit for that stage."""
+def _within_limit_filter(merchant: Merchant, now: datetime) -> Q | None:
+    """Orders in a stage with an age limit that entered it within that limit (not overdue)."""
     condition = None
     for screen in STAGE_SCREENS:
         for stage in screen.stages:
             limit = merchant.stage_age_limit(stage)
             if limit is None:
                 continue
-            part = Q(stage=stage, stage_entered_at__lt=now - timedelta(days=limit))
+            part = Q(stage=stage, stage_entered_at__gte=now - timedelta(days=limit))
             condition = part if condition is None else condition | part
     return condition
 
@@ -46,47 +46,59 @@ def stage_counts_kept() -> bool:
     return connection.vendor == "postgresql"
 
 
-def stage_counts_for(*, merchant: Merchant) -> dict[str, int]:
-    """{stage: number of live orders} for the merchant, stages without orders left out."""
+def _live_counts(merchant: Merchant):
+    """(stage, live, within limit) rows of the live orders per stage."""
     if stage_counts_kept():
-        rows = (
+        return (
             StageCountDelta.objects.filter(merchant=merchant)
             .values_list("stage")
-            .annotate(count=Sum("delta"))
-            .order_by()
+            .annotate(live=Sum("delta"), within=Value(0, output_field=BigIntegerField()))
         )
-    else:
-        rows = (
-            Order.objects.live()
-            .for_merchant(merchant)
-            .values_list("stage")
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
-    return {stage: count for stage, count in rows if count}
+    return (
+        Order.objects.live()
+        .for_merchant(merchant)
+        .values_list("stage")
+        .annotate(live=Count("pk"), within=Value(0, output_field=BigIntegerField()))
+    )
+
+
+def stage_counts_for(*, merchant: Merchant) -> dict[str, int]:
+    """{stage: number of live orders} for the merchant, stages without orders left out."""
+    return {stage: live for stage, live, _ in _live_counts(merchant).order_by() if live}
 
 
 def order_stage_counts_get(*, merchant: Merchant, now: datetime | None = None) -> StageCounts:
     """Live (not deleted) orders per stage screen, with how many are overdue there.
 
-    The counts come from the ones the database keeps (StageCountDelta); the
-    overdue ones are counted through the (merchant, stage, entered) index, for the stages
-    that have an age limit.
+    One statement, so one snapshot: the live counts (kept by the database, StageCountDelta)
+    and, for stages with an age limit, how many entered within the limit; the rest of the
+    stage is overdue. Counting the orders within the limit reads the (merchant, stage,
+    entered) index over the last few days only, however large an overdue backlog grows.
     """
     now = now or timezone.now()
-    counts = stage_counts_for(merchant=merchant)
-    overdue: dict[str, int] = {}
-    overdue_filter = _overdue_filter(merchant, now)
-    if overdue_filter is not None:
-        rows = (
+    rows = _live_counts(merchant).order_by()
+    within_limit = _within_limit_filter(merchant, now)
+    if within_limit is not None:
+        recent = (
             Order.objects.live()
             .for_merchant(merchant)
-            .filter(overdue_filter)
+            .filter(within_limit)
             .values_list("stage")
-            .annotate(count=Count("pk"))
+            .annotate(live=Value(0, output_field=BigIntegerField()), within=Count("pk"))
             .order_by()
         )
-        overdue = dict(rows)
+        rows = rows.union(recent, all=True)
+    counts: dict[str, int] = {}
+    within: dict[str, int] = {}
+    for stage, live, recent_count in rows:
+        counts[stage] = counts.get(stage, 0) + live
+        within[stage] = within.get(stage, 0) + recent_count
+    overdue = {
+        stage: max(0, count - within.get(stage, 0))
+        for stage, count in counts.items()
+        if merchant.stage_age_limit(stage) is not None
+    }
+    counts = {stage: count for stage, count in counts.items() if count}
     screens = [
         ScreenCount(
             screen=screen,

@@ -83,7 +83,7 @@ def _on_postgresql(sql: str):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0006_merge_20261127_0139"),
+        ("orders", "0007_merchant_events"),
     ]
 
     operations = [
