@@ -136,6 +136,16 @@ urlpatterns = [
     path("orders/bulk/", views.OrderBulkActionView.as_view(), name="order-bulk"),
     path("stages/<slug:slug>/", views.OrderListView.as_view(), name="stage-list"),
     path("stages/<slug:slug>/bulk/", views.OrderBulkActionView.as_view(), name="stage-bulk"),
+    path(
+        "orders/bulk/form/<str:operation>/",
+        views.OrderBulkFormView.as_view(),
+        name="order-bulk-form",
+    ),
+    path(
+        "stages/<slug:slug>/bulk/form/<str:operation>/",
+        views.OrderBulkFormView.as_view(),
+        name="stage-bulk-form",
+    ),
     path("saved-views/", views.SavedViewCreateView.as_view(), name="saved-view-create"),
     path(
         "saved-views/<int:pk>/delete/",

@@ -11,7 +11,13 @@ from .edits import (
     OrderTagsEditView,
 )
 from .home import HomeView
-from .lists import OrderBulkActionView, OrderListView, SavedViewCreateView, SavedViewDeleteView
+from .lists import (
+    OrderBulkActionView,
+    OrderBulkFormView,
+    OrderListView,
+    SavedViewCreateView,
+    SavedViewDeleteView,
+)
 from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView
 from .printing import ManyOrdersPrintView, OrderPrintView
@@ -24,6 +30,7 @@ __all__ = [
     "MerchantSwitchView",
     "OrderAddressesEditView",
     "OrderBulkActionView",
+    "OrderBulkFormView",
     "OrderCustomFieldsEditView",
     "OrderCustomerEditView",
     "OrderDetailView",

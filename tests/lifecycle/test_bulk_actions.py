@@ -2,6 +2,7 @@
 job of the operations registry, and the job's run gives each order its outcome."""
 
 import pytest
+from django.test import Client
 
 from orders.models import Order, OrderEvent
 from orders.services.transitions import order_transition
@@ -161,3 +162,23 @@ def test_bulk_action_from_view_all_orders(manager_client, merchant):
     job_run(job_id=job.pk)
     assert {o.order_id for o in orders} == set(outcomes(job))
     assert job.outcomes.filter(outcome="succeeded").count() == 2
+
+
+def test_a_bulk_actions_form_is_fetched_when_opened_and_only_for_actions_offered(
+    manager_client, merchant
+):
+    ar_order(merchant)
+    page = manager_client.get("/stages/accounts-receivable/").content.decode()
+
+    assert 'hx-get="/stages/accounts-receivable/bulk/form/reject/"' in page
+    assert 'name="reject-reason"' not in page  # not rendered until the action is opened
+    form = manager_client.get("/stages/accounts-receivable/bulk/form/reject/")
+    assert form.status_code == 200
+    assert 'name="reject-reason"' in form.content.decode()
+    assert manager_client.get("/orders/bulk/form/append_note/").status_code == 200
+    # An action of another stage, one without inputs, and one that does not exist: 404.
+    for name in ("approve", "process_payment", "nothing"):
+        response = manager_client.get(f"/stages/accounts-receivable/bulk/form/{name}/")
+        assert response.status_code == 404, name
+    anonymous = Client().get("/stages/accounts-receivable/bulk/form/reject/")
+    assert anonymous.status_code == 302

@@ -47,7 +47,10 @@ def test_every_list_offers_export_with_the_default_mapping_chosen(manager_client
     for url in (AR_LIST, "/stages/shipping/", "/orders/"):
         page = manager_client.get(url).content.decode()
         assert 'name="operation" value="export"' in page, url
-        assert f'<option value="{accounting.pk}" selected>Accounting</option>' in page, url
+        form_url = url.replace("/stages/", "/stages/").rstrip("/") + "/bulk/form/export/"
+        assert f'hx-get="{form_url}"' in page, url
+        form = manager_client.get(form_url).content.decode()
+        assert f'<option value="{accounting.pk}" selected>Accounting</option>' in form, url
 
 
 def test_export_of_selected_orders_writes_exactly_those_orders(manager_client, manager, merchant):
