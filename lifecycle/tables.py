@@ -4,12 +4,15 @@ Sorting is not django-tables2's: the view pages by keyset (orders.selectors.list
 template draws the sort links, so the table only renders the rows it is given.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString
+from django_tables2.utils import A, AttributeDict, signature
 
 from lifecycle.templatetags.lifecycle_tags import money
 from orders.models import Merchant, Order
@@ -17,6 +20,20 @@ from orders.states import Stage
 
 # column name → the `sort` key it sorts by (only indexed columns sort).
 SORTABLE = {"order_id": "number", "placed_at": "placed", "total": "total", "age": "age"}
+
+
+class DateTimeCell(tables.Column):
+    """A date or date-time in a `date` filter format, in the current time zone — as
+    django-tables2's DateTimeColumn shows it, without rendering a template for every cell."""
+
+    def __init__(self, *args, format: str, **kwargs):
+        self.format = format
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return date_format(value, self.format)
 
 
 def _row_classes(record: Order, table: "OrderTable") -> str:
@@ -42,7 +59,7 @@ class OrderTable(tables.Table):
     )
     order_id = tables.Column(verbose_name="Order", attrs={"td": {"class": "order-id"}})
     stage = tables.Column(verbose_name="Stage")
-    placed_at = tables.DateTimeColumn(verbose_name="Placed", format="Y-m-d H:i")
+    placed_at = DateTimeCell(verbose_name="Placed", format="Y-m-d H:i")
     customer = tables.Column(empty_values=(), verbose_name="Customer", accessor="email")
     company = tables.Column(verbose_name="Company")
     phone = tables.Column(verbose_name="Phone")
@@ -53,23 +70,23 @@ class OrderTable(tables.Table):
     status = tables.Column(empty_values=(), verbose_name="Status", accessor="payment_status")
     age = tables.Column(empty_values=(), verbose_name="Age", accessor="stage_entered_at",
                         attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
-    paid_at = tables.DateTimeColumn(verbose_name="Paid", format="Y-m-d")
-    shipped_at = tables.DateTimeColumn(verbose_name="Shipped", format="Y-m-d")
+    paid_at = DateTimeCell(verbose_name="Paid", format="Y-m-d")
+    shipped_at = DateTimeCell(verbose_name="Shipped", format="Y-m-d")
     fraud = tables.Column(verbose_name="Fraud", accessor="fraud_score",
                           attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
     provider = tables.Column(empty_values=(), verbose_name="Provider", accessor="payment_method")
-    quote_sent_at = tables.DateTimeColumn(verbose_name="Quote sent", format="Y-m-d")
+    quote_sent_at = DateTimeCell(verbose_name="Quote sent", format="Y-m-d")
     quote_expires = tables.Column(empty_values=(), verbose_name="Expires", accessor="quote_sent_at")
     hold_reason = tables.Column(verbose_name="Hold reason")
-    held_since = tables.DateTimeColumn(verbose_name="Held since", format="Y-m-d",
-                                       accessor="stage_entered_at")  # fmt: skip
-    hold_until = tables.DateColumn(verbose_name="Release on", format="Y-m-d")
+    held_since = DateTimeCell(verbose_name="Held since", format="Y-m-d",
+                              accessor="stage_entered_at")  # fmt: skip
+    hold_until = DateTimeCell(verbose_name="Release on", format="Y-m-d")
     shipping_method = tables.Column(verbose_name="Shipping method")
     destination = tables.Column(empty_values=(), verbose_name="Destination",
                                 accessor="shipping_country")  # fmt: skip
     reject_reason = tables.Column(verbose_name="Reason")
     rejected_by = tables.Column(verbose_name="Rejected by", accessor="rejected_by__username")
-    rejected_at = tables.DateTimeColumn(verbose_name="Rejected", format="Y-m-d H:i")
+    rejected_at = DateTimeCell(verbose_name="Rejected", format="Y-m-d H:i")
 
     class Meta:
         orderable = False
@@ -88,6 +105,31 @@ class OrderTable(tables.Table):
         kwargs["sequence"] = ["select", *columns, "..."]
         super().__init__(*args, **kwargs)
         self._limits = {stage: merchant.stage_age_limit(stage) for stage in Stage.values}
+
+    def rows_html(self) -> list[SafeString]:
+        """The page's rows as HTML: the same cells django-tables2 draws (row_cells), with the
+        work its per-cell machinery repeats (a signature inspection and an accessor walk per
+        cell, ~1 ms a row) done once per column."""
+        cells = self._cell_renderers()
+        return [
+            format_html(
+                "<tr {}>{}</tr>",
+                row_attrs,
+                format_html_join("", "<td {}>{}</td>", row_cells),
+            )
+            for row_attrs, row_cells in (
+                self.row_cells(record, index, cells) for index, record in enumerate(self.data)
+            )
+        ]
+
+    def _cell_renderers(self) -> list["_CellRenderer"]:
+        return [_CellRenderer(self, bound_column) for bound_column in self.columns]
+
+    def row_cells(self, record: Order, index: int, cells) -> tuple[str, list[tuple[str, str]]]:
+        """(the row's attributes, [(a cell's attributes, its content)]) as HTML."""
+        row_class = " ".join(filter(None, [_row_classes(record, self), _EVEN_ODD[index % 2]]))
+        attrs = AttributeDict({"class": row_class, "data-order-id": record.order_id})
+        return attrs.as_html(), [(cell.td_attrs, cell.render(record)) for cell in cells]
 
     def is_overdue(self, record: Order) -> bool:
         limit = self._limits.get(record.stage)
@@ -133,3 +175,47 @@ class OrderTable(tables.Table):
     def render_destination(self, record: Order) -> str:
         parts = [record.shipping_city, record.shipping_region, record.shipping_country]
         return ", ".join(part for part in parts if part) or "—"
+
+
+_EVEN_ODD = ("even", "odd")
+
+
+class _CellRenderer:
+    """One column's cells, as django-tables2's BoundRow renders them for this table's columns
+    (model-field values, choice labels, empty values, render methods), prepared once."""
+
+    def __init__(self, table: OrderTable, bound_column) -> None:
+        self.column = bound_column.column
+        self.bound_column = bound_column
+        self.table = table
+        self.td_attrs = bound_column.attrs.get("td", AttributeDict()).as_html()
+        self.accessor = A(bound_column.accessor)
+        self.default = bound_column.default
+        self.display = None
+        if "__" not in str(bound_column.accessor):
+            field = next(
+                (f for f in Order._meta.concrete_fields if f.name == str(bound_column.accessor)),
+                None,
+            )
+            if field is not None and field.choices:
+                self.display = f"get_{field.name}_display"
+        self.render_fn = bound_column.render
+        self.render_args, keywords = signature(self.render_fn)
+        self.all_args = keywords is not None
+
+    def render(self, record: Order) -> str:
+        if self.display is not None:
+            value = getattr(record, self.display)()
+        else:
+            try:
+                value = self.accessor.resolve(record)
+            except Exception:
+                value = None
+        if value in self.column.empty_values:
+            return conditional_escape(self.default)
+        offered = {
+            "value": value, "record": record, "column": self.column,
+            "bound_column": self.bound_column, "table": self.table,
+        }  # fmt: skip
+        kwargs = offered if self.all_args else {name: offered[name] for name in self.render_args}
+        return conditional_escape(self.render_fn(**kwargs))
