@@ -37,6 +37,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from lifecycle.screens import ALL_ORDERS, LIST_SCREENS  # noqa: E402
@@ -172,6 +173,9 @@ def main() -> None:
     parser.add_argument("--reuse", metavar="CODE")
     args = parser.parse_args()
     merchant = Merchant.objects.get(code=args.reuse) if args.reuse else seed(args.orders)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics for the seeded rows, as autovacuum would
     browsing = Browsing(merchant)
     cookie = session_cookie(merchant)
     call_command("collectstatic", "--noinput", verbosity=0)  # DEBUG off: the manifest serves
