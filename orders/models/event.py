@@ -6,10 +6,9 @@ from .merchant import Merchant
 from .order import Order
 
 
-class OrderEvent(models.Model):
-    """One line of an order's audit timeline; written by orders.events, never edited."""
+class AuditEvent(models.Model):
+    """What every audit line holds: what happened, who did it, when, and its details."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=50)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -24,11 +23,7 @@ class OrderEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["order", "-created_at"], name="event_order_time_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.type}"
+        abstract = True
 
     @property
     def actor_display(self) -> str:
@@ -37,25 +32,27 @@ class OrderEvent(models.Model):
         return self.actor_label or "system"
 
 
-class MerchantEvent(models.Model):
+class OrderEvent(AuditEvent):
+    """One line of an order's audit timeline; written by orders.events, never edited."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "-created_at"], name="event_order_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.type}"
+
+
+class MerchantEvent(AuditEvent):
     """One line of a merchant's audit trail for an action over many orders at once that
     changes none of them (an export); written by orders.events, never edited."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=50)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_label = models.CharField(max_length=100, blank=True)
     # The job that acted, by its ID (orders knows nothing of tools). One event of a type per
     # job: a job delivered twice records its action once.
     job_id = models.PositiveBigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -70,9 +67,3 @@ class MerchantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.type}"
-
-    @property
-    def actor_display(self) -> str:
-        if self.actor_id:
-            return self.actor.get_username()
-        return self.actor_label or "system"

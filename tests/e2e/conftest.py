@@ -5,7 +5,9 @@ import shutil
 
 import pytest
 
+import tools.jobs
 from tests.conftest import require_service
+from tests.tools.test_worker import celery_worker_process  # noqa: F401
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
 # itself (set-up and assertions) are still synchronous and safe here.
@@ -62,3 +64,16 @@ def sign_in(page):
         page.wait_for_url(lambda url: "/login/" not in url)
 
     return sign_in_as
+
+
+@pytest.fixture
+def jobs_on_worker(celery_worker_process, monkeypatch):  # noqa: F811
+    """Jobs the live server starts run on a real Celery worker (tests/tools/test_worker.py)
+    against the test database: queued as in production, after commit through Redis, to a
+    queue of the worker's own, so that no other test's worker can take them."""
+    worker = celery_worker_process
+    enqueue = tools.jobs._job_enqueue
+    monkeypatch.setattr(
+        tools.jobs, "_job_enqueue", lambda job_id, queue: enqueue(job_id, worker.queue)
+    )
+    return worker

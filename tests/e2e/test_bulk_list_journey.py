@@ -10,12 +10,10 @@ the queue's name is the worker's own, so no other test's worker can take it.
 import pytest
 from playwright.sync_api import expect
 
-import tools.jobs
 from orders.models import Order
 from orders.services.placement import CardMode
 from orders.states import Stage
 from tests.factories import member, place
-from tests.tools.test_worker import celery_worker_process  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,14 +22,8 @@ def test_manager_filters_receivables_and_processes_two_payments_as_a_bulk_job(
     page,
     sign_in,
     merchant,
-    celery_worker_process,  # noqa: F811
-    monkeypatch,
+    jobs_on_worker,
 ):
-    worker = celery_worker_process
-    enqueue = tools.jobs._job_enqueue
-    monkeypatch.setattr(
-        tools.jobs, "_job_enqueue", lambda job_id, queue: enqueue(job_id, worker.queue)
-    )
     member(merchant, "manager", username="lists-manager")
     wanted = [
         place(merchant, card_mode=CardMode.NO_CHARGE, email="due@example.com") for _ in range(2)

@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-import tools.jobs
 from orders.services.placement import CardMode
 from tests.factories import member, place
-from tests.tools.test_worker import celery_worker_process  # noqa: F401
 from tools.exports.services import export_mapping_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,14 +23,8 @@ def test_export_two_selected_orders_from_a_stage_list(
     page,
     sign_in,
     merchant,
-    celery_worker_process,  # noqa: F811
-    monkeypatch,
+    jobs_on_worker,
 ):
-    worker = celery_worker_process
-    enqueue = tools.jobs._job_enqueue
-    monkeypatch.setattr(
-        tools.jobs, "_job_enqueue", lambda job_id, queue: enqueue(job_id, worker.queue)
-    )
     member(merchant, "manager", username="list-exporter")
     orders = [
         place(merchant, card_mode=CardMode.NO_CHARGE, email=f"due{n}@example.com") for n in range(3)
