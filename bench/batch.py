@@ -31,8 +31,8 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from bench.seed import orders_seed  # noqa: E402
-from orders.models import Merchant, Order, OrderEvent, OrderSequence  # noqa: E402
+from bench.seed import merchant_remove, orders_seed  # noqa: E402
+from orders.models import Merchant, OrderEvent  # noqa: E402
 from tools.jobs import job_run  # noqa: E402
 from tools.models import Job  # noqa: E402
 
@@ -101,10 +101,7 @@ def main() -> None:
         )
     finally:
         if not args.keep:
-            Job.objects.filter(merchant=merchant).delete()
-            Order.objects.filter(merchant=merchant).delete()
-            OrderSequence.objects.filter(merchant=merchant).delete()
-            merchant.delete()
+            merchant_remove(merchant)
 
 
 if __name__ == "__main__":

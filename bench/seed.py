@@ -51,3 +51,15 @@ def _order(merchant: Merchant, number: int, stage: str, placed_at) -> Order:
         payment_method=PaymentMethod.CREDIT_CARD,
         payment_status=PaymentStatus.PROCESSED,
     )
+
+
+def merchant_remove(merchant: Merchant) -> None:
+    """Remove a benchmark's merchant with its jobs, orders (and what cascades) and counts."""
+    from orders.models import OrderSequence, StageCountDelta
+    from tools.models import Job
+
+    Job.objects.filter(merchant=merchant).delete()
+    Order.objects.filter(merchant=merchant).delete()
+    StageCountDelta.objects.filter(merchant=merchant).delete()
+    OrderSequence.objects.filter(merchant=merchant).delete()
+    merchant.delete()

@@ -32,8 +32,8 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.seed import orders_seed  # noqa: E402
-from orders.models import Merchant, Order, OrderSequence, StageCountDelta  # noqa: E402
+from bench.seed import merchant_remove, orders_seed  # noqa: E402
+from orders.models import Merchant, Order  # noqa: E402
 from orders.selectors.home import order_stage_counts_get  # noqa: E402
 from orders.services.stage_counts import stage_counts_fold  # noqa: E402
 from orders.states import Stage  # noqa: E402
@@ -129,10 +129,7 @@ def main() -> None:
             print(f"{label:<34}{p50:>9.2f}{p95:>9.2f}")
     finally:
         if args.drop:
-            Order.objects.filter(merchant=merchant).delete()
-            StageCountDelta.objects.filter(merchant=merchant).delete()
-            OrderSequence.objects.filter(merchant=merchant).delete()
-            merchant.delete()
+            merchant_remove(merchant)
 
 
 if __name__ == "__main__":
