@@ -11,9 +11,10 @@ from orders.states import SCREEN_BY_SLUG
 from tools.jobs import job_create
 from tools.models import ExportMapping, Job
 
-from .catalogue import DATE_FORMATS, FIELDS, MONEY_FORMATS, field_label
+from .catalogue import FIELDS, field_label
+from .formats import DATE_FORMATS, MONEY_FORMATS, cell_text
 from .rows import order_records
-from .writers import Column, DelimitedWriter, XlsxWriter, XmlWriter, cell_text
+from .writers import Column, DelimitedWriter, XlsxWriter, XmlWriter
 
 PERMISSION = "orders.export_orders"
 STANDARD = "Standard"
@@ -180,6 +181,8 @@ def export_write(
     """
     fmt = format or mapping.format
     columns = mapping_columns(mapping=mapping)
+    line_rows = mapping.granularity == G.LINE and fmt != F.XML
+    places = _line_places(columns)
     records = order_records(
         merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
     )
@@ -195,7 +198,7 @@ def export_write(
         if fmt == F.XML:
             writer.order(record.values, record.lines)
         else:
-            for row in _rows(record, columns, mapping.granularity):
+            for row in _rows(record, places, line_rows):
                 writer.row(row)
         if progress is not None and count % 2000 == 0:
             progress(count)
@@ -203,15 +206,21 @@ def export_write(
     return count
 
 
-def _rows(record, columns: list[Column], granularity: str):
-    if granularity != G.LINE:
-        yield [record.values.get(c.field.name) for c in columns]
+def _line_places(columns: list[Column]) -> list[int]:
+    return [n for n, column in enumerate(columns) if column.field.line]
+
+
+def _rows(record, places: list[int], line_rows: bool):
+    """The record's rows: itself, or one per line (an order without lines: one row);
+    `places` are the line columns' positions."""
+    if not line_rows or not record.lines:
+        yield record.values
         return
-    for line in record.lines or [{}]:
-        yield [
-            line.get(c.field.name) if c.field.line else record.values.get(c.field.name)
-            for c in columns
-        ]
+    for line in record.lines:
+        row = record.values.copy()
+        for place, value in zip(places, line, strict=True):
+            row[place] = value
+        yield row
 
 
 def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str], list[list[str]]]:
@@ -222,13 +231,15 @@ def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str]
         .order_by("-pk")
         .values("pk")[:limit]
     )
+    line_rows = mapping.granularity == G.LINE and mapping.format != F.XML
     rows: list[list[str]] = []
     for record in order_records(
         merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
     ):
-        granularity = G.ORDER if mapping.format == F.XML else mapping.granularity
-        for row in _rows(record, columns, granularity):
-            rows.append([cell_text(value, c) for value, c in zip(row, columns, strict=True)])
+        for row in _rows(record, _line_places(columns), line_rows):
+            rows.append(
+                [cell_text(v, c.field, c.format) for v, c in zip(row, columns, strict=True)]
+            )
     return [c.header for c in columns], rows[:limit]
 
 
