@@ -5,8 +5,9 @@ derived (customer name, tags, notes, tracking). Kinds decide typing and formats.
 
 Each field says what it means twice, side by side: in Python (its model field, or `compute`
 over the fields it `needs` or over its `related` rows; read by rows.py) and in SQL (`sql`, an
-expression over the order `o` and the line `l`, or `sql_join`, a table of (order_id, value)
-for the orders of a pk range; read by copy.py). formats.py turns either into text.
+expression over the order `o`, which has the source and needed fields by name, and the line
+`l`; or `sql_join`, a table of (order_id, value) for the orders of a pk range; read by
+pgcopy.py). formats.py turns either into text.
 """
 
 from collections.abc import Callable, Iterable

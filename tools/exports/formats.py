@@ -1,8 +1,8 @@
 """How each kind of value becomes text, in Python and in SQL side by side.
 
 The Python rendering is what the CSV, TSV and XML writers call per cell; the SQL rendering is
-the same text produced by PostgreSQL, for the COPY path of CSV and TSV (copy.py). The two must
-agree byte for byte (tests/tools/test_export_copy.py compares them).
+the same text produced by PostgreSQL, for the COPY path of CSV and TSV (pgcopy.py). The two
+must agree byte for byte (tests/tools/test_export_copy.py compares them).
 """
 
 from collections.abc import Callable

@@ -91,7 +91,11 @@ class _Statement:
             for name, field in joined.items()
         )
         if line_rows:
-            self.joins += " LEFT JOIN orders_orderline AS l ON l.order_id = o.id"
+            # The range again, for an index range scan of the lines rather than a full scan.
+            self.joins += (
+                " LEFT JOIN orders_orderline AS l ON l.order_id = o.id"
+                " AND l.order_id > %(after)s AND l.order_id <= %(upto)s"
+            )
         self.select = ", ".join(_column_sql(column, line_rows) for column in columns)
         self.order_by = "o.id, l.position, l.id" if line_rows else "o.id"
         self.options = f"FORMAT csv, DELIMITER {DELIMITERS[delimiter]}, ENCODING 'UTF8'"

@@ -63,7 +63,10 @@ class XlsxWriter:
         self.sheet.append(headers)
         self.cells = [self._column_cell(WriteOnlyCell, n, c) for n, c in enumerate(columns, 1)]
         self.text = [column.field.kind == TEXT for column in columns]
-        # The row hook of openpyxl's write-only sheet (called once per appended row).
+        # The row hook of openpyxl's write-only sheet (called once per appended row). Without
+        # it text could turn into formulas: fail loudly should openpyxl ever drop it.
+        if not callable(getattr(self.sheet, "_values_to_row", None)):
+            raise RuntimeError("openpyxl's write-only sheet has no _values_to_row hook")
         self.sheet._values_to_row = self._row_cells
 
     def _column_cell(self, make, number: int, column: Column):
