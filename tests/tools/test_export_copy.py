@@ -16,7 +16,7 @@ from django.db import connection
 from orders.models import Merchant, Order, OrderNote, Shipment, Tag
 from tests.factories import place
 from tests.tools.conftest import soft_delete
-from tools.exports import pgcopy
+from tools.exports import pgcopy, rows
 from tools.exports.catalogue import DATETIME, LINE_FIELDS, MONEY, ORDER_FIELDS, TEXT, WHITESPACE
 from tools.exports.formats import DATE_FORMATS, MONEY_FORMATS
 from tools.exports.services import export_queryset, export_write, export_write_python
@@ -150,6 +150,7 @@ def test_copy_writes_the_bytes_of_the_python_path(
     nasty_orders, monkeypatch, fmt, granularity, chunk
 ):
     monkeypatch.setattr(pgcopy, "CHUNK", chunk)
+    monkeypatch.setattr(rows, "CHUNK", chunk)
     fields = ORDER_FIELDS + (LINE_FIELDS if granularity == "line" else [])
     mapping = _mapping(nasty_orders[0].merchant, granularity, fields)
     python, copied, expected, count = _both(mapping, fmt)

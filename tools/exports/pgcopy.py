@@ -5,18 +5,19 @@ twenty in about that. So on PostgreSQL each column becomes the SQL of its field 
 turned into text by its kind (formats.py), giving exactly the bytes the Python path
 (writers.DelimitedWriter) gives; the header row is still written by Python, and nothing of the
 merchant's reaches the SQL except as quoted values. The orders are taken in pk windows of
-about CHUNK orders, which bounds the related tables' work and reports progress as it goes.
+about CHUNK orders (rows.OrderSpan), which bounds the related tables' work and reports
+progress as it goes.
 """
 
 from typing import BinaryIO
 
 from django.db import connections
-from django.db.models import Count, F, Max, Min
 
 from orders.models import Merchant
 
 from .catalogue import WHITESPACE
 from .formats import text_sql
+from .rows import OrderSpan
 from .writers import Column, DelimitedWriter
 
 CHUNK = 20_000
@@ -37,31 +38,16 @@ def copy_export_write(
     """Write the queryset's live orders as CSV or TSV to `out`; the number of orders."""
     DelimitedWriter(out, columns, delimiter).close()  # the byte-order mark and the header
     base = queryset.filter(merchant=merchant, deleted_at__isnull=True)
-    count, first, last = _span(base)
-    if not count:
-        return 0
+    span = OrderSpan.of(base)
     statement = _Statement(merchant, columns, line_rows, delimiter)
-    # pk windows of about CHUNK selected orders each, were they evenly spread.
-    width = max(1, (last - first + 1) * CHUNK // count)
     rows = 0
     with connections[queryset.db].cursor() as cursor:
-        for after in range(first - 1, last, width):
-            upto = min(after + width, last)
+        for after, upto in span.windows(CHUNK):
             rows += _copy(cursor, statement.sql(base, after, upto), out)
             if progress is not None:
-                # A row per order, or per line: then the share of the pk span done.
-                progress(count * (upto - first + 1) // (last - first + 1) if line_rows else rows)
-    return count if line_rows else rows
-
-
-def _span(base) -> tuple[int, int, int]:
-    """How many orders are selected, and their first and last pk, in one pass planned like a
-    count. `pk + 0` keeps PostgreSQL from reading the min and max along the primary key,
-    which in a table of many merchants can walk past a great many other orders."""
-    span = base.order_by().aggregate(
-        count=Count("pk"), first=Min(F("pk") + 0), last=Max(F("pk") + 0)
-    )
-    return span["count"], span["first"], span["last"]
+                # A row per order; or per line, then the share of the pk span done.
+                progress(span.share(upto) if line_rows else rows)
+    return span.count if line_rows else rows
 
 
 def _copy(cursor, statement: str, out: BinaryIO) -> int:

@@ -13,6 +13,8 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count, F, Max, Min
+
 from orders.models import Merchant, OrderLine
 
 from .catalogue import DATETIME, Field
@@ -30,18 +32,48 @@ class OrderRecord:
 
 
 def order_records(
-    *, merchant: Merchant, queryset, fields: list[Field], chunk: int = CHUNK
+    *, merchant: Merchant, queryset, fields: list[Field], chunk: int | None = None
 ) -> Iterator[OrderRecord]:
     """The live orders of the queryset, by pk, with the mapping's fields filled in."""
     reader = _Reader(merchant, fields)
-    base = queryset.filter(merchant=merchant, deleted_at__isnull=True).order_by("pk")
-    last = 0
-    while True:
-        rows = list(base.filter(pk__gt=last).values_list(*reader.order_columns)[:chunk])
-        if not rows:
+    base = queryset.filter(merchant=merchant, deleted_at__isnull=True)
+    for after, upto in OrderSpan.of(base).windows(chunk or CHUNK):
+        window = base.filter(pk__gt=after, pk__lte=upto).order_by("pk")
+        rows = list(window.values_list(*reader.order_columns))
+        if rows:
+            yield from reader.records(rows)
+
+
+@dataclass(frozen=True)
+class OrderSpan:
+    """How many orders a selection holds and its first and last pk: the pk windows in which
+    it is read. A window is a pk range, not ORDER BY pk LIMIT n: in a table of many merchants
+    that walks the primary key past every other merchant's orders (and, after the last
+    selected order, to the table's end)."""
+
+    count: int
+    first: int
+    last: int
+
+    @classmethod
+    def of(cls, base) -> "OrderSpan":
+        # pk + 0: planned like a count, not as walks along the primary key from either end.
+        span = base.order_by().aggregate(
+            count=Count("pk"), first=Min(F("pk") + 0), last=Max(F("pk") + 0)
+        )
+        return cls(span["count"], span["first"] or 0, span["last"] or 0)
+
+    def windows(self, size: int) -> Iterator[tuple[int, int]]:
+        """(after, upto] pk ranges of about `size` orders each, were they evenly spread."""
+        if not self.count:
             return
-        last = rows[-1][0]
-        yield from reader.records(rows)
+        width = max(1, (self.last - self.first + 1) * size // self.count)
+        for after in range(self.first - 1, self.last, width):
+            yield after, min(after + width, self.last)
+
+    def share(self, upto: int) -> int:
+        """About how many of the orders have a pk up to `upto`."""
+        return self.count * (upto - self.first + 1) // (self.last - self.first + 1)
 
 
 def _none(_row: tuple) -> None:
