@@ -1,12 +1,16 @@
 """Export benchmark: our CSV export beside PostgreSQL's COPY of the same columns, and our XLSX
 export beside openpyxl write-only writing the same rows; peak memory at two sizes.
 
-    DATABASE_URL=postgres://… python bench/export.py --orders 100000
+    DATABASE_URL=postgres://… python bench/export.py --orders 100000 [--formats csv,xlsx]
+
+Ours and the baseline run alternately `--repeat` times; the median of each is printed with
+their ratio, and the load average before and after (the machine may be shared).
 """
 
 import argparse
 import io
 import os
+import statistics
 import tempfile
 
 from _setup import django_setup, merchant_with_orders, peak_mib, timed
@@ -18,6 +22,7 @@ COLUMNS = [
     "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
     "actual_fulfillment", "actual_payment", "actual_profit",
 ]  # fmt: skip
+BASELINES = {"csv": "COPY … TO STDOUT", "xlsx": "openpyxl write-only"}
 
 
 def main() -> None:
@@ -25,8 +30,12 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--merchant", default="BENCH")
     parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--small", type=int, help="the smaller size for memory (orders / 10)")
     args = parser.parse_args()
     django_setup()
+    from django.db import connection
+
     from tools.models import ExportMapping
 
     merchant = merchant_with_orders(args.merchant, args.orders)
@@ -34,21 +43,40 @@ def main() -> None:
         merchant=merchant, name="bench", format="csv", granularity="order",
         columns=[{"field": name, "header": name, "format": ""} for name in COLUMNS],
     )  # fmt: skip
-    small = max(1, args.orders // 10)
+    small = args.small or max(1, args.orders // 10)
+    version = connection.cursor().connection.info.server_version
     _nth_number(merchant, small), _nth_number(merchant, args.orders)
-    print(f"Export of {args.orders:,} orders ({merchant.code}); memory also at {small:,}")
+    print(
+        f"Export of {args.orders:,} orders ({merchant.code}, time zone {merchant.time_zone}); "
+        f"memory also at {small:,}; PostgreSQL {version // 10000}.{version % 10000}"
+    )
+    print(f"load average before: {_load()}")
     for fmt in args.formats.split(","):
-        ours, count = timed(lambda fmt=fmt: ours_write(mapping, args.orders, fmt))
-        base = timed(lambda fmt=fmt: baseline(merchant, args.orders, fmt))[0]
+        ours, base, count = _timings(mapping, args.orders, fmt, args.repeat)
         mem = [
             peak_mib(lambda n=n, fmt=fmt: ours_write(mapping, n, fmt)) for n in (small, args.orders)
         ]
-        name = "COPY … TO STDOUT" if fmt == "csv" else "openpyxl write-only"
         print(
-            f"{fmt.upper():5} ours {ours:6.2f}s ({count:,} orders) · {name} {base:6.2f}s · "
-            f"ratio {ours / base:4.2f}× · peak memory {mem[0]:.1f} MiB at {small:,}, "
-            f"{mem[1]:.1f} MiB at {args.orders:,}"
+            f"{fmt.upper():5} ours {ours:6.2f}s ({count:,} orders) · {BASELINES[fmt]} "
+            f"{base:6.2f}s · ratio {ours / base:4.2f}× · peak memory {mem[0]:.1f} MiB at "
+            f"{small:,}, {mem[1]:.1f} MiB at {args.orders:,} · load {_load()}",
+            flush=True,
         )
+
+
+def _timings(mapping, n: int, fmt: str, repeat: int) -> tuple[float, float, int]:
+    """Medians of ours and of the baseline, run alternately."""
+    rows = baseline_rows(mapping.merchant, n) if fmt == "xlsx" else None
+    ours, base, count = [], [], 0
+    for _ in range(repeat):
+        seconds, count = timed(lambda: ours_write(mapping, n, fmt))
+        ours.append(seconds)
+        base.append(timed(lambda: baseline(mapping.merchant, n, fmt, rows))[0])
+    return statistics.median(ours), statistics.median(base), count
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def selection(merchant, n: int):
@@ -82,26 +110,18 @@ def ours_write(mapping, n: int, fmt: str) -> int:
         return export_write(mapping=mapping, queryset=queryset, out=out, format=fmt)
 
 
-def baseline(merchant, n: int, fmt: str) -> None:
-    from django.db import connection
+def baseline_rows(merchant, n: int) -> list[tuple]:
+    """The same rows in memory, read before the baseline is timed (dates without a zone)."""
+    rows = selection(merchant, n).live().order_by("pk").values_list(*COLUMNS)
+    return [tuple(v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v for v in r) for r in rows]
 
+
+def baseline(merchant, n: int, fmt: str, rows: list[tuple] | None) -> None:
     if fmt == "csv":
-        sql = (
-            f"COPY (SELECT {', '.join(COLUMNS)} FROM orders_order "  # noqa: S608
-            f"WHERE merchant_id = {merchant.pk} AND deleted_at IS NULL "
-            f"AND order_number <= {_nth_number(merchant, n)} ORDER BY id) "
-            "TO STDOUT WITH (FORMAT csv, HEADER)"
-        )
-        connection.ensure_connection()
-        raw = connection.connection.cursor()
-        with tempfile.TemporaryFile() as out, raw.copy(sql) as copy:
-            for block in copy:
-                out.write(block)
+        _copy_baseline(merchant, n)
         return
     from openpyxl import Workbook
 
-    rows = list(selection(merchant, n).live().order_by("pk").values_list(*COLUMNS))
-    rows = [[v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v for v in row] for row in rows]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Orders")
     sheet.append(COLUMNS)
@@ -109,6 +129,22 @@ def baseline(merchant, n: int, fmt: str) -> None:
         sheet.append(row)
     with tempfile.TemporaryFile() as out:
         workbook.save(out)
+
+
+def _copy_baseline(merchant, n: int) -> None:
+    from django.db import connection
+
+    sql = (
+        f"COPY (SELECT {', '.join(COLUMNS)} FROM orders_order "  # noqa: S608
+        f"WHERE merchant_id = {merchant.pk} AND deleted_at IS NULL "
+        f"AND order_number <= {_nth_number(merchant, n)} ORDER BY id) "
+        "TO STDOUT WITH (FORMAT csv, HEADER)"
+    )
+    connection.ensure_connection()
+    raw = connection.connection.cursor()
+    with tempfile.TemporaryFile() as out, raw.copy(sql) as copy:
+        for block in copy:
+            out.write(block)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import csv
 import io
+import itertools
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,7 +13,8 @@ from orders.models import Order, Shipment, Tag
 from orders.services.notes import order_note_append
 from tests.factories import place
 from tests.tools.conftest import soft_delete
-from tools.exports.catalogue import DATETIME, INT, LINE_FIELDS, MONEY, ORDER_FIELDS
+from tools.exports.catalogue import DATETIME, FIELDS, INT, LINE_FIELDS, MONEY, ORDER_FIELDS
+from tools.exports.rows import OrderSpan, order_records
 from tools.exports.services import (
     export_mapping_get,
     export_mapping_save,
@@ -245,3 +247,22 @@ def test_an_export_of_selected_orders_writes_only_those(merchant, manager):
     with job.result_file.open("rb") as handle:
         rows = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == [chosen.order_id]
+
+
+@pytest.mark.django_db
+def test_orders_are_read_in_pk_windows_that_cover_the_selection_once(merchant, other_merchant):
+    mine = [place(merchant, email=f"w{n}@example.com") for n in range(5)]
+    place(other_merchant, email="between@example.com")
+    mine.append(place(merchant, email="late@example.com"))
+    soft_delete(mine[2])
+    span = OrderSpan.of(Order.objects.filter(merchant=merchant, deleted_at__isnull=True))
+    assert (span.count, span.first, span.last) == (5, mine[0].pk, mine[-1].pk)
+    windows = list(span.windows(2))
+    assert windows[0][0] == mine[0].pk - 1
+    assert windows[-1][1] == mine[-1].pk
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
+    records = order_records(
+        merchant=merchant, queryset=Order.objects.all(), fields=[FIELDS["order_id"]], chunk=2
+    )
+    assert [r.values[0] for r in records] == [o.order_id for o in mine if o != mine[2]]
+    assert list(OrderSpan.of(Order.objects.none()).windows(2)) == []

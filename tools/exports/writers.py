@@ -2,20 +2,17 @@
 
 Each writes row by row to an open binary file and keeps nothing but the current row.
 Text that a spreadsheet would run as a formula is neutralised; in XLSX numbers and dates stay
-typed numbers and dates.
+typed numbers and dates. Rows are lists of values, one per column (rows.py).
 """
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, BinaryIO
 from xml.sax.saxutils import XMLGenerator
 
-from .catalogue import DATE_FORMATS, DATETIME, INT, MONEY, MONEY_FORMATS, TEXT, Field
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .catalogue import DATETIME, MONEY, TEXT, Field
+from .formats import cell_text, date_format, money_format, text_converter, text_safe
 
 
 @dataclass(frozen=True)
@@ -25,41 +22,9 @@ class Column:
     format: str = ""
 
 
-def text_safe(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading quote before formula-like starts."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def cell_text(value: Any, column: Column) -> str:
-    """A value as text for CSV, TSV and XML, in the column's date or money format."""
-    if value is None:
-        return ""
-    kind = column.field.kind
-    if kind == MONEY and isinstance(value, Decimal):
-        return f"{value:,.2f}" if column.format == "thousands" else f"{value:.2f}"
-    if kind == DATETIME and isinstance(value, datetime | date):
-        return value.strftime(DATE_FORMATS.get(column.format, DATE_FORMATS[""])[0])
-    return str(value)
-
-
-def _text_converter(column: Column):
-    """A fast value → text function for one column (called once per cell)."""
-    kind = column.field.kind
-    if kind == MONEY:
-        spec = ",.2f" if column.format == "thousands" else ".2f"
-        return lambda v: "" if v is None else format(v, spec)
-    if kind == DATETIME:
-        pattern = DATE_FORMATS.get(column.format, DATE_FORMATS[""])[0]
-        return lambda v: "" if v is None else v.strftime(pattern)
-    if kind == TEXT:
-        return lambda v: "" if v is None else text_safe(str(v))
-    return lambda v: "" if v is None else str(v)
-
-
 class DelimitedWriter:
     def __init__(self, out: BinaryIO, columns: list[Column], delimiter: str) -> None:
-        self.columns = columns
-        self.converters = [_text_converter(column) for column in columns]
+        self.converters = [text_converter(c.field, c.format) for c in columns]
         # UTF-8 with a byte-order mark: spreadsheet programs then read accents correctly.
         self.text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=False)
         self.writer = csv.writer(self.text, delimiter=delimiter, lineterminator="\r\n")
@@ -76,47 +41,61 @@ class DelimitedWriter:
 
 
 class XlsxWriter:
+    """openpyxl write-only, with one cell per column made (and styled) once.
+
+    openpyxl's own append makes a new cell for every value, and a styled cell handed to it is
+    first tried as a value (an exception per cell); together that was most of the export's
+    time. Rows are written out as they are appended, so the column's cell is simply refilled.
+    """
+
     def __init__(self, out: BinaryIO, columns: list[Column]) -> None:
         from openpyxl import Workbook
         from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils.exceptions import IllegalCharacterError
 
+        self.illegal_character = IllegalCharacterError
         self.out = out
-        self.columns = columns
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet("Orders")
-        self._cell = WriteOnlyCell
-        self.formats = [self._number_format(column) for column in columns]
-        self.sheet.append([self._text(column.header) for column in columns])
+        headers = [WriteOnlyCell(self.sheet, value=_xml_text(c.header)) for c in columns]
+        for cell in headers:
+            cell.data_type = "s"  # stored as a string, never a formula
+        self.sheet.append(headers)
+        self.cells = [self._column_cell(WriteOnlyCell, n, c) for n, c in enumerate(columns, 1)]
+        self.text = [column.field.kind == TEXT for column in columns]
+        # The row hook of openpyxl's write-only sheet (called once per appended row). Without
+        # it text could turn into formulas: fail loudly should openpyxl ever drop it.
+        if not callable(getattr(self.sheet, "_values_to_row", None)):
+            raise RuntimeError("openpyxl's write-only sheet has no _values_to_row hook")
+        self.sheet._values_to_row = self._row_cells
 
-    @staticmethod
-    def _number_format(column: Column) -> str | None:
+    def _column_cell(self, make, number: int, column: Column):
+        cell = make(self.sheet)
+        cell.column = number
         if column.field.kind == MONEY:
-            return MONEY_FORMATS.get(column.format, MONEY_FORMATS[""])
-        if column.field.kind == DATETIME:
-            return DATE_FORMATS.get(column.format, DATE_FORMATS[""])[1]
-        return None
-
-    def _text(self, text: str):
-        if not text.startswith("="):
-            return text
-        cell = self._cell(self.sheet, value=text)
-        cell.data_type = "s"  # stored as a string, never a formula
+            cell.number_format = money_format(column.format).excel
+        elif column.field.kind == DATETIME:
+            cell.number_format = date_format(column.format).excel
         return cell
 
-    def row(self, values: list[Any]) -> None:
-        cells = []
-        for value, column, number_format in zip(values, self.columns, self.formats, strict=True):
+    def _row_cells(self, values: list[Any], row_number: int):
+        for cell, is_text, value in zip(self.cells, self.text, values, strict=True):
             if value is None or value == "":
-                cells.append(None)
-            elif number_format is not None and not isinstance(value, str):
-                cell = self._cell(self.sheet, value=value)
-                cell.number_format = number_format
-                cells.append(cell)
-            elif column.field.kind == INT:
-                cells.append(value)
+                continue
+            if is_text:
+                value = str(value)
+                try:
+                    cell.value = value
+                except self.illegal_character:  # control characters XLSX cannot hold
+                    cell.value = _xml_text(value)
+                cell.data_type = "s"  # never a formula or an error value
             else:
-                cells.append(self._text(str(value)))
-        self.sheet.append(cells)
+                cell.value = value
+            cell.row = row_number
+            yield cell
+
+    def row(self, values: list[Any]) -> None:
+        self.sheet.append(values)
 
     def close(self) -> None:
         self.workbook.save(self.out)
@@ -127,26 +106,27 @@ class XmlWriter:
 
     def __init__(self, out: BinaryIO, columns: list[Column]) -> None:
         self.xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
-        self.order_columns = [c for c in columns if not c.field.line]
+        self.order_columns = [(n, c) for n, c in enumerate(columns) if not c.field.line]
         self.line_columns = [c for c in columns if c.field.line]
         self.xml.startDocument()
         self.xml.startElement("orders", {})
 
     def _element(self, column: Column, value: Any) -> None:
         self.xml.startElement(column.field.name, {"header": column.header})
-        self.xml.characters(_xml_text(cell_text(value, column)))
+        self.xml.characters(_xml_text(cell_text(value, column.field, column.format)))
         self.xml.endElement(column.field.name)
 
-    def order(self, values: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+    def order(self, values: list[Any], lines: list[list[Any]]) -> None:
+        """The order's values (one per column) and its lines' (one per line column)."""
         self.xml.startElement("order", {})
-        for column in self.order_columns:
-            self._element(column, values.get(column.field.name))
+        for number, column in self.order_columns:
+            self._element(column, values[number])
         if self.line_columns:
             self.xml.startElement("lines", {})
             for line in lines:
                 self.xml.startElement("line", {})
-                for column in self.line_columns:
-                    self._element(column, line.get(column.field.name))
+                for column, value in zip(self.line_columns, line, strict=True):
+                    self._element(column, value)
                 self.xml.endElement("line")
             self.xml.endElement("lines")
         self.xml.endElement("order")
