@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from orders.events import orders_exported_event
 from orders.models import MerchantEvent
-from tools.jobs import job_progress_set
+from tools.jobs import job_orders_narrow, job_progress_set
 from tools.models import ExportMapping, Job
 
 from .services import export_queryset, export_write
@@ -31,7 +31,7 @@ def export_job_run(*, job: Job) -> None:
         placed_to=_date(params.get("placed_to")),
     )
     if job.order_pks:
-        queryset = queryset.filter(pk__in=job.order_pks)
+        queryset = job_orders_narrow(queryset, job)
     job_progress_set(job_id=job.pk, done=0, total=queryset.count())
     fmt = params.get("format") or mapping.format
     with tempfile.TemporaryFile() as handle:
