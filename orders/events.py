@@ -4,6 +4,9 @@ the same transaction as the change; nothing else writes OrderEvent or MerchantEv
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+from django.utils import timezone
+
 from .models import Merchant, MerchantEvent, Order, OrderEvent
 from .writes import row_insert
 
@@ -182,6 +185,20 @@ def order_email_queued_event(*, order: Order, template: str, by=None, via: str =
     )
 
 
+# An order's costs as the cost-import events record them: payload key → Order field.
+COSTS_RECORDED = {
+    "shipping": "actual_shipping",
+    "fulfillment": "actual_fulfillment",
+    "payment": "actual_payment",
+    "profit": "actual_profit",
+}
+
+
+def order_costs_of(order: Order) -> dict[str, Decimal]:
+    """The order's costs in the shape the cost-import events record as before and after."""
+    return {key: getattr(order, field) for key, field in COSTS_RECORDED.items()}
+
+
 def _order_costs_events(
     *, type: str, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int,
     by=None, via: str = "", job_id: int | None = None,
@@ -215,6 +232,50 @@ def order_costs_imported_events(
         type="order_costs_imported", changes=changes, import_id=import_id, by=by, via=via,
         job_id=job_id,
     )  # fmt: skip
+
+
+def order_costs_imported_events_insert(
+    *, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
+    job_id: int | None = None,
+) -> int:  # fmt: skip
+    """order_costs_imported_events for orders changed in SQL: one event per row of
+    `source_sql`, written by one INSERT … SELECT with the same payload. The source's columns
+    are order_pk and before_<key> / after_<key> for each key of COSTS_RECORDED. Returns the
+    number of events written.
+    """
+    costs = {
+        when: _json_object({key: _money_text(f"s.{when}_{key}") for key in COSTS_RECORDED})
+        for when in ("before", "after")
+    }
+    payload = _json_object({
+        "import_id": "CAST(%s AS BIGINT)", "job_id": "CAST(%s AS BIGINT)", **costs,
+    })  # fmt: skip
+    table = connection.ops.quote_name(OrderEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (order_id, type, actor_id, actor_label, created_at, payload) "  # noqa: S608
+        f"SELECT s.order_pk, %s, %s, %s, %s, {payload} FROM ({source_sql}) s"
+    )
+    actor = _user_or_none(by)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    head = ["order_costs_imported", actor.pk if actor else None, via, now, import_id, job_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head, *params])
+        return cursor.rowcount
+
+
+def _json_object(members: dict[str, str]) -> str:
+    """SQL building a JSON object from (key → SQL expression); keys are our own constants."""
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    arguments = ", ".join(f"'{key}', {sql}" for key, sql in members.items())
+    return f"{function}({arguments})"
+
+
+def _money_text(sql: str) -> str:
+    """SQL writing a 2-place money value (a numeric(12, 2) column, or sums and differences of
+    them) as str(Decimal) does: "7.10", "-0.40"."""
+    if connection.vendor == "postgresql":
+        return f"CAST({sql} AS TEXT)"  # numeric keeps the scale: 7.10 stays "7.10"
+    return f"printf('%%.2f', {sql})"  # SQLite holds a float; %% : the query has parameters
 
 
 def order_costs_import_undone_events(

@@ -10,9 +10,9 @@ from orders.exceptions import OrderError
 from tools.export_forms import CostFileForm
 from tools.imports.reading import CostFileRefused, upload_limit
 from tools.imports.services import (
-    cost_errors_csv,
     cost_import_apply_start,
     cost_import_duplicate_of,
+    cost_import_errors_csv,
     cost_import_get,
     cost_import_list,
     cost_import_preview,
@@ -22,7 +22,6 @@ from tools.imports.services import (
 from tools.models import CostImport
 
 IMPORT = "orders.import_costs"
-ERRORS_SHOWN = 100
 
 
 def import_or_404(request, pk: int) -> CostImport:
@@ -79,14 +78,17 @@ class CostImportDetailView(MerchantRequiredMixin, View):
         duplicate = None
         if cost_import.status == CostImport.Status.PREVIEWED:
             duplicate = cost_import_duplicate_of(cost_import=cost_import)
+        repeated = cost_import.summary.get("repeated", {})
         context = {
             "imp": cost_import,
-            "errors": cost_import.errors[:ERRORS_SHOWN],
-            "more_errors": max(0, len(cost_import.errors) - ERRORS_SHOWN),
+            # The import keeps its first errors; the rest are in the downloadable CSV.
+            "errors": cost_import.errors,
+            "more_errors": max(0, cost_import.error_count - len(cost_import.errors)),
             "duplicate": duplicate,
             "duplicate_message": duplicate_message(duplicate) if duplicate else "",
             "changes": cost_import.summary.get("changes", []),
-            "repeated": cost_import.summary.get("repeated", {}),
+            "repeated": repeated,
+            "more_repeated": cost_import.summary.get("repeated_count", 0) - len(repeated),
         }
         return render(request, "tools/cost_import_detail.html", context)
 
@@ -96,7 +98,9 @@ class CostImportErrorsView(MerchantRequiredMixin, View):
 
     def get(self, request, pk: int):
         cost_import = import_or_404(request, pk)
-        response = HttpResponse(cost_errors_csv(errors=cost_import.errors), content_type="text/csv")
+        response = HttpResponse(
+            cost_import_errors_csv(cost_import=cost_import), content_type="text/csv"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="import-{cost_import.pk}-errors.csv"'
         )

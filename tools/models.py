@@ -172,16 +172,17 @@ class CostImport(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="cost_imports")
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to=cost_import_path, max_length=300)
-    # The validated plan (one CSV line per order), so applying need not parse the upload again.
-    plan = models.FileField(upload_to=cost_import_path, max_length=300, blank=True)
     # The duplicate checks: the file's bytes, and its rows once read (format-independent).
     content_hash = models.CharField(max_length=64, db_index=True)
     rows_hash = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
     rows_read = models.PositiveIntegerField(default=0)
     orders_matched = models.PositiveIntegerField(default=0)
-    # [{"row": 17, "column": "Actual Payment", "value": "12.345", "message": "..."}]
+    # The first errors, for the preview page:
+    # [{"row": 17, "column": "Actual Payment", "value": "12.345", "message": "..."}];
+    # every error is a CostImportError row (the downloadable list).
     errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
     # The first orders' before → after and the orders with several rows, for the preview.
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
@@ -213,8 +214,17 @@ class CostImport(models.Model):
 class CostImportChange(models.Model):
     """One order's costs before and after an applied import: what undo restores."""
 
-    cost_import = models.ForeignKey(CostImport, on_delete=models.CASCADE, related_name="changes")
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    # No database constraints: change rows are only written by the apply, from the orders it
+    # has locked, under the lock of their import; checking each of 100,000 rows again at commit
+    # took a second. Django still deletes them with their import or order. The import is not
+    # indexed on its own: the unique (import, order) index starts with it.
+    cost_import = models.ForeignKey(
+        CostImport, on_delete=models.CASCADE, related_name="changes", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     # Null where the import did not touch that cost.
     shipping_before = models.DecimalField(max_digits=12, decimal_places=2, null=True)
     shipping_after = models.DecimalField(max_digits=12, decimal_places=2, null=True)
@@ -231,3 +241,84 @@ class CostImportChange(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.cost_import_id} · order {self.order_id}"
+
+
+class CostImportRow(models.Model):
+    """One valid data row of a previewed import, matched to its order. Rows are written in bulk
+    as the file is read, so a file of any size previews in the same memory; what they do to
+    each order is then worked out in SQL (CostImportOrder, tools.imports.staging).
+    """
+
+    # Not indexed on its own: the unique (import, row) index starts with it. No database
+    # constraint: rows are only written in the transaction that creates their import, and
+    # checking each of 100,000 of them again at commit took most of a second (Django still
+    # deletes them with their import).
+    cost_import = models.ForeignKey(
+        CostImport, on_delete=models.CASCADE, related_name="rows", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    file_row = models.PositiveIntegerField()  # the row's number in the file
+    # The order's pk without a foreign key: an order purged between the preview and the apply
+    # must make the apply refuse, not silently drop its rows.
+    order_pk = models.BigIntegerField()
+    order_id = models.CharField(max_length=32)
+    # Null where the row's cell was blank.
+    shipping = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fulfillment = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    payment = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["cost_import", "file_row"]
+        constraints = [
+            models.UniqueConstraint(fields=["cost_import", "file_row"], name="one_row_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.cost_import_id} · row {self.file_row} · {self.order_id}"
+
+
+class CostImportOrder(models.Model):
+    """What a previewed import does to one order, from its staged rows: the last non-blank
+    shipping and fulfillment, the sum of its payments. Kept as a table so that the apply joins
+    orders to it on indexed keys (tools.imports.apply)."""
+
+    # As CostImportRow.cost_import (with the unique (import, order) index).
+    cost_import = models.ForeignKey(
+        CostImport, on_delete=models.CASCADE, related_name="plan_orders", db_index=False,
+        db_constraint=False,
+    )  # fmt: skip
+    order_pk = models.BigIntegerField()  # no foreign key, as CostImportRow.order_pk
+    order_id = models.CharField(max_length=32)
+    first_row = models.PositiveIntegerField()  # the order's first row: file order
+    row_count = models.PositiveIntegerField()
+    # Null where no row of the order had a value.
+    shipping = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    fulfillment = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    payment = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["cost_import", "first_row"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cost_import", "order_pk"], name="one_plan_per_import_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.cost_import_id} · {self.order_id}"
+
+
+class CostImportError(models.Model):
+    """One error found in a cost file: its row, column, the value shown and what is wrong."""
+
+    cost_import = models.ForeignKey(CostImport, on_delete=models.CASCADE, related_name="error_rows")
+    file_row = models.PositiveIntegerField()
+    column = models.CharField(max_length=50, blank=True)
+    value = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["id"]  # written in row order
+
+    def __str__(self) -> str:
+        return f"Import {self.cost_import_id} · row {self.file_row}: {self.message}"

@@ -1,6 +1,7 @@
 """The order, its lines, shipments, notes and tags. Its transitions are in transitions.py."""
 
 import copy
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,12 @@ from .transitions import OrderTransitions
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": ZERO}
 CUSTOM_FIELD_NUMBERS = range(1, 11)
+# Actual profit is the total less these; Order.compute_actual_profit and its SQL form both
+# read this one list.
+ACTUAL_PROFIT_DEDUCTIONS = (
+    "refunded_total", "tax", "cost_of_goods", "actual_shipping", "actual_fulfillment",
+    "actual_payment",
+)  # fmt: skip
 
 
 class OrderQuerySet(models.QuerySet):
@@ -244,15 +251,16 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
         return self.actual_shipping + self.actual_fulfillment + self.actual_payment
 
     def compute_actual_profit(self) -> Decimal:
-        return (
-            self.total
-            - self.refunded_total
-            - self.tax
-            - self.cost_of_goods
-            - self.actual_shipping
-            - self.actual_fulfillment
-            - self.actual_payment
+        return self.total - sum(
+            (getattr(self, name) for name in ACTUAL_PROFIT_DEDUCTIONS), start=ZERO
         )
+
+    @staticmethod
+    def actual_profit_sql(value_of: Callable[[str], str]) -> str:
+        """compute_actual_profit as an SQL expression, for set-based writers; `value_of(field)`
+        is the SQL of that field's value (a column, or the new value an UPDATE sets)."""
+        terms = [value_of(name) for name in ("total", *ACTUAL_PROFIT_DEDUCTIONS)]
+        return "(" + " - ".join(f"({term})" for term in terms) + ")"
 
     def custom_field(self, number: int) -> str:
         return getattr(self, f"custom_{number}")

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from orders.models import Order
 from tests.factories import place
 from tests.tools.costfiles import csv_bytes
+from tools.models import CostImport
 
 
 def run(*args):
@@ -81,3 +82,17 @@ def test_import_costs_refuses_an_unreadable_file_and_an_unknown_merchant(
     err = capsys.readouterr().err
     assert ".xls files are not supported" in err
     assert "No merchant with code NOPE" in err
+
+
+@pytest.mark.django_db
+def test_import_costs_dry_run_lists_every_error_stores_nothing_and_exits_1(
+    merchant, order, tmp_path, capsys
+):
+    path = tmp_path / "costs.csv"
+    path.write_bytes(csv_bytes([[order.order_id, "-3.00", "", ""], ["DEMO-9", "", "", "1"]]))
+    assert run(str(path), "--merchant", "DEMO", "--dry-run") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "row 2 Actual Shipping “-3.00”: cannot be negative",
+        "row 3 Order ID “DEMO-9”: no such order",
+    ]
+    assert not CostImport.objects.exists()

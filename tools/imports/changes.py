@@ -1,6 +1,5 @@
-"""Writing cost changes to orders in bulk: one UPDATE per chunk, profit recomputed."""
-
-from decimal import Decimal
+"""Writing cost changes to orders in bulk (the undo job): one UPDATE per chunk, profit
+recomputed."""
 
 from django.db import connection
 from django.utils import timezone
@@ -25,15 +24,6 @@ def orders_locked(*, merchant_id: int, order_pks: list[int]) -> dict[int, Order]
         .order_by("pk")
     )
     return {order.pk: order for order in rows}
-
-
-def costs_of(order: Order) -> dict[str, Decimal]:
-    return {
-        "shipping": order.actual_shipping,
-        "fulfillment": order.actual_fulfillment,
-        "payment": order.actual_payment,
-        "profit": order.actual_profit,
-    }
 
 
 def orders_costs_write(orders: list[Order]) -> None:

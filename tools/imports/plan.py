@@ -1,27 +1,38 @@
-"""From a cost file's rows to a plan: per order, the costs it sets and adds, and every error.
+"""From a cost file's rows to an import's staged plan: every row validated, matched to its order
+a chunk at a time, and written to the database as it goes (the rows to apply, every error).
 
-The same plan drives the preview, the apply job and the command's dry run, so what is shown is
-what is applied.
+Nothing of the file is kept in memory beyond a few chunks and the first errors, so any file
+previews in the same memory; the parsing runs a chunk or two ahead in a thread (readahead.py)
+while the database stores the last. The preview, the apply job and the command's dry run all
+read the plan back from the staged rows (tools.imports.staging), so what is shown is what is
+applied.
 """
 
-import csv
 import hashlib
-import io
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import Any
 
-from orders.models import Merchant, Order
+from django.db import connection
 
+from orders.models import Order
+from tools.models import CostImport
+
+from .readahead import read_ahead
 from .reading import FULFILLMENT, ORDER_ID, PAYMENT, SHIPPING, CostFile, CostFileRefused
+from .staging import errors_write, orders_plan_write, rows_write
 
 AMOUNT = re.compile(
     r"^(?P<sign>-)?\s*[$€£]?\s*(?P<sign2>-)?\s*(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d*)?$"
 )
 LIMIT = Decimal("9999999999.99")
-LOOKUP_CHUNK = 5000
+CENT = Decimal("0.01")
+CHUNK = 2000  # rows matched with one query and written with one COPY
+ERRORS_KEPT = 100  # errors kept on the import for its page; the rest are only stored
 COST_FIELDS = {SHIPPING: "shipping", FULFILLMENT: "fulfillment", PAYMENT: "payment"}
 
 
@@ -46,69 +57,33 @@ class RowError:
 
 
 @dataclass
-class OrderPlan:
-    """What the file does to one order: replacements (last non-blank wins) and an addition."""
-
-    order_pk: int
-    order_id: str
-    rows: list[int] = field(default_factory=list)
-    shipping: Decimal | None = None
-    fulfillment: Decimal | None = None
-    payment_added: Decimal | None = None
-
-
-@dataclass
 class CostPlan:
-    orders: dict[str, OrderPlan] = field(default_factory=dict)  # by order ID, in file order
-    errors: list[RowError] = field(default_factory=list)
+    """What reading a file found: its counts, its rows' hash and its first errors."""
+
     rows_read: int = 0
     rows_hash: str = ""
-
-    @property
-    def repeated(self) -> dict[str, list[int]]:
-        return {oid: plan.rows for oid, plan in self.orders.items() if len(plan.rows) > 1}
+    errors: list[RowError] = field(default_factory=list)  # the first ERRORS_KEPT, by row
+    error_count: int = 0
 
 
-def plan_csv(plan: CostPlan) -> str:
-    """The plan's orders as CSV text: pk, order ID, shipping, fulfillment, payment added, rows."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for entry in plan.orders.values():
-        writer.writerow([
-            entry.order_pk, entry.order_id, _plain(entry.shipping), _plain(entry.fulfillment),
-            _plain(entry.payment_added), " ".join(map(str, entry.rows)),
-        ])  # fmt: skip
-    return out.getvalue()
-
-
-def plan_csv_read(text: str) -> list[OrderPlan]:
-    plans = []
-    for pk, order_id, shipping, fulfillment, payment, rows in csv.reader(io.StringIO(text)):
-        plans.append(
-            OrderPlan(
-                order_pk=int(pk), order_id=order_id, rows=[int(r) for r in rows.split()],
-                shipping=_amount(shipping), fulfillment=_amount(fulfillment),
-                payment_added=_amount(payment),
-            )
-        )  # fmt: skip
-    return plans
-
-
-def _plain(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
-
-
-def _amount(text: str) -> Decimal | None:
-    return Decimal(text) if text else None
+ErrorSink = Callable[[RowError], None]
 
 
 def amount_parse(value: Any) -> Decimal | None:
     """A cost cell's amount; None for a blank cell; AmountError saying what is wrong."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is float:  # a spreadsheet's number: the usual case, checked in short
+        amount = _decimal(repr(value))
+        # repr() has no trailing zeros: more than 2 decimals is exactly "not a whole cent".
+        if amount.is_finite() and abs(amount) <= LIMIT:
+            cents = amount.quantize(CENT)
+            if cents != amount:
+                raise AmountError("at most 2 decimals")
+            return cents
+    elif value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, (bool, datetime | date | time)):
+    elif isinstance(value, (bool, datetime | date | time)):
         raise AmountError("not an amount")
-    if isinstance(value, int):
+    elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
         amount = _decimal(repr(value))
@@ -122,7 +97,7 @@ def amount_parse(value: Any) -> Decimal | None:
         raise AmountError("at most 2 decimals")
     if abs(amount) > LIMIT:
         raise AmountError("too large")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def _text_amount(text: str) -> Decimal:
@@ -144,115 +119,152 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)[:100]
 
 
-def _cell(cells: tuple[Any, ...], index: int | None) -> Any:
-    if index is None or index >= len(cells):
-        return None
-    return cells[index]
-
-
-@dataclass
-class _Row:
-    number: int
-    order_id: str
-    costs: dict[str, Decimal | None]
-
-
-def cost_plan_build(*, merchant: Merchant, cost_file: CostFile) -> CostPlan:
-    """Validate every row and match its order; CostFileRefused when there are no data rows."""
-    plan = CostPlan()
-    digest = hashlib.sha256()
-    pending: list[_Row] = []
-    for number, cells in cost_file.rows:
-        row = _row_read(plan, cost_file.columns, number, cells)
-        if row is None:
-            continue
-        digest.update(_row_key(row).encode())
-        pending.append(row)
-        if len(pending) >= LOOKUP_CHUNK:
-            _rows_match(plan, merchant, pending)
-            pending = []
-    _rows_match(plan, merchant, pending)
-    if plan.rows_read == 0:
-        raise CostFileRefused("The file has no data rows: nothing to import.")
-    plan.rows_hash = digest.hexdigest()
-    plan.errors.sort(key=lambda error: error.row)
-    return plan
-
-
-def _row_read(plan: CostPlan, columns: dict[str, int], number: int, cells) -> _Row | None:
-    values = {name: _cell(cells, index) for name, index in columns.items()}
-    extra = [cell for i, cell in enumerate(cells) if i not in columns.values()]
-    if all(_blank(value) for value in [*values.values(), *extra]):
-        return None  # a row with no values at all is ignored
-    plan.rows_read += 1
-    ok = True
-    if extra and not all(_blank(cell) for cell in extra):
-        plan.errors.append(RowError(number, "", "", "a value outside the named columns"))
-        ok = False
-    costs: dict[str, Decimal | None] = {}
-    for column, key in COST_FIELDS.items():
-        try:
-            costs[key] = amount_parse(values.get(column))
-        except AmountError as exc:
-            plan.errors.append(RowError(number, column, _shown(values.get(column)), str(exc)))
-            ok = False
-            continue
-        if key != "payment" and costs[key] is not None and costs[key] < 0:
-            plan.errors.append(
-                RowError(number, column, _shown(values[column]), "cannot be negative")
-            )
-            ok = False
-    order_id = "" if _blank(values[ORDER_ID]) else str(values[ORDER_ID]).strip().upper()
-    if not order_id:
-        plan.errors.append(RowError(number, ORDER_ID, "", "Order ID is required"))
-        return None
-    row = _Row(number, order_id, costs)
-    # A row with a bad amount still has its Order ID checked, but is not planned.
-    return row if ok else _Row(number, order_id, {})
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+@dataclass(slots=True)
+class _Row:
+    number: int
+    order_id: str  # "" when the row has none
+    costs: tuple[Decimal | None, ...] | None  # shipping, fulfillment, payment; None if invalid
+    errors: list[RowError]
+
+
+class _RowReader:
+    """Reads one row's cells by the header's columns (every named column is left of the rest)."""
+
+    def __init__(self, columns: dict[str, int]) -> None:
+        self.width = len(columns)
+        self.order_index = columns[ORDER_ID]
+        # A column the file lacks reads the None put after every row's named cells.
+        self.costs = [(column, columns.get(column, self.width)) for column in COST_FIELDS]
+        self.cost_values = itemgetter(*(index for _, index in self.costs))
+
+    def read(self, number: int, cells: tuple[Any, ...]) -> _Row | None:
+        """The row, or None for a row with no values at all (it is ignored)."""
+        extra = cells[self.width :]
+        named = cells[: self.width] + (None,) * (self.width + 1 - min(len(cells), self.width))
+        order_cell = named[self.order_index]
+        values = self.cost_values(named)
+        if _blank(order_cell) and all(map(_blank, values)) and all(map(_blank, extra)):
+            return None
+        errors = []
+        if extra and not all(map(_blank, extra)):
+            errors.append(RowError(number, "", "", "a value outside the named columns"))
+        try:
+            costs = tuple(map(amount_parse, values))
+        except AmountError:
+            costs = None
+        for (column, _), value, amount in zip(self.costs, values, costs or values, strict=True):
+            if costs is None:
+                amount = _amount_or_error(errors, number, column, value)
+            if amount is not None and column != PAYMENT and amount < 0:
+                errors.append(RowError(number, column, _shown(value), "cannot be negative"))
+        order_id = "" if _blank(order_cell) else str(order_cell).strip().upper()
+        if not order_id:
+            errors.append(RowError(number, ORDER_ID, "", "Order ID is required"))
+        # A row with a bad amount still has its Order ID checked, but is not planned.
+        return _Row(number, order_id, None if errors else costs, errors)
+
+
+def _amount_or_error(errors: list[RowError], number: int, column: str, value: Any):
+    try:
+        return amount_parse(value)
+    except AmountError as exc:
+        errors.append(RowError(number, column, _shown(value), str(exc)))
+        return None
+
+
 def _row_key(row: _Row) -> str:
-    costs = [row.costs.get(key) for key in ("shipping", "fulfillment", "payment")]
+    """The row as the duplicate check hashes it (unchanged, so older imports still match)."""
+    costs = row.costs or (None, None, None)
     return row.order_id + "|" + "|".join("" if c is None else str(c) for c in costs) + "\n"
 
 
-def _rows_match(plan: CostPlan, merchant: Merchant, rows: list[_Row]) -> None:
-    if not rows:
-        return
-    found = {
-        order_id: (pk, merchant_id, deleted_at)
-        for pk, order_id, merchant_id, deleted_at in Order.objects.filter(
-            order_id__in={row.order_id for row in rows}
-        ).values_list("pk", "order_id", "merchant_id", "deleted_at")
-    }
+def cost_rows_stage(
+    *, cost_import: CostImport, cost_file: CostFile, on_error: ErrorSink | None = None
+) -> CostPlan:
+    """Validate every row, match its order, store the rows to apply and every error (in row
+    order; each also goes to `on_error`), then what they do to each order. CostFileRefused when
+    there are no data rows."""
+    plan = CostPlan()
+    digest = hashlib.sha256()
+    reader = _RowReader(cost_file.columns)
+    for chunk in read_ahead(lambda: _chunks_read(cost_file, reader, digest)):
+        plan.rows_read += len(chunk)
+        _chunk_stage(plan, cost_import, chunk, on_error)
+    if plan.rows_read == 0:
+        raise CostFileRefused("The file has no data rows: nothing to import.")
+    plan.rows_hash = digest.hexdigest()
+    orders_plan_write(import_pk=cost_import.pk)
+    return plan
+
+
+def _chunks_read(cost_file: CostFile, reader: _RowReader, digest) -> Iterator[list[_Row]]:
+    """The file's non-blank rows, validated, CHUNK at a time; hashes them as it goes."""
+    chunk: list[_Row] = []
+    for number, cells in cost_file.rows:
+        row = reader.read(number, cells)
+        if row is None:
+            continue
+        if row.order_id:
+            digest.update(_row_key(row).encode())
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _chunk_stage(plan: CostPlan, cost_import: CostImport, rows: list[_Row], on_error) -> None:
+    found = _orders_find({row.order_id for row in rows if row.order_id})
+    staged, errors = [], []
     for row in rows:
-        match = found.get(row.order_id)
-        if match is None:
-            message = "no such order"
-        elif match[1] != merchant.pk:
-            message = "another merchant's order"
-        elif match[2] is not None:
-            message = "deleted order"
-        else:
-            message = ""
+        errors += row.errors
+        if not row.order_id:
+            continue
+        order_pk, message = _order_match(found.get(row.order_id), cost_import.merchant_id)
         if message:
-            plan.errors.append(RowError(row.number, ORDER_ID, row.order_id, message))
-        elif row.costs:
-            _row_plan(plan, match[0], row)
+            errors.append(RowError(row.number, ORDER_ID, _shown(row.order_id), message))
+        elif row.costs is not None:
+            staged.append((cost_import.pk, row.number, order_pk, row.order_id, *row.costs))
+    rows_write(staged)
+    if errors:
+        errors_write(cost_import.pk, errors)
+        plan.error_count += len(errors)
+        plan.errors += errors[: max(0, ERRORS_KEPT - len(plan.errors))]
+        if on_error is not None:
+            for error in errors:
+                on_error(error)
 
 
-def _row_plan(plan: CostPlan, order_pk: int, row: _Row) -> None:
-    entry = plan.orders.get(row.order_id)
-    if entry is None:
-        entry = plan.orders[row.order_id] = OrderPlan(order_pk=order_pk, order_id=row.order_id)
-    entry.rows.append(row.number)
-    if row.costs["shipping"] is not None:
-        entry.shipping = row.costs["shipping"]
-    if row.costs["fulfillment"] is not None:
-        entry.fulfillment = row.costs["fulfillment"]
-    if row.costs["payment"] is not None:
-        entry.payment_added = (entry.payment_added or Decimal("0.00")) + row.costs["payment"]
+def _orders_find(order_ids: set[str]) -> dict[str, tuple[int, int, Any]]:
+    """Order ID → (pk, merchant, deleted at) of the orders with these IDs, in one query."""
+    if not order_ids:
+        return {}
+    # A plain query: the ORM spends longer compiling a 2,000-item IN than the database runs it.
+    if connection.vendor == "postgresql":
+        condition, params = "= ANY(%s)", [list(order_ids)]  # one array, not 2,000 parameters
+    else:
+        condition, params = f"IN ({', '.join(['%s'] * len(order_ids))})", list(order_ids)
+    sql = (
+        "SELECT order_id, id, merchant_id, deleted_at FROM "  # noqa: S608
+        f"{connection.ops.quote_name(Order._meta.db_table)} WHERE order_id {condition}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {order_id: match for order_id, *match in cursor.fetchall()}
+
+
+def _order_match(match, merchant_id: int) -> tuple[int, str]:
+    """The order's pk, or a message saying why the row's Order ID cannot be imported."""
+    if match is None:
+        return 0, "no such order"
+    order_pk, order_merchant_id, deleted_at = match
+    if order_merchant_id != merchant_id:
+        return 0, "another merchant's order"
+    if deleted_at is not None:
+        return 0, "deleted order"
+    return order_pk, ""

@@ -65,19 +65,14 @@ def cost_file_open(*, name: str, content: bytes) -> CostFile:
 def _csv_open(content: bytes) -> CostFile:
     if b"\x00" in content:
         raise CostFileRefused("This is not a text CSV file (it contains binary data).")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CostFileRefused(
-            f"The CSV file is not UTF-8 (unreadable byte at position {exc.start}): "
-            "save it as “CSV UTF-8”."
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    numbered = _numbered(_csv_rows(reader))
+    # Decoded as it is read, not all at once: the text of a large file is never in memory.
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text, strict=True)
+    numbered = _numbered(_csv_rows(reader, content))
     return _with_header(numbered)
 
 
-def _csv_rows(reader) -> Iterator[tuple[Any, ...]]:
+def _csv_rows(reader, content: bytes) -> Iterator[tuple[Any, ...]]:
     try:
         for row in reader:
             yield tuple(row)
@@ -85,6 +80,20 @@ def _csv_rows(reader) -> Iterator[tuple[Any, ...]]:
         raise CostFileRefused(
             f"The CSV file is malformed near line {reader.line_num}: {exc}."
         ) from exc
+    except UnicodeDecodeError:
+        raise _not_utf8(content) from None
+
+
+def _not_utf8(content: bytes) -> CostFileRefused:
+    """The refusal naming the first unreadable byte (found by decoding it all, only now)."""
+    try:
+        content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return CostFileRefused(
+            f"The CSV file is not UTF-8 (unreadable byte at position {exc.start}): "
+            "save it as “CSV UTF-8”."
+        )
+    return CostFileRefused("The CSV file is not UTF-8: save it as “CSV UTF-8”.")
 
 
 # ---- XLSX -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,12 +11,19 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from orders.exceptions import OrderError
-from orders.models import Merchant, Order
+from orders.models import Merchant
 from tools.jobs import job_create
 from tools.models import CostImport, Job
 
-from .plan import CostPlan, OrderPlan, cost_plan_build, plan_csv
+from .plan import CostPlan, ErrorSink, cost_rows_stage
 from .reading import cost_file_open
+from .staging import (
+    cost_import_errors,
+    order_changes_first,
+    orders_counted,
+    orders_repeated_first,
+    staged_delete,
+)
 
 PREVIEW_ORDERS = 200
 PREVIEW_REPEATED = 100
@@ -24,85 +32,67 @@ PERMISSION = "orders.import_costs"
 
 @dataclass(frozen=True)
 class CostPreview:
-    """A dry run: the plan, and before → after for the first orders."""
+    """A dry run: what reading the file found, and what applying it would change."""
 
     plan: CostPlan
-    changes: list[dict]
-    content_hash: str
+    orders_matched: int
+    summary: dict
 
 
-def cost_file_preview(*, merchant: Merchant, name: str, content: bytes) -> CostPreview:
-    """Read and validate a cost file without storing anything; CostFileRefused if unreadable."""
-    plan = cost_plan_build(merchant=merchant, cost_file=cost_file_open(name=name, content=content))
-    first = list(plan.orders.values())[:PREVIEW_ORDERS]
+def cost_file_preview(
+    *, merchant: Merchant, name: str, content: bytes, on_error: ErrorSink | None = None
+) -> CostPreview:
+    """Read and validate a cost file as the preview does, then roll it all back: nothing is
+    stored. Every error also goes to `on_error`, in row order; CostFileRefused if unreadable."""
+    with transaction.atomic():
+        cost_import, plan = _preview_stage(merchant, name, content, on_error=on_error)
+        transaction.set_rollback(True)
     return CostPreview(
-        plan=plan,
-        changes=order_changes_preview(merchant=merchant, plans=first),
-        content_hash=hashlib.sha256(content).hexdigest(),
+        plan=plan, orders_matched=cost_import.orders_matched, summary=cost_import.summary
     )
-
-
-def order_changes_preview(*, merchant: Merchant, plans: list[OrderPlan]) -> list[dict]:
-    orders = Order.objects.filter(merchant=merchant, pk__in=[p.order_pk for p in plans])
-    by_pk = {order.pk: order for order in orders}
-    changes = []
-    for plan in plans:
-        order = by_pk.get(plan.order_pk)
-        if order is not None:
-            before = _costs(order)
-            order_plan_apply(order=order, plan=plan)
-            changes.append({"order_id": plan.order_id, "rows": plan.rows, "before": before,
-                            "after": _costs(order)})  # fmt: skip
-    return changes
-
-
-def _costs(order: Order) -> dict[str, str]:
-    return {
-        "shipping": str(order.actual_shipping),
-        "fulfillment": str(order.actual_fulfillment),
-        "payment": str(order.actual_payment),
-        "profit": str(order.actual_profit),
-    }
-
-
-def order_plan_apply(*, order: Order, plan: OrderPlan) -> None:
-    """Set the plan's costs on the order in memory and recompute its profit (no save)."""
-    if plan.shipping is not None:
-        order.actual_shipping = plan.shipping
-    if plan.fulfillment is not None:
-        order.actual_fulfillment = plan.fulfillment
-    if plan.payment_added is not None:
-        order.actual_payment += plan.payment_added
-    order.actual_profit = order.compute_actual_profit()
 
 
 def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=None) -> CostImport:
     """Store the upload and its preview (nothing changes on orders); CostFileRefused if the
-    file cannot be read as a cost file at all."""
+    file cannot be read as a cost file at all (and then nothing is stored)."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not import actual costs for this merchant.")
-    preview = cost_file_preview(merchant=merchant, name=name, content=content)
-    plan = preview.plan
-    cost_import = CostImport(
+    with transaction.atomic():
+        cost_import, _plan = _preview_stage(merchant, name, content, by=by)
+        cost_import.file.save(_stored_name(name), ContentFile(content), save=False)
+        cost_import.save()
+    return cost_import
+
+
+def _preview_stage(
+    merchant: Merchant, name: str, content: bytes, *, by=None, on_error: ErrorSink | None = None
+) -> tuple[CostImport, CostPlan]:
+    """The import row with its staged rows, errors and preview summary (call in a transaction).
+
+    An import with errors can never be applied, so its staged rows go once summarised.
+    """
+    cost_file = cost_file_open(name=name, content=content)
+    cost_import = CostImport.objects.create(
         merchant=merchant,
         filename=name[-255:],
-        content_hash=preview.content_hash,
-        rows_hash=plan.rows_hash,
-        rows_read=plan.rows_read,
-        orders_matched=len(plan.orders),
-        errors=[error.as_dict() for error in plan.errors],
-        summary={
-            "changes": preview.changes,
-            "repeated": dict(list(plan.repeated.items())[:PREVIEW_REPEATED]),
-            "repeated_count": len(plan.repeated),
-        },
+        content_hash=hashlib.sha256(content).hexdigest(),
         created_by=by if by is not None and by.is_authenticated else None,
     )
-    cost_import.file.save(_stored_name(name), ContentFile(content), save=False)
-    if not plan.errors:
-        cost_import.plan.save("plan.csv", ContentFile(plan_csv(plan).encode()), save=False)
-    cost_import.save()
-    return cost_import
+    plan = cost_rows_stage(cost_import=cost_import, cost_file=cost_file, on_error=on_error)
+    orders, repeated = orders_counted(import_pk=cost_import.pk)
+    cost_import.rows_hash = plan.rows_hash
+    cost_import.rows_read = plan.rows_read
+    cost_import.orders_matched = orders
+    cost_import.errors = [error.as_dict() for error in plan.errors]
+    cost_import.error_count = plan.error_count
+    cost_import.summary = {
+        "changes": order_changes_first(import_pk=cost_import.pk, count=PREVIEW_ORDERS),
+        "repeated": orders_repeated_first(import_pk=cost_import.pk, count=PREVIEW_REPEATED),
+        "repeated_count": repeated,
+    }
+    if plan.error_count:
+        staged_delete(import_pk=cost_import.pk)
+    return cost_import, plan
 
 
 def _stored_name(name: str) -> str:
@@ -142,7 +132,7 @@ def cost_import_apply_start(
         locked = CostImport.objects.select_for_update().get(pk=cost_import.pk)
         if locked.status != CostImport.Status.PREVIEWED:
             raise OrderError(f"Import {locked.pk} is {locked.get_status_display().lower()}.")
-        if locked.errors:
+        if locked.error_count:
             raise OrderError("This file has errors: fix them and upload it again.")
         duplicate = cost_import_duplicate_of(cost_import=locked)
         if duplicate is not None and not allow_duplicate:
@@ -177,7 +167,12 @@ def duplicate_message(duplicate: CostImport) -> str:
     return f"This file's content was already applied on {when} by {who} (import #{duplicate.pk})."
 
 
-def cost_errors_csv(*, errors: list[dict]) -> str:
+def cost_import_errors_csv(*, cost_import: CostImport) -> str:
+    """Every error of the import as CSV text (the preview keeps only the first)."""
+    return cost_errors_csv(errors=cost_import_errors(import_pk=cost_import.pk))
+
+
+def cost_errors_csv(*, errors: Iterable[dict]) -> str:
     """The preview's errors as CSV text: row, column, value, message."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -7,11 +7,11 @@ import and left alone: undoing it would overwrite a later change.
 from django.db import transaction
 from django.utils import timezone
 
-from orders.events import order_costs_import_undone_events
+from orders.events import order_costs_import_undone_events, order_costs_of
 from tools.jobs import job_progress_set
 from tools.models import CostImport, CostImportChange, Job
 
-from .changes import costs_of, orders_costs_write, orders_locked
+from .changes import orders_costs_write, orders_locked
 
 CHUNK = 2000
 
@@ -50,7 +50,7 @@ def _chunk_undo(cost_import, job, changes: list[CostImportChange], skipped: list
         if reason:
             skipped.append({"order_id": order.order_id, "reason": reason})
             continue
-        before = costs_of(order)
+        before = order_costs_of(order)
         if change.shipping_after is not None:
             order.actual_shipping = change.shipping_before
         if change.fulfillment_after is not None:
@@ -59,7 +59,7 @@ def _chunk_undo(cost_import, job, changes: list[CostImportChange], skipped: list
             order.actual_payment -= change.payment_added
         order.actual_profit = order.compute_actual_profit()
         restored.append(order)
-        events.append((order, before, costs_of(order)))
+        events.append((order, before, order_costs_of(order)))
     orders_costs_write(restored)
     order_costs_import_undone_events(
         changes=events, import_id=cost_import.pk, by=job.created_by, via=f"job {job.pk}",

@@ -1,6 +1,7 @@
 """python manage.py import_costs FILE --merchant CODE [--dry-run] [--allow-duplicate]"""
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -12,6 +13,7 @@ from tools.imports.services import (
     cost_file_preview,
     cost_import_apply_start,
     cost_import_duplicate_of,
+    cost_import_errors,
     cost_import_preview,
     duplicate_message,
 )
@@ -46,16 +48,21 @@ class Command(BaseCommand):
             self._refuse([str(exc)])
 
     def _dry_run(self, merchant, name, content) -> None:
-        preview = cost_file_preview(merchant=merchant, name=name, content=content)
-        plan = preview.plan
-        self._errors_refuse(plan.errors)
+        preview = cost_file_preview(
+            merchant=merchant, name=name, content=content,
+            on_error=lambda error: self.stderr.write(_error_line(error.as_dict())),
+        )  # fmt: skip
+        if preview.plan.error_count:
+            sys.exit(1)
         self.stdout.write(
-            f"Dry run: {plan.rows_read:,} row(s), {len(plan.orders):,} order(s) would change."
+            f"Dry run: {preview.plan.rows_read:,} row(s), {preview.orders_matched:,} order(s) "
+            "would change."
         )
 
     def _apply(self, merchant, name, content, allow_duplicate: bool) -> None:
         cost_import = cost_import_preview(merchant=merchant, name=name, content=content)
-        self._errors_refuse(cost_import.errors)
+        if cost_import.error_count:
+            self._refuse(map(_error_line, cost_import_errors(import_pk=cost_import.pk)))
         duplicate = cost_import_duplicate_of(cost_import=cost_import)
         if duplicate is not None and not allow_duplicate:
             self._refuse(
@@ -74,18 +81,12 @@ class Command(BaseCommand):
             f"from {cost_import.rows_read:,} row(s) (job {job.pk})."
         )
 
-    def _errors_refuse(self, errors) -> None:
-        if errors:
-            lines = []
-            for error in errors:
-                error = error if isinstance(error, dict) else error.as_dict()
-                value = f" “{error['value']}”" if error["value"] else ""
-                lines.append(
-                    f"row {error['row']} {error['column'] or '(row)'}{value}: {error['message']}"
-                )
-            self._refuse(lines)
-
-    def _refuse(self, lines: list[str]):
+    def _refuse(self, lines: Iterable[str]):
         for line in lines:
             self.stderr.write(line)
         sys.exit(1)
+
+
+def _error_line(error: dict) -> str:
+    value = f" “{error['value']}”" if error["value"] else ""
+    return f"row {error['row']} {error['column'] or '(row)'}{value}: {error['message']}"
