@@ -149,3 +149,10 @@ def test_static_files_keep_their_caching(manager_client):
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
     assert "private" not in response.headers.get("Cache-Control", "")
+
+
+def test_the_favicon_browsers_ask_every_page_for_is_served(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("image/")
