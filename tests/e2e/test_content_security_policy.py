@@ -1,13 +1,17 @@
 """Every main screen works under the Content-Security-Policy: the browser blocks nothing and
 logs no error (the `page` fixture collects both, conftest.py)."""
 
+import contextlib
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin as django_admin
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
-from orders.models import BlockListEntry, Role
+from orders.models import BlockListEntry, RebuttalText, Role
 from orders.services.cases import case_link_token
 from orders.services.quotes import quote_token
 from orders.services.transitions import order_transition
@@ -35,6 +39,8 @@ def settled(page, problems: list[str], path: str) -> None:
 def visit(page, problems: list[str], path: str) -> None:
     response = page.goto(path)
     assert response.ok, f"{path} answered {response.status}"
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self';" in policy, f"{path} is not under the policy"
     expect(page.locator("h1").first).to_be_visible()
     settled(page, problems, path)
 
@@ -72,6 +78,7 @@ def test_every_main_screen_runs_under_the_policy(page, sign_in, shop, browser_pr
     case = open_case(place(shop), manager, message="We shipped it.")
     quote = place(shop, method=PaymentMethod.QUOTE_REQUEST, card=None)
     order_transition(order=quote, name="send_quote")
+    RebuttalText.objects.create(merchant=shop, title="Delivered", text="Tracking shows delivery.")
     problems = browser_problems
 
     sign_in("csp-manager", "pw")
@@ -98,6 +105,16 @@ def test_every_main_screen_runs_under_the_policy(page, sign_in, shop, browser_pr
         f"/c/{case_link_token(case=case)}/",
     ]:
         visit(page, problems, path)
+
+    # The behaviours moved out of inline scripts into static/js/.
+    page.goto(f"/chargebacks/{chargeback.pk}/")
+    page.get_by_label("Insert a saved text").select_option(label="Delivered")
+    expect(page.locator("#id_rebuttal")).to_have_value("Tracking shows delivery.")
+    page.goto(f"/orders/{order.order_id}/print/invoice/")
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("window.printed") is True
+    settled(page, problems, "saved rebuttal text and Print")
 
     # htmx swaps under the policy: the list's search, the order entry's server totals.
     page.goto("/orders/")
@@ -141,3 +158,17 @@ def test_the_admin_runs_under_the_policy(page, sign_in, shop, browser_problems):
     settled(page, problems, "admin after Approve")
     order.refresh_from_db()
     assert order.stage == Stage.SHIPPING
+
+    # Every model's list and add form, and a change form with inlines and an autocomplete.
+    request = RequestFactory().get("/admin/")
+    request.user = admin
+    for model, model_admin in django_admin.site._registry.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        visit(page, problems, reverse(f"{name}_changelist"))
+        with contextlib.suppress(NoReverseMatch):
+            if model_admin.has_add_permission(request):
+                visit(page, problems, reverse(f"{name}_add"))
+    visit(page, problems, reverse("admin:orders_merchant_change", args=[shop.pk]))
+    page.locator(".select2-selection").first.click()
+    expect(page.locator(".select2-results__option").first).to_be_visible()
+    settled(page, problems, "admin autocomplete")
