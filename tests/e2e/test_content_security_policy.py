@@ -118,9 +118,18 @@ def test_every_main_screen_runs_under_the_policy(page, sign_in, shop, browser_pr
 
     # htmx swaps under the policy: the list's search, the order entry's server totals.
     page.goto("/orders/")
+    rows = page.locator("#order-table tbody tr[data-order-id]")
+    listed = rows.count()
+    assert listed > 1
     page.locator("#list-q").fill(order.order_id)
-    expect(page.locator("#order-table tbody tr[data-order-id]")).to_have_count(1)
+    expect(rows).to_have_count(1)
     settled(page, problems, "/orders/ (search)")
+    # htmx keeps no copy of the pages in localStorage: going back asks the server again.
+    assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
+    page.go_back()
+    expect(page.locator("#list-q")).to_have_value("")
+    expect(rows).to_have_count(listed)
+    settled(page, problems, "/orders/ (back)")
 
     visit(page, problems, "/orders/new/")
     page.locator("[name='lines-0-sku']").fill("MUG")
