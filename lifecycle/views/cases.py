@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
+from backoffice.common.caching import customer_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.dispute_forms import CaseFilter, CaseOpenForm, CustomerCaseOpenForm, MessageForm
 from lifecycle.forms import form_errors_text
@@ -138,6 +139,7 @@ class CaseActionView(MerchantRequiredMixin, View):
         raise Http404("No such action.")
 
 
+@customer_page
 class CustomerCaseView(View):
     """The customer's page behind a signed link (no login). A case's link shows its thread
     without internal notes and takes a reply; an order's link (in every customer email) opens

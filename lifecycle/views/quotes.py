@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
+from backoffice.common.caching import customer_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.entry.drafts import entry_initial_from, entry_lines
 from lifecycle.entry.forms import EXPIRY, LineFormSet, PricingForm
@@ -105,6 +106,7 @@ class QuoteAcceptForm(forms.Form):
         return data
 
 
+@customer_page
 class QuoteCustomerView(View):
     """/q/<token>/: the customer's quote page (no login); accept and pay, or see the outcome."""
 

@@ -109,3 +109,16 @@
     button.click();
   });
 })();
+
+// Chargeback rebuttal: choosing a saved text appends it to the field the select names.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var select = event.target.closest && event.target.closest("select[data-insert-into]");
+  if (!select) return;
+  var source = document.getElementById("saved-text-" + select.value);
+  var target = document.getElementById(select.dataset.insertInto);
+  if (!source || !target) return;
+  var text = source.content.textContent.trim();
+  target.value = target.value ? target.value + "\n\n" + text : text;
+  select.value = "";
+});

@@ -1,9 +1,11 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
 
+import contextlib
 import os
 import shutil
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 import tools.jobs
 from tests.conftest import require_service
@@ -45,13 +47,55 @@ def browser():
         browser.close()
 
 
+# Every page reports what the Content-Security-Policy blocked, also across navigations: to the
+# test through a binding, and into window.__cspViolations, read back before the page closes.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  var text = event.violatedDirective + " blocked " + (event.blockedURI || "inline") + " at "
+    + event.sourceFile + ":" + event.lineNumber + " (" + document.location.pathname + ")";
+  window.__cspViolations.push(text);
+  window.reportCspViolation(text);
+});
+"""
+
+
 @pytest.fixture
-def page(browser, live_server):
+def browser_problems():
+    """What the browser reported during the test: CSP violations, console errors, uncaught
+    exceptions. The `page` fixture fails the test on any left here at its end."""
+    return []
+
+
+def _watch(page, problems: list[str]) -> None:
+    def console(message):
+        if message.type == "error":
+            problems.append(f"console error on {page.url}: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught error on {page.url}: {error}"))
+
+
+@pytest.fixture
+def page(browser, live_server, browser_problems):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15_000)
+    context.expose_binding(
+        "reportCspViolation", lambda source, text: browser_problems.append(f"CSP: {text}")
+    )
+    context.add_init_script(CSP_LISTENER)
+    context.on("page", lambda opened: _watch(opened, browser_problems))
     page = context.new_page()
     yield page
+    for opened in context.pages:
+        # The open pages' own lists also hold what their binding calls have not delivered yet.
+        with contextlib.suppress(PlaywrightError):
+            for text in opened.evaluate("window.__cspViolations || []"):
+                if f"CSP: {text}" not in browser_problems:
+                    browser_problems.append(f"CSP: {text}")
     context.close()
+    if browser_problems:
+        pytest.fail("The browser reported:\n" + "\n".join(browser_problems), pytrace=False)
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from orders.models import Order, Role
@@ -146,7 +148,8 @@ def test_packing_slips_for_selected_orders_one_per_page(manager_client, merchant
     content = manager_client.get(f"/orders/print/packing-slips/?ids={ids}").content.decode()
 
     assert content.count('class="page packing-slip"') == 2
-    assert "page-break-after: always" in content
+    assert 'href="/static/css/print.css"' in content
+    assert "page-break-after: always" in Path(finders.find("css/print.css")).read_text()
     assert f"Not found: {foreign.order_id}" in content
 
 
