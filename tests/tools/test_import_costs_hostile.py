@@ -212,3 +212,20 @@ def test_a_csv_past_the_row_limit_or_too_wide_is_refused_with_a_message(merchant
     with pytest.raises(CostFileRefused, match="beyond column 200"):
         cost_import_preview(merchant=merchant, name="c.csv", content=wide)
     assert not CostImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_oversized_or_old_excel_upload_is_refused_on_the_form_at_once(client, bookkeeper):
+    login(client, bookkeeper)
+    client.get(reverse("tool-import-costs"))
+    oversized = b"Order ID\r\n" + b"X-1\r\n" * (21 * 1024 * 1024 // 5)
+    for name, content, message in [
+        ("costs.csv", oversized, "larger than the limit of 20 MB"),
+        ("costs.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100, ".xls files are not supported"),
+    ]:
+        elapsed, response = post_file(client, content, name=name)
+        assert elapsed < 1.5
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not CostImport.objects.exists()
+    assert not Job.objects.exists()
