@@ -8,20 +8,20 @@ from django.views import View
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from tools.export_forms import CostFileForm
-from tools.imports.reading import CostFileRefused, upload_limit
 from tools.imports.services import (
     cost_import_apply_start,
     cost_import_duplicate_of,
     cost_import_errors_csv,
     cost_import_get,
     cost_import_list,
-    cost_import_preview,
     cost_import_undo_start,
+    cost_import_upload_start,
     duplicate_message,
 )
 from tools.models import CostImport
 
 IMPORT = "orders.import_costs"
+BUSY = (CostImport.Status.READING, CostImport.Status.APPLYING, CostImport.Status.UNDOING)
 
 
 def import_or_404(request, pk: int) -> CostImport:
@@ -45,23 +45,14 @@ class CostImportUploadView(MerchantRequiredMixin, View):
         return self._render(CostFileForm())
 
     def post(self, request):
+        """Store the file and start reading it on a worker: nothing here parses it."""
         form = CostFileForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > upload_limit():
-                form.add_error(
-                    "file",
-                    f"The file is larger than the limit of {upload_limit() // (1024 * 1024)} MB.",
-                )
-                return self._render(form, status=400)
             try:
-                cost_import = cost_import_preview(
-                    merchant=request.merchant,
-                    name=upload.name,
-                    content=upload.read(),
-                    by=request.user,
+                cost_import = cost_import_upload_start(
+                    merchant=request.merchant, upload=form.cleaned_data["file"], by=request.user
                 )
-            except (CostFileRefused, OrderError) as exc:
+            except OrderError as exc:  # CostFileRefused too
                 form.add_error("file", str(exc))
             else:
                 return redirect("cost-import-detail", pk=cost_import.pk)
@@ -69,7 +60,9 @@ class CostImportUploadView(MerchantRequiredMixin, View):
 
 
 class CostImportDetailView(MerchantRequiredMixin, View):
-    """The preview: counts, the imported-twice warning, errors, before → after, apply, undo."""
+    """The preview: counts, the imported-twice warning, errors, before → after, apply, undo.
+    While a job works on the import the page polls itself (an htmx request gets only the
+    import's partial): the file's reading progress, then its preview."""
 
     permission = IMPORT
 
@@ -89,8 +82,12 @@ class CostImportDetailView(MerchantRequiredMixin, View):
             "changes": cost_import.summary.get("changes", []),
             "repeated": repeated,
             "more_repeated": cost_import.summary.get("repeated_count", 0) - len(repeated),
+            "busy": cost_import.status in BUSY,
         }
-        return render(request, "tools/cost_import_detail.html", context)
+        template = "tools/cost_import_detail.html"
+        if request.htmx:
+            template += "#import"
+        return render(request, template, context)
 
 
 class CostImportErrorsView(MerchantRequiredMixin, View):

@@ -78,6 +78,12 @@ def export_run(job: "Job") -> None:
     export_job_audit(job=job)
 
 
+def cost_import_preview_run(job: "Job") -> None:
+    from tools.imports.preview import cost_import_preview_job_run
+
+    cost_import_preview_job_run(job=job)
+
+
 def cost_import_apply_run(job: "Job") -> None:
     from tools.imports.apply import cost_import_apply_job_run
 
@@ -132,6 +138,7 @@ JOB_KINDS: dict[str, JobKind] = {
         preload=operation_preload,
     ),
     "export": JobKind(label="Export orders", run=export_run),
+    "cost_import_preview": JobKind(label="Read actual costs", run=cost_import_preview_run),
     "cost_import_apply": JobKind(label="Import actual costs", run=cost_import_apply_run),
     "cost_import_undo": JobKind(label="Undo actual-cost import", run=cost_import_undo_run),
     "auto_order_postpone": JobKind(label="Postpone auto orders", handler=auto_order_postpone_item),

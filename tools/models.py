@@ -163,6 +163,8 @@ class CostImport(models.Model):
     """One uploaded cost file: its preview, and once applied, what it changed (for undo)."""
 
     class Status(models.TextChoices):
+        READING = "reading", "Reading"  # stored, its preview job reading it
+        REFUSED = "refused", "Refused"  # unreadable as a cost file: the job says why
         PREVIEWED = "previewed", "Previewed"
         APPLYING = "applying", "Applying"
         APPLIED = "applied", "Applied"

@@ -128,6 +128,9 @@ COST_IMPORT_MAX_UPLOAD_BYTES = env.int("COST_IMPORT_MAX_UPLOAD_BYTES", default=2
 COST_IMPORT_MAX_EXPANDED_BYTES = env.int(
     "COST_IMPORT_MAX_EXPANDED_BYTES", default=300 * 1024 * 1024
 )
+# The last row a cost file may use (by its row number, so a sheet with one cell far down is
+# refused at once rather than read row by empty row): twice the size the spec is sized for.
+COST_IMPORT_MAX_ROWS = env.int("COST_IMPORT_MAX_ROWS", default=200_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -174,6 +177,9 @@ SITE_URL = env("SITE_URL", default="http://localhost:8000")
 CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)
 # Chargeback evidence uploads: PDF and images up to this size.
 CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# The processor's chargeback report: refused above this size before it is read (5,000 rows
+# of a report take about 300 KB), so it is checked within the request in milliseconds.
+CHARGEBACK_IMPORT_MAX_BYTES = env.int("CHARGEBACK_IMPORT_MAX_BYTES", default=1024 * 1024)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
 PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="test-gateway-webhook-secret")

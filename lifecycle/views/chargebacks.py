@@ -102,15 +102,13 @@ class ChargebackImportView(MerchantRequiredMixin, View):
         context = {"form": form}
         if form.is_valid():
             try:
-                content = form.cleaned_data["file"].read().decode("utf-8-sig")
-                context["preview"] = chargeback_import_preview(
-                    merchant=request.merchant, content=content
+                preview = chargeback_import_preview(
+                    merchant=request.merchant, content=form.cleaned_data["file"]
                 )
-                context["content"] = content
-            except UnicodeDecodeError:
-                messages.error(request, "The file is not UTF-8 text (save it as CSV, UTF-8).")
             except InvalidInput as exc:
                 messages.error(request, str(exc))
+            else:
+                context.update(preview=preview, content=preview.text)
         return render(request, self.template_name, context)
 
     def _apply(self, request, content: str):
@@ -120,8 +118,13 @@ class ChargebackImportView(MerchantRequiredMixin, View):
             )
         except OrderError as exc:
             messages.error(request, str(exc))
-            preview = chargeback_import_preview(merchant=request.merchant, content=content)
-            context = {"form": ChargebackImportForm(), "preview": preview, "content": content}
+            context = {"form": ChargebackImportForm()}
+            try:
+                preview = chargeback_import_preview(merchant=request.merchant, content=content)
+            except InvalidInput:
+                pass  # the message above says why
+            else:
+                context.update(preview=preview, content=preview.text)
             return render(request, self.template_name, context)
         messages.success(request, f"Imported {len(created)} chargeback(s).")
         return redirect("chargeback-list")

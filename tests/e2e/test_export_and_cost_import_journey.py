@@ -23,11 +23,16 @@ def run_latest_job(kind: str) -> None:
 
 
 def upload_costs(page, content: bytes) -> None:
+    """Upload: the import's page shows the file being read until its preview job has run,
+    then (polling by itself) the preview."""
     page.goto("/tools/import-costs/")
     page.get_by_label("Cost file").set_input_files(
         {"name": "costs.csv", "mimeType": "text/csv", "buffer": content}
     )
     page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".import-reading")).to_contain_text("Reading costs.csv")
+    run_latest_job("cost_import_preview")
+    expect(page.locator(".import-reading")).to_have_count(0)
 
 
 def test_mapping_export_and_cost_import_journey(page, sign_in, merchant):
@@ -77,7 +82,9 @@ def test_mapping_export_and_cost_import_journey(page, sign_in, merchant):
     upload_costs(page, fixed)
     expect(page.locator(".import-changes")).to_contain_text("0.00 → 7.25")
     page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#cost-import")).to_have_attribute("data-status", "applying")
     run_latest_job("cost_import_apply")
+    expect(page.locator("#cost-import")).to_have_attribute("data-status", "applied")
     page.goto(f"/orders/{order.order_id}/")
     expected = profit_before - Decimal("8.50")
     expect(page.locator("dt:text-is('Actual profit') + dd")).to_have_text(f"{expected:,.2f}")

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -157,3 +159,61 @@ def test_clerks_see_disputes_but_cannot_open_or_import(client, merchant):
     assert (
         "Open chargeback dispute" not in client.get(f"/orders/{order.order_id}/").content.decode()
     )
+
+
+def timed_post(client, url: str, data: dict):
+    started = time.perf_counter()
+    response = client.post(url, data)
+    return time.perf_counter() - started, response
+
+
+REPORT_HEADER = "case_number,order_id,reason_code,amount,date,deadline\n"
+
+
+def test_hostile_chargeback_reports_get_a_message_within_the_request(manager_client, merchant):
+    """The report is parsed in the request (it is capped small): every hostile shape answers
+    in well under 2 s with a message, never a 500, and imports nothing."""
+    order = place(merchant)
+    manager_client.get("/chargebacks/import/")  # the process's first request loads the URLs
+    good = f"C1,{order.order_id},13.1,5.00,2026-11-01,2026-11-30\n"
+    huge = REPORT_HEADER + good * (27_500_000 // len(good))
+    long_field = REPORT_HEADER + f"C1,{order.order_id},{'9' * 200_000},5.00,2026-11-01,2026-11-30\n"
+    latin1 = (REPORT_HEADER + good.replace("C1", "C¹")).encode("latin-1")
+    cases = [
+        (huge.encode(), "the limit is 1,048,576 bytes"),
+        (long_field.encode(), "longer than the limit of 131,072 characters"),
+        (latin1, "not UTF-8 text"),
+    ]
+    for content, message in cases:
+        elapsed, response = timed_post(
+            manager_client, "/chargebacks/import/", {"file": SimpleUploadedFile("r.csv", content)}
+        )
+        assert elapsed < 1.5, f"{message}: {elapsed:.2f} s"
+        assert response.status_code == 200
+        assert message in response.content.decode() + messages_text(response)
+        assert "Import 1" not in response.content.decode()
+    assert not Chargeback.objects.exists()
+
+
+def test_a_report_posted_back_over_the_limit_gets_a_message(manager_client, merchant, settings):
+    settings.CHARGEBACK_IMPORT_MAX_BYTES = 100
+    order = place(merchant)
+    content = REPORT_HEADER + f"C1,{order.order_id},13.1,5.00,2026-11-01,2026-11-30\n" * 3
+    response = manager_client.post("/chargebacks/import/", {"content": content})
+    assert response.status_code == 200
+    assert "the limit is 100 bytes" in messages_text(response)
+    assert not Chargeback.objects.exists()
+
+
+def test_hostile_evidence_uploads_answer_within_the_request(manager_client, merchant, media):
+    chargeback = open_chargeback(shipped_order(merchant))
+    url = f"/chargebacks/{chargeback.pk}/evidence/"
+    manager_client.get(f"/chargebacks/{chargeback.pk}/")
+    oversized = SimpleUploadedFile("big.pdf", PDF + b"\0" * (6 * 1024 * 1024))
+    elapsed, _response = timed_post(manager_client, url, {"file": oversized})
+    assert elapsed < 1.5
+    # Only its first bytes are looked at: a large "PDF" of anything is stored, not parsed.
+    padded = SimpleUploadedFile("pod.pdf", PDF + b"A" * (4 * 1024 * 1024))
+    elapsed, _response = timed_post(manager_client, url, {"file": padded})
+    assert elapsed < 1.5
+    assert ChargebackEvidence.objects.filter(chargeback=chargeback).count() == 1

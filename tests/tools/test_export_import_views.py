@@ -20,9 +20,14 @@ def bookkeeper(merchant):
 
 
 def upload(client, content, name="costs.csv"):
-    return client.post(
-        reverse("tool-import-costs"), {"file": SimpleUploadedFile(name, content)}, follow=True
+    """Post the file, run its preview job as the worker would, and open the import's page."""
+    response = client.post(
+        reverse("tool-import-costs"), {"file": SimpleUploadedFile(name, content)}
     )
+    if response.status_code != 302:
+        return response
+    job_run(job_id=Job.objects.filter(kind="cost_import_preview").latest("pk").pk)
+    return client.get(response.url)
 
 
 @pytest.mark.django_db

@@ -67,6 +67,8 @@ class CostPlan:
 
 
 ErrorSink = Callable[[RowError], None]
+# Told after each chunk: (rows read, bytes of the file read, bytes to read).
+Progress = Callable[[int, int, int], None]
 
 
 def amount_parse(value: Any) -> Decimal | None:
@@ -183,7 +185,11 @@ def _row_key(row: _Row) -> str:
 
 
 def cost_rows_stage(
-    *, cost_import: CostImport, cost_file: CostFile, on_error: ErrorSink | None = None
+    *,
+    cost_import: CostImport,
+    cost_file: CostFile,
+    on_error: ErrorSink | None = None,
+    progress: Progress | None = None,
 ) -> CostPlan:
     """Validate every row, match its order, store the rows to apply and every error (in row
     order; each also goes to `on_error`), then what they do to each order. CostFileRefused when
@@ -194,6 +200,8 @@ def cost_rows_stage(
     for chunk in read_ahead(lambda: _chunks_read(cost_file, reader, digest)):
         plan.rows_read += len(chunk)
         _chunk_stage(plan, cost_import, chunk, on_error)
+        if progress is not None:
+            progress(plan.rows_read, *cost_file.progress())
     if plan.rows_read == 0:
         raise CostFileRefused("The file has no data rows: nothing to import.")
     plan.rows_hash = digest.hexdigest()

@@ -7,7 +7,7 @@ uploading; nothing here touches the database.
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,12 @@ COLUMNS = (ORDER_ID, SHIPPING, FULFILLMENT, PAYMENT)
 EXPECTED = "Order ID (required), Actual Shipping, Actual Fulfillment, Actual Payment"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and other OLE documents)
+# A cost file has four named columns; a sheet's formatted but empty columns may follow them.
+MAX_COLUMNS = 200
+# Far more than a row of a cost file takes in a sheet's XML (a few hundred bytes).
+ROW_XML_LIMIT = 1024 * 1024
+# openpyxl reads the table at about 3 MB a second: this much keeps a refusal within seconds.
+SHARED_STRINGS_LIMIT = 16 * 1024 * 1024
 
 
 class CostFileRefused(OrderError):
@@ -35,28 +41,58 @@ class CostFile:
 
     columns: dict[str, int]
     rows: Iterator[tuple[int, tuple[Any, ...]]]  # (row number in the file, cells)
+    # (bytes read so far, bytes to read): how far through the file the rows are.
+    progress: Callable[[], tuple[int, int]] = lambda: (0, 0)
 
 
 def upload_limit() -> int:
     return settings.COST_IMPORT_MAX_UPLOAD_BYTES
 
 
-def cost_file_open(*, name: str, content: bytes) -> CostFile:
-    """The file's header and rows, or CostFileRefused saying why it cannot be read."""
-    if len(content) > upload_limit():
+def cost_file_check(*, name: str, size: int, head: bytes) -> None:
+    """Refuse, from its name, size and first bytes alone, a file that cannot be a cost file:
+    what an upload is checked for before it is stored (it is read later, on a worker)."""
+    if size > upload_limit():
         raise CostFileRefused(
             f"The file is larger than the limit of {upload_limit() // (1024 * 1024)} MB."
         )
     lowered = name.lower()
-    if lowered.endswith(".xls") or content.startswith(OLE_MAGIC):
+    if lowered.endswith(".xls") or head.startswith(OLE_MAGIC):
         raise CostFileRefused(
             "Old Excel .xls files are not supported: save the sheet as .xlsx or CSV (UTF-8)."
         )
+    if not (lowered.endswith((".xlsx", ".csv")) or head[:4] == ZIP_MAGIC):
+        raise CostFileRefused("Upload an .xlsx workbook or a .csv file in UTF-8.")
+
+
+def cost_file_open(*, name: str, content: bytes) -> CostFile:
+    """The file's header and rows, or CostFileRefused saying why it cannot be read."""
+    cost_file_check(name=name, size=len(content), head=content[:8])
+    lowered = name.lower()
     if lowered.endswith(".xlsx") or (not lowered.endswith(".csv") and content[:4] == ZIP_MAGIC):
         return _xlsx_open(content)
-    if lowered.endswith(".csv"):
-        return _csv_open(content)
-    raise CostFileRefused("Upload an .xlsx workbook or a .csv file in UTF-8.")
+    return _csv_open(content)
+
+
+def _rows_limited(rows: Iterator[tuple[int, tuple[Any, ...]]]):
+    """The rows, refusing the file at its first row past the row limit or column limit."""
+    limit = settings.COST_IMPORT_MAX_ROWS
+    for number, cells in rows:
+        if number > limit:
+            raise CostFileRefused(
+                f"The file goes past row {limit:,} (row {number:,} has values or formatting): "
+                f"at most {limit:,} rows per file; split it and import each part."
+            )
+        if len(cells) > MAX_COLUMNS:
+            raise _too_wide(number)
+        yield number, cells
+
+
+def _too_wide(number: int) -> CostFileRefused:
+    return CostFileRefused(
+        f"Row {number:,} has cells beyond column {MAX_COLUMNS}: a cost file has at most "
+        f"{MAX_COLUMNS} columns ({EXPECTED})."
+    )
 
 
 # ---- CSV --------------------------------------------------------------------------------------
@@ -66,10 +102,13 @@ def _csv_open(content: bytes) -> CostFile:
     if b"\x00" in content:
         raise CostFileRefused("This is not a text CSV file (it contains binary data).")
     # Decoded as it is read, not all at once: the text of a large file is never in memory.
-    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    raw = io.BytesIO(content)
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, strict=True)
-    numbered = _numbered(_csv_rows(reader, content))
-    return _with_header(numbered)
+    rows = _rows_limited(_numbered(_csv_rows(reader, content)))
+    # The text wrapper closes the bytes once the rows are all read.
+    size = len(content)
+    return _with_header(rows, progress=lambda: (size if raw.closed else raw.tell(), size))
 
 
 def _csv_rows(reader, content: bytes) -> Iterator[tuple[Any, ...]]:
@@ -101,16 +140,48 @@ def _not_utf8(content: bytes) -> CostFileRefused:
 
 def _xlsx_open(content: bytes) -> CostFile:
     _xlsx_check_archive(content)
-    from openpyxl import load_workbook  # parses with defusedxml when it is installed
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        archive, path, parser = _xlsx_first_sheet(content)
+        source = parser.source
+        size = archive.getinfo(path).file_size
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise CostFileRefused(
             "The workbook cannot be read (damaged or not an .xlsx file)."
         ) from exc
-    return _with_header(_numbered(_xlsx_rows(workbook, sheet)))
+    rows = _rows_limited(_xlsx_rows(archive, source, parser))
+    return _with_header(rows, progress=lambda: (source.read_total, size))
+
+
+def _xlsx_first_sheet(content: bytes):
+    """(archive, first sheet's path, a parser of its rows).
+
+    openpyxl's reader, step by step, without load_workbook: that one sizes every sheet first
+    by parsing it up to its <dimension> (the whole sheet when it has none), and its read-only
+    sheet pads every row to the declared width and yields every missing row in between (a
+    5 KB file declaring A1:XFD1048576 was a million rows of 16,384 cells). The sheet's own
+    parser yields only the rows that exist, with their cells.
+    """
+    from openpyxl.reader.excel import ExcelReader  # parses with defusedxml when installed
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    workbook = reader.wb
+    apply_stylesheet(reader.archive, workbook)  # which cells are dates
+    path = next(
+        rel.target
+        for _sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    )
+    parser = WorkSheetParser(
+        _SheetSource(reader.archive.open(path)), reader.shared_strings, data_only=True,
+        epoch=workbook.epoch, date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )  # fmt: skip
+    return reader.archive, path, parser
 
 
 def _xlsx_check_archive(content: bytes) -> None:
@@ -127,17 +198,67 @@ def _xlsx_check_archive(content: bytes) -> None:
         raise CostFileRefused(
             f"The workbook would expand to more than {limit // (1024 * 1024)} MB: refused."
         )
+    # openpyxl reads the whole shared-string table before the first row; a cost file's
+    # (order IDs, a few amounts as text) is a small fraction of this.
+    strings = sum(e.file_size for e in entries if e.filename.lower().endswith("sharedstrings.xml"))
+    if strings > SHARED_STRINGS_LIMIT:
+        raise CostFileRefused(
+            f"The workbook's text would expand to more than "
+            f"{SHARED_STRINGS_LIMIT // (1024 * 1024)} MB: refused."
+        )
 
 
-def _xlsx_rows(workbook, sheet) -> Iterator[tuple[Any, ...]]:
+class _SheetSource:
+    """The sheet's XML as the parser reads it, refusing a file that holds more than
+    ROW_XML_LIMIT bytes before a row or within one (a giant cell, or padding between rows)
+    as soon as that much has been read, rather than once it is all parsed into memory."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.since_row = 0
+        self.last_row = 0
+        self.read_total = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size if 0 < size <= 65536 else 65536)
+        self.since_row += len(data)
+        self.read_total += len(data)
+        if self.since_row > ROW_XML_LIMIT:
+            where = f"after row {self.last_row:,}" if self.last_row else "before the first row"
+            raise CostFileRefused(
+                f"The sheet holds more than {ROW_XML_LIMIT // (1024 * 1024)} MB of data in one "
+                f"place ({where}): refused."
+            )
+        return data
+
+    def row_read(self, number: int) -> None:
+        self.since_row = 0
+        self.last_row = number
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _xlsx_rows(archive, source: _SheetSource, parser) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values) of the rows the sheet has, each as wide as its last cell."""
     try:
-        yield from sheet.iter_rows(values_only=True)
+        for number, cells in parser.parse():
+            source.row_read(number)
+            values: list[Any] = []
+            for cell in cells:
+                column = cell["column"]
+                if column > MAX_COLUMNS:
+                    raise _too_wide(number)
+                values.extend([None] * (column - len(values)))
+                values[column - 1] = cell["value"]
+            yield number, tuple(values)
     except CostFileRefused:
         raise
     except Exception as exc:
         raise CostFileRefused("The workbook cannot be read (damaged sheet data).") from exc
     finally:
-        workbook.close()
+        source.close()
+        archive.close()
 
 
 # ---- header -----------------------------------------------------------------------------------
@@ -151,11 +272,11 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _with_header(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> CostFile:
+def _with_header(rows: Iterator[tuple[int, tuple[Any, ...]]], progress) -> CostFile:
     for _number, cells in rows:
         if all(_is_blank(cell) for cell in cells):
             continue
-        return CostFile(columns=header_columns(cells), rows=rows)
+        return CostFile(columns=header_columns(cells), rows=rows, progress=progress)
     raise CostFileRefused(f"The file is empty: a header row is required ({EXPECTED}).")
 
 

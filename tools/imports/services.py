@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from orders.exceptions import OrderError
@@ -15,13 +16,14 @@ from orders.models import Merchant
 from tools.jobs import job_create
 from tools.models import CostImport, Job
 
-from .plan import CostPlan, ErrorSink, cost_rows_stage
-from .reading import cost_file_open
+from .plan import CostPlan, ErrorSink, Progress, cost_rows_stage
+from .reading import CostFile, cost_file_check, cost_file_open
 from .staging import (
     cost_import_errors,
     order_changes_first,
     orders_counted,
     orders_repeated_first,
+    staged_clear,
     staged_delete,
 )
 
@@ -53,8 +55,9 @@ def cost_file_preview(
 
 
 def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=None) -> CostImport:
-    """Store the upload and its preview (nothing changes on orders); CostFileRefused if the
-    file cannot be read as a cost file at all (and then nothing is stored)."""
+    """Store the upload and its preview now, in this process (the command; the screens use
+    cost_import_upload_start). Nothing changes on orders; CostFileRefused if the file cannot
+    be read as a cost file at all (and then nothing is stored)."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not import actual costs for this merchant.")
     with transaction.atomic():
@@ -64,21 +67,86 @@ def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=Non
     return cost_import
 
 
+def cost_import_upload_start(
+    *, merchant: Merchant, upload: UploadedFile, by=None, queue: str | None = None
+) -> CostImport:
+    """Store an upload as an import being read and start its preview job; of the file only
+    its name, size and first bytes are looked at here (CostFileRefused for a file that cannot
+    be a cost file). Side effect: the job is queued after commit."""
+    if by is not None and not by.has_perm(PERMISSION, merchant):
+        raise OrderError("You may not import actual costs for this merchant.")
+    upload.seek(0)
+    cost_file_check(name=upload.name or "", size=upload.size, head=upload.read(8))
+    upload.seek(0)
+    name = (upload.name or "costs")[-255:]
+    with transaction.atomic():
+        cost_import = CostImport(
+            merchant=merchant, filename=name, status=CostImport.Status.READING,
+            created_by=by if by is not None and by.is_authenticated else None,
+        )  # fmt: skip
+        cost_import.file.save(_stored_name(name), upload, save=True)
+        cost_import.job = job_create(
+            merchant=merchant, kind="cost_import_preview",
+            params={"import_id": cost_import.pk, "filename": name}, order_pks=[], by=by,
+            queue=queue, permission=PERMISSION,
+        )  # fmt: skip
+        CostImport.objects.filter(pk=cost_import.pk).update(job=cost_import.job)
+    return cost_import
+
+
+def cost_import_read(*, cost_import: CostImport, progress: Progress | None = None) -> None:
+    """Read an import's stored upload into its preview (the preview job's work).
+
+    Staged a chunk at a time, committed as it goes so that `progress` can be shown; a second
+    run starts again from nothing. Side effects: the import previewed, or, for a file that
+    cannot be read, marked refused with nothing of it staged, and CostFileRefused raised.
+    """
+    staged_clear(import_pk=cost_import.pk)
+    try:
+        with cost_import.file.open("rb") as handle:
+            content = handle.read()
+        _preview_fill(cost_import, content, progress=progress)
+    except Exception:
+        staged_clear(import_pk=cost_import.pk)
+        cost_import.file.delete(save=False)
+        CostImport.objects.filter(pk=cost_import.pk).update(
+            status=CostImport.Status.REFUSED, file=""
+        )
+        raise
+    cost_import.status = CostImport.Status.PREVIEWED
+    cost_import.save()
+
+
 def _preview_stage(
     merchant: Merchant, name: str, content: bytes, *, by=None, on_error: ErrorSink | None = None
 ) -> tuple[CostImport, CostPlan]:
-    """The import row with its staged rows, errors and preview summary (call in a transaction).
-
-    An import with errors can never be applied, so its staged rows go once summarised.
-    """
+    """A new import row with its staged rows, errors and preview summary (in a transaction)."""
     cost_file = cost_file_open(name=name, content=content)
     cost_import = CostImport.objects.create(
         merchant=merchant,
         filename=name[-255:],
-        content_hash=hashlib.sha256(content).hexdigest(),
         created_by=by if by is not None and by.is_authenticated else None,
     )
-    plan = cost_rows_stage(cost_import=cost_import, cost_file=cost_file, on_error=on_error)
+    return cost_import, _preview_fill(cost_import, content, cost_file, on_error=on_error)
+
+
+def _preview_fill(
+    cost_import: CostImport,
+    content: bytes,
+    cost_file: CostFile | None = None,
+    *,
+    on_error: ErrorSink | None = None,
+    progress: Progress | None = None,
+) -> CostPlan:
+    """Stage the file's rows and errors on the import and set its counts and preview summary
+    (not saved). An import with errors can never be applied, so its staged rows go once
+    summarised."""
+    if cost_file is None:
+        cost_file = cost_file_open(name=cost_import.filename, content=content)
+    cost_import.content_hash = hashlib.sha256(content).hexdigest()
+    plan = cost_rows_stage(
+        cost_import=cost_import, cost_file=cost_file, on_error=on_error, progress=progress
+    )
     orders, repeated = orders_counted(import_pk=cost_import.pk)
     cost_import.rows_hash = plan.rows_hash
     cost_import.rows_read = plan.rows_read
@@ -92,7 +160,7 @@ def _preview_stage(
     }
     if plan.error_count:
         staged_delete(import_pk=cost_import.pk)
-    return cost_import, plan
+    return plan
 
 
 def _stored_name(name: str) -> str:

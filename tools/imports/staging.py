@@ -195,3 +195,9 @@ def staged_delete(*, import_pk: int) -> None:
     """Drop an import's staged rows and plan (an import with errors can never be applied)."""
     CostImportOrder.objects.filter(cost_import_id=import_pk).delete()
     CostImportRow.objects.filter(cost_import_id=import_pk).delete()
+
+
+def staged_clear(*, import_pk: int) -> None:
+    """Drop everything a reading of the import's file staged: its rows, plan and errors."""
+    staged_delete(import_pk=import_pk)
+    CostImportError.objects.filter(cost_import_id=import_pk).delete()

@@ -1,16 +1,22 @@
 """The processor's chargeback report (CSV): checked whole, imported whole or not at all.
 
 Columns: case_number, order_id, reason_code, amount, date, deadline. Every problem is reported
-with its row number (the file's line, the header being row 1) and column; nothing is written
-until the file has none.
+with its row number (the file's record, the header being row 1) and column; nothing is written
+until the file has none. The report is refused by its size before any of it is read
+(CHARGEBACK_IMPORT_MAX_BYTES), then read a line at a time, so that checking it takes
+milliseconds within the request.
 """
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import IO
 
+from django.conf import settings
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 
 from orders.exceptions import InvalidInput, TransitionNotPermitted
@@ -45,19 +51,11 @@ class ImportRow:
 class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     problems: list[ImportProblem] = field(default_factory=list)
+    text: str = ""  # the report as read, for the import that follows a clean check
 
     @property
     def is_clean(self) -> bool:
         return not self.problems and bool(self.rows)
-
-
-def _decode(content: bytes | str) -> str:
-    if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("The file is not UTF-8 text (save it as CSV, UTF-8).") from exc
 
 
 def _amount(value: str) -> Decimal | None:
@@ -145,29 +143,159 @@ class _Checker:
         )
 
 
-def chargeback_import_preview(*, merchant: Merchant, content: bytes | str) -> ImportPreview:
-    """Check a chargeback report; writes nothing."""
-    reader = csv.DictReader(io.StringIO(_decode(content)))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [column for column in COLUMNS if column not in header]
+def chargeback_import_preview(
+    *, merchant: Merchant, content: bytes | str | IO[bytes]
+) -> ImportPreview:
+    """Check a chargeback report (text, bytes or an uploaded file); writes nothing.
+
+    InvalidInput, before reading any of it, for a report over the size limit, and for one
+    with more than MAX_ROWS rows; every other problem is a row and column of the preview.
+    """
+    lines = _ReportLines(_report_text(content))
     preview = ImportPreview()
+    header, records = _records_read(lines, preview.problems)
+    preview.text = lines.text()
+    if header is None:  # an empty file, or one unreadable from its first line
+        if preview.problems:
+            return preview
+        header = []
+    missing = [column for column in COLUMNS if column not in header]
     if missing:
         preview.problems.append(
             ImportProblem(row=1, column=", ".join(missing), message="column missing in the header")
         )
         return preview
-    reader.fieldnames = header
-    records = list(reader)
-    if len(records) > MAX_ROWS:
-        raise InvalidInput(f"At most {MAX_ROWS} rows per file.")
-    checker = _Checker(merchant, records)
-    for index, record in enumerate(records, start=2):
-        row = checker.check(index, record, preview.problems)
+    checker = _Checker(merchant, [record for _number, record in records])
+    for number, record in records:
+        row = checker.check(number, record, preview.problems)
         if row is not None:
             preview.rows.append(row)
-    if not records:
+    if not records and not preview.problems:
         preview.problems.append(ImportProblem(row=1, column="", message="the file has no rows"))
     return preview
+
+
+def _report_text(content: bytes | str | IO[bytes]) -> Iterator[str]:
+    """The report's lines as text, read as they are needed; InvalidInput, before reading any
+    of it, if it is larger than the limit."""
+    limit = settings.CHARGEBACK_IMPORT_MAX_BYTES
+    if isinstance(content, str):
+        size = len(content.encode())
+    elif isinstance(content, bytes):
+        size = len(content)
+    else:
+        size = content.size
+    if size > limit:
+        raise InvalidInput(
+            f"The file is {size:,} bytes; the limit is {limit:,} bytes: split the report "
+            "and import each part."
+        )
+    if isinstance(content, str):
+        return iter(io.StringIO(content, newline=""))
+    return _decoded(ContentFile(content) if isinstance(content, bytes) else File(content))
+
+
+def _decoded(report: File) -> Iterator[str]:
+    """Each line decoded on its own (a file's lines, as Django splits them: any line ending),
+    so that a bad byte is reported on its own row."""
+    for number, line in enumerate(report, start=1):
+        yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+
+
+class _ReportLines:
+    """The report's lines for the CSV reader, keeping the current record's lines (to say
+    which column a parser error is in) and all of them (the text handed back for the import,
+    within the size limit)."""
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self.source = text
+        self.lines: list[str] = []
+        self.record: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.source:
+            self.lines.append(line)
+            self.record.append(line)
+            yield line
+
+    def record_done(self) -> None:
+        self.record = []
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+def _records_read(
+    lines: _ReportLines, problems: list[ImportProblem]
+) -> tuple[list[str] | None, list[tuple[int, dict]]]:
+    """(header, [(row number, {column: value})]); a row the parser cannot read becomes a
+    problem and ends the reading (what follows it cannot be trusted)."""
+    # Strict: a stray quote is an error on its row, not the rest of the file read as one value.
+    reader = csv.reader(lines, strict=True)
+    header: list[str] | None = None
+    records: list[tuple[int, dict]] = []
+    number = 1
+    try:
+        for values in reader:
+            lines.record_done()
+            if header is None:
+                header = [name.strip().lower() for name in values]
+                continue
+            number += 1
+            if not any(value.strip() for value in values):
+                continue
+            if len(records) >= MAX_ROWS:
+                raise InvalidInput(f"At most {MAX_ROWS} rows per file.")
+            if len(values) != len(header):
+                problems.append(
+                    ImportProblem(
+                        row=number, column="",
+                        message=f"{len(values)} values where the header has {len(header)}",
+                    )
+                )  # fmt: skip
+                continue
+            records.append((number, dict(zip(header, values, strict=True))))
+    except UnicodeDecodeError:
+        problems.append(
+            ImportProblem(
+                row=number + 1 if header is not None else 1, column="",
+                message="not UTF-8 text (save the file as CSV, UTF-8)",
+            )
+        )  # fmt: skip
+    except csv.Error as exc:
+        current = number + 1 if header is not None else 1
+        problems.append(_parser_problem(exc, current, header, "".join(lines.record)))
+    return header, records
+
+
+def _parser_problem(
+    exc: csv.Error, number: int, header: list[str] | None, record: str
+) -> ImportProblem:
+    limit = csv.field_size_limit()
+    index = _long_field_index(record, limit)
+    if index is None:
+        return ImportProblem(row=number, column="", message=f"cannot be read as CSV ({exc})")
+    column = header[index] if header and index < len(header) else f"value {index + 1}"
+    return ImportProblem(
+        row=number, column=column, message=f"longer than the limit of {limit:,} characters"
+    )
+
+
+def _long_field_index(record: str, limit: int) -> int | None:
+    """The position of the record's first value longer than `limit` characters, if any."""
+    index, length, quoted = 0, 0, False
+    for char in record:
+        if char == '"':
+            quoted = not quoted  # a doubled quote toggles twice: the count stays close enough
+        elif char == "," and not quoted:
+            index, length = index + 1, 0
+            continue
+        elif char in "\r\n" and not quoted:
+            break
+        length += 1
+        if length > limit:
+            return index
+    return None
 
 
 def chargeback_import_apply(
