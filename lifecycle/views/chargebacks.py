@@ -226,7 +226,9 @@ class ChargebackEvidenceUploadView(MerchantRequiredMixin, View):
 
 
 class ChargebackEvidenceFileView(MerchantRequiredMixin, View):
-    """An evidence file, for the merchant's staff only: another merchant's answers 404."""
+    """An evidence file, for the merchant's dispute staff only: another merchant's answers 404."""
+
+    permission = MANAGE
 
     def get(self, request, pk: int):
         try:
@@ -245,6 +247,8 @@ class ChargebackEvidenceFileView(MerchantRequiredMixin, View):
 
 class ChargebackPacketView(MerchantRequiredMixin, TemplateView):
     """The printable evidence packet assembled from the order."""
+
+    permission = MANAGE
 
     template_name = "lifecycle/chargebacks/packet.html"
 

@@ -67,6 +67,8 @@ def _changed(order, changes) -> str:
 
 
 class OrderCustomerEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return CustomerForm(data)
 
@@ -76,6 +78,8 @@ class OrderCustomerEditView(OrderPostView):
 
 
 class OrderAddressesEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return AddressesForm(data)
 
@@ -85,6 +89,8 @@ class OrderAddressesEditView(OrderPostView):
 
 
 class OrderCustomFieldsEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return CustomFieldsForm(data, order=order)
 
@@ -94,6 +100,8 @@ class OrderCustomFieldsEditView(OrderPostView):
 
 
 class OrderTagsEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return TagsForm(data, order=order)
 
@@ -110,6 +118,8 @@ class OrderTagsEditView(OrderPostView):
 
 
 class OrderRefundView(OrderPostView):
+    permission = "orders.refund_order"
+
     def build_form(self, order, data):
         return RefundForm(data, order=order)
 
@@ -119,6 +129,8 @@ class OrderRefundView(OrderPostView):
 
 
 class OrderReplacementView(OrderPostView):
+    permission = "orders.place_order"
+
     def build_form(self, order, data):
         return ReplacementForm(data, order=order)
 
@@ -128,6 +140,8 @@ class OrderReplacementView(OrderPostView):
 
 
 class OrderEmailResendView(OrderPostView):
+    permission = "orders.resend_email"
+
     def build_form(self, order, data):
         if self.kwargs["template"] not in TEMPLATES:
             raise Http404("No such email.")

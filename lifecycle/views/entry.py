@@ -47,7 +47,7 @@ def _initial_data(form, formset) -> dict:
 class OrderEntryView(MerchantRequiredMixin, View):
     """Manually Add Order: the keyboard-first entry screen; placing goes through order_place."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
     template_name = "lifecycle/order_entry.html"
 
     def forms(self, data=None, initial=None, lines=None):
@@ -97,7 +97,7 @@ class OrderEntryView(MerchantRequiredMixin, View):
 class OrderEntryTotalsView(MerchantRequiredMixin, View):
     """The live totals: the entry form posted as it is typed, answered with the server's sums."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
     http_method_names = ["post"]
 
     def post(self, request):
@@ -109,7 +109,7 @@ class OrderEntryTotalsView(MerchantRequiredMixin, View):
 class CustomerSearchView(MerchantRequiredMixin, View):
     """Returning customers for the entry screen's search box (email, name or phone)."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
 
     def get(self, request):
         customers = customer_search(merchant=request.merchant, query=request.GET.get("q", ""))

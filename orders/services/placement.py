@@ -285,9 +285,16 @@ def _store(
     return order
 
 
+# Placements a person makes from the merchant screens (the others come from the intake API,
+# the rebill sweep or the seed, with no person acting).
+STAFF_SOURCES = (OrderSource.BACKEND, OrderSource.REPLACEMENT, OrderSource.CLONE)
+
+
 def _check_permissions(merchant: Merchant, draft: OrderDraft, by) -> None:
     if by is None:
         return
+    if draft.source in STAFF_SOURCES and not by.has_perm("orders.place_order", merchant):
+        raise TransitionNotPermitted("You may not place orders.")
     if draft.skip_fraud_score and not by.has_perm("orders.skip_fraud_score", merchant):
         raise TransitionNotPermitted("You may not skip the fraud score.")
     if (
