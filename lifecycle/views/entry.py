@@ -10,7 +10,7 @@ from lifecycle.entry.drafts import entry_draft, entry_initial_from, entry_previe
 from lifecycle.entry.forms import LineFormSet, OrderEntryForm
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.models import Item
-from orders.selectors.customers import customer_search
+from orders.selectors.customers import customer_saved_cards_list, customer_search
 from orders.services.placement import order_place, order_placed_with_key
 from orders.states import Stage
 
@@ -118,3 +118,16 @@ class CustomerSearchView(MerchantRequiredMixin, View):
             "lifecycle/partials/customer_results.html",
             {"customers": customers, "q": request.GET.get("q", "")},
         )
+
+
+class CustomerSavedCardsView(MerchantRequiredMixin, View):
+    """The saved cards of the customer being entered (?email=), as the saved-card options."""
+
+    permission = "orders.place_order"
+
+    def get(self, request):
+        cards = customer_saved_cards_list(
+            merchant=request.merchant, email=request.GET.get("email", "")
+        )
+        context = {"cards": cards, "chosen": request.GET.get("saved_card", "")}
+        return render(request, "lifecycle/partials/saved_card_options.html", context)

@@ -603,6 +603,7 @@ GET_CASES = [
     Case("cost-import-errors", lambda w, u: f"/tools/import-costs/{w.cost_import.pk}/errors.csv"),
     # Customer data for back-end entry: who ordered, and their saved cards.
     Case("order-entry-customers", lambda w, u: f"/orders/new/customers/?q={w.order.email}"),
+    Case("order-entry-saved-cards", lambda w, u: f"/orders/new/saved-cards/?email={w.order.email}"),
     # The lists: the shipping clerk sees only the shipping and completed ones.
     Case("order-list", lambda w, u: "/orders/"),
     *(
