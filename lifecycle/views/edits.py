@@ -16,7 +16,7 @@ from lifecycle.forms import (
     TagsForm,
     form_errors_text,
 )
-from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.exceptions import LimitExceeded, OrderError, TransitionNotPermitted
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -51,6 +51,9 @@ class OrderPostView(MerchantRequiredMixin, View):
             return redirect("order-detail", order_id=order.order_id)
         try:
             message = self.perform(order, form)
+        except LimitExceeded as exc:
+            messages.error(request, f"{order.order_id}: {exc}")
+            return redirect("order-detail", order_id=order.order_id)
         except TransitionNotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
         except OrderError as exc:

@@ -785,6 +785,20 @@ def test_customer_service_refunds_within_its_limit_from_the_order_page(client, w
     assert Order.objects.get(pk=world.order.pk).refunded_total == Decimal("5.00")
 
 
+def test_customer_service_over_its_limit_is_told_how_much_is_left(client, world):
+    world.merchant.customer_service_refund_limit = Decimal("10.00")
+    world.merchant.save()
+    client.force_login(world.users["service"])
+    client.post(f"/orders/{_order(world)}/refund/", {"amount": "6.00"})
+
+    response = client.post(f"/orders/{_order(world)}/refund/", {"amount": "5.00"}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]][-1] == (
+        f"{_order(world)}: Customer service may refund at most 10.00 on this order; 4.00 left."
+    )
+    assert Order.objects.get(pk=world.order.pk).refunded_total == Decimal("6.00")
+
+
 def test_customer_service_cannot_edit_the_addresses(client, world):
     client.force_login(world.users["service"])
     page = client.get(f"/orders/{_order(world)}/").content.decode()
