@@ -42,6 +42,12 @@ SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 ALL_ORDERS_KEY = "all"
+# Who may open a list: every list needs view_order_lists, except the shipping clerk's two.
+LIST_PERMISSION = "orders.view_order_lists"
+SCREEN_PERMISSIONS: dict[str, str] = {
+    "shipping": "orders.view_merchant_orders",
+    "completed": "orders.view_merchant_orders",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class ListScreen:
     label: str
     stages: tuple[str, ...]
     columns: tuple[str, ...]
+    permission: str = LIST_PERMISSION
 
     @property
     def key(self) -> str:
@@ -94,9 +101,20 @@ LIST_SCREENS: dict[str, ListScreen] = {
         label=screen.label,
         stages=tuple(screen.stages),
         columns=SCREEN_COLUMNS.get(screen.slug, ()),
+        permission=SCREEN_PERMISSIONS.get(screen.slug, LIST_PERMISSION),
     )
     for screen in STAGE_SCREENS
 }
+
+
+def screen_permissions(slug: str | None, operation: str) -> tuple[str, ...]:
+    """What a bulk action on a list needs: the list's permission and, for an operation the
+    list offers, the operation's own."""
+    screen = list_screen_get(slug)
+    offered = {op.name: op for op in operations_for_screen(screen.slug)}
+    if operation in offered:
+        return (screen.permission, offered[operation].permission)
+    return (screen.permission,)
 
 
 def list_screen_get(slug: str | None) -> ListScreen:

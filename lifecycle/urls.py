@@ -5,7 +5,12 @@ from .auto_orders import views as auto_order_views
 from .views import cases, chargebacks
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
 from .views.deletion import OrderDeleteView
-from .views.entry import CustomerSearchView, OrderEntryTotalsView, OrderEntryView
+from .views.entry import (
+    CustomerSavedCardsView,
+    CustomerSearchView,
+    OrderEntryTotalsView,
+    OrderEntryView,
+)
 from .views.items import ItemListView, ItemReleaseView
 from .views.quotes import QuoteCustomerView, QuoteEditView
 
@@ -101,6 +106,9 @@ urlpatterns = [
     path("orders/new/", OrderEntryView.as_view(), name="order-create"),
     path("orders/new/totals/", OrderEntryTotalsView.as_view(), name="order-entry-totals"),
     path("orders/new/customers/", CustomerSearchView.as_view(), name="order-entry-customers"),
+    path(
+        "orders/new/saved-cards/", CustomerSavedCardsView.as_view(), name="order-entry-saved-cards"
+    ),
     path("orders/<str:order_id>/quote/", QuoteEditView.as_view(), name="quote-edit"),
     path("q/<str:token>/", QuoteCustomerView.as_view(), name="quote-customer"),
     path("items/", ItemListView.as_view(), name="item-list"),

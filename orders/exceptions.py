@@ -13,6 +13,11 @@ class TransitionNotPermitted(OrderError):
     pass
 
 
+class LimitExceeded(TransitionNotPermitted):
+    """Allowed in kind but over the person's limit (customer service's refund limit): the
+    screens show the message instead of refusing the page."""
+
+
 class OrderChanged(OrderError):
     def __init__(self, message: str = "This order changed while you were looking at it.") -> None:
         super().__init__(message)

@@ -47,15 +47,17 @@ def job_create(
     order_pks: Iterable[int],
     by=None,
     queue: str | None = None,
-    permission: str = "orders.run_tools",
+    permission: str | None = None,
 ) -> Job:
     """Store a pending job over these orders. Side effect: its task is queued after commit.
 
     `queue` names a Celery queue other than the default, e.g. for long exports; `permission`
-    is the one the person needs (exports and imports have their own).
+    is the one the person needs when it is not the kind's (an operation's own); keep it what
+    job_permission answers for the job.
     """
     if kind not in JOB_KINDS:
         raise JobError(f"Unknown kind of job “{kind}”.")
+    permission = permission or JOB_KINDS[kind].permission
     if by is not None and not by.has_perm(permission, merchant):
         raise JobError("You may not run tools for this merchant.")
     pks = list(dict.fromkeys(int(pk) for pk in order_pks))
@@ -98,9 +100,21 @@ def _job_enqueue(job_id: int, queue: str | None) -> None:
     job_run_task.apply_async(args=[job_id], **options)
 
 
+def job_permission(job: Job) -> str:
+    """The permission starting this job needed, which its files and cancelling it need too."""
+    if job.kind == "operation":
+        from tools.operations.registry import OPERATIONS
+
+        operation = OPERATIONS.get(job.params.get("operation", ""))
+        if operation is not None:
+            return operation.permission
+    kind = JOB_KINDS.get(job.kind)
+    return kind.permission if kind is not None else "orders.run_tools"
+
+
 def job_cancel(*, job: Job, by=None) -> bool:
     """Cancel a pending or running job; the worker stops before its next chunk."""
-    if by is not None and not by.has_perm("orders.run_tools", job):
+    if by is not None and not by.has_perm(job_permission(job), job):
         raise JobError("You may not cancel jobs for this merchant.")
     user = by if by is not None and by.is_authenticated else None
     cancelled = Job.objects.filter(

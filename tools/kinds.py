@@ -49,6 +49,9 @@ class JobKind:
     # (queryset of a chunk's orders) -> {pk: order}: loads a chunk's orders in one query; the
     # runner puts them on job.chunk_orders for the handler.
     preload: Callable[[Any], dict[int, Order]] | None = None
+    # What starting a job of this kind needs; its report and result file need the same (an
+    # export's file is customer data: only those who may export download it).
+    permission: str = "orders.run_tools"
 
 
 def note_append_item(order_pk: int, params: dict[str, Any], job: "Job") -> ItemResult:
@@ -137,9 +140,15 @@ JOB_KINDS: dict[str, JobKind] = {
         fast_commit=operation_fast_commit,
         preload=operation_preload,
     ),
-    "export": JobKind(label="Export orders", run=export_run),
-    "cost_import_preview": JobKind(label="Read actual costs", run=cost_import_preview_run),
-    "cost_import_apply": JobKind(label="Import actual costs", run=cost_import_apply_run),
-    "cost_import_undo": JobKind(label="Undo actual-cost import", run=cost_import_undo_run),
+    "export": JobKind(label="Export orders", run=export_run, permission="orders.export_orders"),
+    "cost_import_preview": JobKind(
+        label="Read actual costs", run=cost_import_preview_run, permission="orders.import_costs"
+    ),
+    "cost_import_apply": JobKind(
+        label="Import actual costs", run=cost_import_apply_run, permission="orders.import_costs"
+    ),
+    "cost_import_undo": JobKind(
+        label="Undo actual-cost import", run=cost_import_undo_run, permission="orders.import_costs"
+    ),
     "auto_order_postpone": JobKind(label="Postpone auto orders", handler=auto_order_postpone_item),
 }

@@ -18,6 +18,7 @@ from tools.jobs import (
     job_create,
     job_get,
     job_list_for_merchant,
+    job_permission,
     job_problems_first,
     job_report_csv,
 )
@@ -33,6 +34,14 @@ def merchant_job_or_404(request, pk: int) -> Job:
         return job_get(merchant=request.merchant, job_id=pk)
     except Job.DoesNotExist as exc:
         raise Http404("No such job.") from exc
+
+
+class JobPermissionMixin:
+    """A view of one job's files or its cancelling: it needs what starting the job needed."""
+
+    def required_permissions(self) -> tuple[str, ...]:
+        self.job = merchant_job_or_404(self.request, self.kwargs["pk"])
+        return (job_permission(self.job),)
 
 
 class JobListView(MerchantRequiredMixin, SingleTableMixin, ListView):
@@ -56,10 +65,12 @@ class JobDetailView(MerchantRequiredMixin, View):
 
     def get(self, request, pk: int):
         job = merchant_job_or_404(request, pk)
+        may = request.user.has_perm(job_permission(job), job)
         context = {
             "job": job,
             "problems": job_problems_first(job=job),
-            "can_cancel": request.user.has_perm(RUN, job),
+            "can_cancel": may,
+            "can_download": may,
         }
         template = "tools/job_detail.html"
         if request.htmx:
@@ -67,12 +78,11 @@ class JobDetailView(MerchantRequiredMixin, View):
         return render(request, template, context)
 
 
-class JobCancelView(MerchantRequiredMixin, View):
-    permission = RUN
+class JobCancelView(JobPermissionMixin, MerchantRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        job = merchant_job_or_404(request, pk)
+        job = self.job
         try:
             job_cancel(job=job, by=request.user)
         except OrderError as exc:
@@ -82,21 +92,17 @@ class JobCancelView(MerchantRequiredMixin, View):
         return redirect("job-detail", pk=job.pk)
 
 
-class JobReportView(MerchantRequiredMixin, View):
-    permission = VIEW
-
+class JobReportView(JobPermissionMixin, MerchantRequiredMixin, View):
     def get(self, request, pk: int):
-        job = merchant_job_or_404(request, pk)
+        job = self.job
         response = StreamingHttpResponse(job_report_csv(job=job), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-report.csv"'
         return response
 
 
-class JobResultView(MerchantRequiredMixin, View):
-    permission = VIEW
-
+class JobResultView(JobPermissionMixin, MerchantRequiredMixin, View):
     def get(self, request, pk: int):
-        job = merchant_job_or_404(request, pk)
+        job = self.job
         if not job.result_file:
             raise Http404("This job has no result file.")
         try:

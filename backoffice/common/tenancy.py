@@ -58,15 +58,27 @@ def merchant_context(request) -> dict:
 
 
 class MerchantRequiredMixin(LoginRequiredMixin):
-    """A signed-in member of the current merchant with `permission` at that merchant."""
+    """A signed-in member of the current merchant with the permissions this request needs at
+    that merchant (403 otherwise).
+
+    A view declares what it needs in `permission` ("" for any member). A view that serves
+    several actions (named by a URL argument or the posted form) answers per action in
+    `required_permissions()` instead; tests read either, so keep the answer there, not in
+    the handlers.
+    """
 
     permission: str = "orders.view_merchant_orders"
+
+    def required_permissions(self) -> tuple[str, ...]:
+        """Every permission this request needs; self.request and self.kwargs are set."""
+        return (self.permission,) if self.permission else ()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.merchant:
             raise Http404("You are not a member of any merchant.")
-        if self.permission and not request.user.has_perm(self.permission, request.merchant):
-            raise PermissionDenied
+        for permission in self.required_permissions():
+            if not request.user.has_perm(permission, request.merchant):
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

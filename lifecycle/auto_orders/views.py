@@ -134,10 +134,15 @@ class AutoOrderDetailView(MerchantRequiredMixin, TemplateView):
 class AutoOrderActionView(MerchantRequiredMixin, View):
     http_method_names = ["post"]
 
-    def post(self, request, code: str, action: str):
-        auto_order = merchant_auto_order_or_404(request, code)
+    def required_permissions(self) -> tuple[str, ...]:
+        action = self.kwargs["action"]
         if action not in ACTION_FORMS:
             raise Http404("No such action.")
+        # Rebilling now charges the customer; every other action changes the schedule.
+        return (actions.CHARGE,) if action == "rebill-now" else (actions.EDIT,)
+
+    def post(self, request, code: str, action: str):
+        auto_order = merchant_auto_order_or_404(request, code)
         form_class = ACTION_FORMS[action]
         form = form_class(request.POST) if form_class else None
         url = reverse("auto-order-detail", kwargs={"code": auto_order.code})
@@ -198,9 +203,11 @@ class AutoOrderForecastView(MerchantRequiredMixin, TemplateView):
 class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
     """The Postpone tool: a job moves the selected auto orders' next rebill."""
 
-    permission = "orders.run_tools"
     form_class = PostponeForm
     template_name = "lifecycle/auto_order_postpone.html"
+
+    def required_permissions(self) -> tuple[str, ...]:
+        return ("orders.run_tools", actions.EDIT)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "merchant": self.request.merchant}

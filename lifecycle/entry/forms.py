@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from orders.models import Item, Merchant
-from orders.selectors.customers import saved_card_order
+from orders.selectors.customers import customer_saved_card_get
 from orders.services.placement import CardMode
 from orders.states import PaymentMethod
 
@@ -101,7 +101,12 @@ class OrderEntryForm(PricingForm):
         if method == PaymentMethod.CREDIT_CARD:
             self._clean_card(data)
         elif method == SAVED_CARD:
-            order = saved_card_order(merchant=self.merchant, order_id=data.get("saved_card", ""))
+            # Only a card saved by this very customer (the order's email): never another's.
+            order = customer_saved_card_get(
+                merchant=self.merchant,
+                email=data.get("email", ""),
+                order_id=data.get("saved_card", ""),
+            )
             if order is None:
                 self.add_error("saved_card", "Choose a saved card of this customer.")
             else:

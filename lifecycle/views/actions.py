@@ -12,6 +12,7 @@ from orders.services.notes import order_note_append
 from orders.services.transitions import (
     order_transition,
     transition_names,
+    transition_permissions,
 )
 
 from .orders import merchant_order_or_404
@@ -22,10 +23,17 @@ class OrderTransitionView(MerchantRequiredMixin, View):
 
     http_method_names = ["post"]
 
-    def post(self, request, order_id: str, name: str):
-        order = merchant_order_or_404(request, order_id)
+    def required_permissions(self) -> tuple[str, ...]:
+        name = self.kwargs["name"]
         if name not in transition_names():
             raise Http404("No such action.")
+        permissions = transition_permissions(name)
+        if permissions is None:
+            raise PermissionDenied("Only the system runs this transition.")
+        return permissions
+
+    def post(self, request, order_id: str, name: str):
+        order = merchant_order_or_404(request, order_id)
         inputs = {}
         form = transition_form_for(name, order=order, data=request.POST, prefix=name)
         if form is not None:
@@ -54,6 +62,7 @@ class OrderTransitionView(MerchantRequiredMixin, View):
 class OrderNoteCreateView(MerchantRequiredMixin, View):
     """Append a merchant note from the order page."""
 
+    permission = "orders.add_note"
     http_method_names = ["post"]
 
     def post(self, request, order_id: str):

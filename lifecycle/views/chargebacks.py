@@ -229,7 +229,9 @@ class ChargebackEvidenceUploadView(MerchantRequiredMixin, View):
 
 
 class ChargebackEvidenceFileView(MerchantRequiredMixin, View):
-    """An evidence file, for the merchant's staff only: another merchant's answers 404."""
+    """An evidence file, for the merchant's dispute staff only: another merchant's answers 404."""
+
+    permission = MANAGE
 
     def get(self, request, pk: int):
         try:
@@ -248,6 +250,8 @@ class ChargebackEvidenceFileView(MerchantRequiredMixin, View):
 
 class ChargebackPacketView(MerchantRequiredMixin, TemplateView):
     """The printable evidence packet assembled from the order."""
+
+    permission = MANAGE
 
     template_name = "lifecycle/chargebacks/packet.html"
 

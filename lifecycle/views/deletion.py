@@ -23,6 +23,7 @@ class OrderDeleteForm(forms.Form):
 
 
 class OrderDeleteView(MerchantRequiredMixin, View):
+    permission = "orders.delete_order_soft"
     http_method_names = ["post"]
 
     def post(self, request, order_id: str):

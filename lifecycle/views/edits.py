@@ -16,7 +16,7 @@ from lifecycle.forms import (
     TagsForm,
     form_errors_text,
 )
-from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.exceptions import LimitExceeded, OrderError, TransitionNotPermitted
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -51,6 +51,9 @@ class OrderPostView(MerchantRequiredMixin, View):
             return redirect("order-detail", order_id=order.order_id)
         try:
             message = self.perform(order, form)
+        except LimitExceeded as exc:
+            messages.error(request, f"{order.order_id}: {exc}")
+            return redirect("order-detail", order_id=order.order_id)
         except TransitionNotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc
         except OrderError as exc:
@@ -67,6 +70,8 @@ def _changed(order, changes) -> str:
 
 
 class OrderCustomerEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return CustomerForm(data)
 
@@ -76,6 +81,8 @@ class OrderCustomerEditView(OrderPostView):
 
 
 class OrderAddressesEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return AddressesForm(data)
 
@@ -85,6 +92,8 @@ class OrderAddressesEditView(OrderPostView):
 
 
 class OrderCustomFieldsEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return CustomFieldsForm(data, order=order)
 
@@ -94,6 +103,8 @@ class OrderCustomFieldsEditView(OrderPostView):
 
 
 class OrderTagsEditView(OrderPostView):
+    permission = "orders.edit_order"
+
     def build_form(self, order, data):
         return TagsForm(data, order=order)
 
@@ -110,6 +121,8 @@ class OrderTagsEditView(OrderPostView):
 
 
 class OrderRefundView(OrderPostView):
+    permission = "orders.refund_order"
+
     def build_form(self, order, data):
         return RefundForm(data, order=order)
 
@@ -119,6 +132,8 @@ class OrderRefundView(OrderPostView):
 
 
 class OrderReplacementView(OrderPostView):
+    permission = "orders.place_order"
+
     def build_form(self, order, data):
         return ReplacementForm(data, order=order)
 
@@ -128,6 +143,8 @@ class OrderReplacementView(OrderPostView):
 
 
 class OrderEmailResendView(OrderPostView):
+    permission = "orders.resend_email"
+
     def build_form(self, order, data):
         if self.kwargs["template"] not in TEMPLATES:
             raise Http404("No such email.")

@@ -10,7 +10,7 @@ from lifecycle.entry.drafts import entry_draft, entry_initial_from, entry_previe
 from lifecycle.entry.forms import LineFormSet, OrderEntryForm
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.models import Item
-from orders.selectors.customers import customer_search
+from orders.selectors.customers import customer_saved_cards_list, customer_search
 from orders.services.placement import order_place, order_placed_with_key
 from orders.states import Stage
 
@@ -47,7 +47,7 @@ def _initial_data(form, formset) -> dict:
 class OrderEntryView(MerchantRequiredMixin, View):
     """Manually Add Order: the keyboard-first entry screen; placing goes through order_place."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
     template_name = "lifecycle/order_entry.html"
 
     def forms(self, data=None, initial=None, lines=None):
@@ -97,7 +97,7 @@ class OrderEntryView(MerchantRequiredMixin, View):
 class OrderEntryTotalsView(MerchantRequiredMixin, View):
     """The live totals: the entry form posted as it is typed, answered with the server's sums."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
     http_method_names = ["post"]
 
     def post(self, request):
@@ -109,7 +109,7 @@ class OrderEntryTotalsView(MerchantRequiredMixin, View):
 class CustomerSearchView(MerchantRequiredMixin, View):
     """Returning customers for the entry screen's search box (email, name or phone)."""
 
-    permission = "orders.edit_order"
+    permission = "orders.place_order"
 
     def get(self, request):
         customers = customer_search(merchant=request.merchant, query=request.GET.get("q", ""))
@@ -118,3 +118,16 @@ class CustomerSearchView(MerchantRequiredMixin, View):
             "lifecycle/partials/customer_results.html",
             {"customers": customers, "q": request.GET.get("q", "")},
         )
+
+
+class CustomerSavedCardsView(MerchantRequiredMixin, View):
+    """The saved cards of the customer being entered (?email=), as the saved-card options."""
+
+    permission = "orders.place_order"
+
+    def get(self, request):
+        cards = customer_saved_cards_list(
+            merchant=request.merchant, email=request.GET.get("email", "")
+        )
+        context = {"cards": cards, "chosen": request.GET.get("saved_card", "")}
+        return render(request, "lifecycle/partials/saved_card_options.html", context)

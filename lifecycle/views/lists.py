@@ -15,7 +15,7 @@ from django_tables2 import SingleTableMixin
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
 from lifecycle.navigation import stage_counts_for_request
-from lifecycle.screens import ListScreen, list_screen_get
+from lifecycle.screens import ListScreen, list_screen_get, screen_permissions
 from lifecycle.services import saved_view_delete, saved_view_save, saved_views_for_screen
 from lifecycle.tables import SORTABLE, OrderTable
 from orders.exceptions import OrderError
@@ -72,6 +72,9 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.screen: ListScreen = list_screen_get(kwargs.get("slug"))
+
+    def required_permissions(self) -> tuple[str, ...]:
+        return (self.screen.permission,)
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
@@ -153,6 +156,9 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
 class OrderBulkFormView(MerchantRequiredMixin, View):
     """The input form of one bulk action this list offers the person, as a fragment."""
 
+    def required_permissions(self) -> tuple[str, ...]:
+        return screen_permissions(self.kwargs.get("slug"), self.kwargs["operation"])
+
     def get(self, request, operation: str, slug: str | None = None):
         screen = list_screen_get(slug)
         offered = {
@@ -172,6 +178,9 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
     """Start the chosen bulk action as a job over the selected (or all matching) orders."""
 
     http_method_names = ["post"]
+
+    def required_permissions(self) -> tuple[str, ...]:
+        return screen_permissions(self.kwargs.get("slug"), self.request.POST.get("operation", ""))
 
     def post(self, request, slug: str | None = None):
         screen = list_screen_get(slug)
@@ -215,6 +224,7 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
 class SavedViewCreateView(MerchantRequiredMixin, View):
     """Save the list's current query string under a name ("my filters")."""
 
+    permission = "orders.view_merchant_orders"  # one's own saved views only
     http_method_names = ["post"]
 
     def post(self, request):
@@ -236,6 +246,7 @@ class SavedViewCreateView(MerchantRequiredMixin, View):
 
 
 class SavedViewDeleteView(MerchantRequiredMixin, View):
+    permission = "orders.view_merchant_orders"  # one's own saved views only
     http_method_names = ["post"]
 
     def post(self, request, pk: int):

@@ -54,9 +54,12 @@ class OrderPageView(OrderDetailView):
         live = order.deleted_at is None
         can_edit = live and user.has_perm("orders.edit_order", order)
         can_refund = live and user.has_perm("orders.refund_order", order)
+        can_place = user.has_perm("orders.place_order", order)
         neighbours, list_url, from_query = order_neighbours_for_request(self.request, order)
         context.update(
             can_edit=can_edit,
+            can_place=can_place,
+            can_edit_quote=user.has_perm("orders.send_quote", order),
             linked_orders=order_linked_list(order=order),
             retry_status=order_retry_status_get(order),
             clearance=order_clearance_get(order),
@@ -71,10 +74,11 @@ class OrderPageView(OrderDetailView):
                 addresses_form=AddressesForm(initial=AddressesForm.initial_for(order)),
                 custom_fields_form=CustomFieldsForm(order=order),
                 tags_form=TagsForm(order=order),
-                emails=order_emails_resendable(order),
             )
-            if order.stage in REPLACEABLE_STAGES:
-                context["replacement_form"] = ReplacementForm(order=order)
+        if live and user.has_perm("orders.resend_email", order):
+            context["emails"] = order_emails_resendable(order)
+        if live and can_place and order.stage in REPLACEABLE_STAGES:
+            context["replacement_form"] = ReplacementForm(order=order)
         if can_refund and order_refundable(order):
             context["refund_form"] = RefundForm(order=order)
         return context

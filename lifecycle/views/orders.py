@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import NoteForm
+from lifecycle.screens import LIST_PERMISSION
 from orders.forms import TransitionForm, transition_form_for
 from orders.models import Order, OrderEvent, OrderNote
 from orders.models.order import CUSTOM_FIELD_NUMBERS
@@ -50,6 +51,9 @@ class OrderFindView(MerchantRequiredMixin, View):
             if order_id:
                 return redirect("order-detail", order_id=order_id)
         url = reverse("order-list")
+        if not request.user.has_perm(LIST_PERMISSION, request.merchant):
+            # A shipping clerk searches the one list of theirs that holds the open orders.
+            url = reverse("stage-list", kwargs={"slug": "shipping"})
         return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
 
 
@@ -81,7 +85,7 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
             order=order,
             actions=order_actions(order, user),
             custom_fields=_custom_fields(order),
-            can_add_note=user.has_perm("orders.edit_order", order),
+            can_add_note=user.has_perm("orders.add_note", order),
             note_form=NoteForm(),
             can_delete=user.has_perm("orders.delete_order_soft", order),
         )

@@ -31,6 +31,8 @@ def _printable(request):
 class OrderPrintView(MerchantRequiredMixin, TemplateView):
     """One order as a printable page: the order, its invoice, or its packing slip."""
 
+    permission = "orders.view_merchant_orders"
+
     def get_template_names(self):
         try:
             return [PRINT_TEMPLATES[self.kwargs["kind"]]]
@@ -47,6 +49,8 @@ class OrderPrintView(MerchantRequiredMixin, TemplateView):
 class ManyOrdersPrintView(MerchantRequiredMixin, TemplateView):
     """Packing slips or invoices for the order IDs in ?ids= (comma-separated or repeated),
     one order per printed page."""
+
+    permission = "orders.view_merchant_orders"
 
     template_name = "lifecycle/print/packing_slips.html"
 

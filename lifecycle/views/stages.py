@@ -18,6 +18,8 @@ from .orders import merchant_orders
 class PreorderItemsView(MerchantRequiredMixin, TemplateView):
     """Pre-orders grouped by the item they wait for, with its expected date."""
 
+    permission = "orders.view_order_lists"
+
     template_name = "lifecycle/preorder_items.html"
 
     def get_context_data(self, **kwargs):

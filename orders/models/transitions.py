@@ -24,11 +24,19 @@ def _routed(order: "Order", *args, next_stage: str, **kwargs) -> str:
     return next_stage
 
 
-def _may_refund_and_reject(order: "Order", user) -> bool:
-    """Both permissions: refunding alone (customer service) is capped by the merchant's limit."""
-    return user.has_perm("orders.refund_order", order) and user.has_perm(
-        "orders.reject_order", order
-    )
+class AllOf:
+    """A transition permission that needs every one of these permissions; readable, so the
+    screens can declare what a transition needs."""
+
+    def __init__(self, *permissions: str) -> None:
+        self.permissions = permissions
+
+    def __call__(self, order: "Order", user) -> bool:
+        return all(user.has_perm(permission, order) for permission in self.permissions)
+
+
+# Both permissions: refunding alone (customer service) is capped by the merchant's limit.
+_may_refund_and_reject = AllOf("orders.refund_order", "orders.reject_order")
 
 
 def _has_card_on_file(order: "Order") -> bool:

@@ -1,6 +1,6 @@
 """Customers are read from the merchant's past orders (there is no customer table)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -27,14 +27,16 @@ class Customer:
     phone: str
     billing: dict[str, str]
     shipping: dict[str, str]
-    saved_cards: list[SavedCard] = field(default_factory=list)
 
 
 ADDRESS = ("address1", "address2", "city", "region", "postal_code", "country")
 
 
 def customer_search(*, merchant: Merchant, query: str, limit: int = 8) -> list[Customer]:
-    """Returning customers whose email, name or phone matches, newest order first."""
+    """Returning customers whose email, name or phone matches, newest order first.
+
+    Without their saved cards: those come only with the customer being entered
+    (customer_saved_cards_list)."""
     query = query.strip()
     if len(query) < 2:
         return []
@@ -47,19 +49,55 @@ def customer_search(*, merchant: Merchant, query: str, limit: int = 8) -> list[C
         key = order.email.lower()
         if key not in customers:
             if len(customers) >= limit:
-                continue
+                break
             customers[key] = _customer(order)
-        _add_card(customers[key], order)
     return list(customers.values())
 
 
-def saved_card_order(*, merchant: Merchant, order_id: str) -> Order | None:
-    """The merchant's order whose saved card a returning customer pays with."""
+def _saved_card_orders(merchant: Merchant, email: str):
+    """The customer's (same email, any case) card orders whose gateway token can pay again."""
+    return (
+        Order.objects.live()
+        .for_merchant(merchant)
+        .filter(email__iexact=email.strip(), payment_method=PaymentMethod.CREDIT_CARD)
+        .exclude(gateway_token="")
+    )
+
+
+def customer_saved_cards_list(*, merchant: Merchant, email: str) -> list[SavedCard]:
+    """The saved cards of the customer with this email, newest first, one per card."""
+    if not email.strip():
+        return []
+    cards: list[SavedCard] = []
+    for order in _saved_card_orders(merchant, email).order_by("-placed_at")[:SCAN_LIMIT]:
+        if any(card.last4 == order.card_last4 for card in cards):
+            continue
+        cards.append(
+            SavedCard(
+                order_id=order.order_id,
+                brand=order.card_brand,
+                last4=order.card_last4,
+                exp=f"{order.card_exp_month or ''}/{order.card_exp_year or ''}",
+            )
+        )
+    return cards
+
+
+def customer_saved_card_get(*, merchant: Merchant, email: str, order_id: str) -> Order | None:
+    """The order whose saved card the customer with this email pays with; None when that
+    order is not one of this customer's card orders."""
+    if not email.strip() or not order_id:
+        return None
+    return _saved_card_orders(merchant, email).filter(order_id=order_id).first()
+
+
+def customer_card_token_belongs(*, merchant: Merchant, email: str, token: str) -> bool:
+    """Whether one of the merchant's orders for this customer (email, any case) saved the
+    gateway token: a saved card pays only for its own customer."""
     return (
         Order.objects.for_merchant(merchant)
-        .filter(order_id=order_id, payment_method=PaymentMethod.CREDIT_CARD)
-        .exclude(gateway_token="")
-        .first()
+        .filter(email__iexact=email.strip(), gateway_token=token)
+        .exists()
     )
 
 
@@ -75,19 +113,4 @@ def _customer(order: Order) -> Customer:
             "name": order.shipping_name,
             **{name: getattr(order, f"shipping_{name}") for name in ADDRESS},
         },
-    )
-
-
-def _add_card(customer: Customer, order: Order) -> None:
-    if order.payment_method != PaymentMethod.CREDIT_CARD or not order.gateway_token:
-        return
-    if any(card.last4 == order.card_last4 for card in customer.saved_cards):
-        return
-    customer.saved_cards.append(
-        SavedCard(
-            order_id=order.order_id,
-            brand=order.card_brand,
-            last4=order.card_last4,
-            exp=f"{order.card_exp_month or ''}/{order.card_exp_year or ''}",
-        )
     )

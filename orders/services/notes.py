@@ -22,7 +22,7 @@ def order_note_append(
         locked = order_lock(order, lock_held=lock_held)
         if locked.deleted_at is not None:
             raise InvalidInput(f"{locked.order_id} is deleted.")
-        if by is not None and not by.has_perm("orders.edit_order", locked):
+        if by is not None and not by.has_perm("orders.add_note", locked):
             raise TransitionNotPermitted("You may not add notes to orders.")
         user = by if by is not None and by.is_authenticated else None
         note = row_insert(OrderNote(order=locked, text=text, created_by=user))

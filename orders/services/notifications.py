@@ -93,7 +93,7 @@ def order_email_resend(
         locked = Order.objects.select_for_update(of=("self",)).get(pk=order_pk)
         if locked.deleted_at is not None:
             raise InvalidInput(f"{locked.order_id} is deleted.")
-        if by is not None and not by.has_perm("orders.edit_order", locked):
+        if by is not None and not by.has_perm("orders.resend_email", locked):
             raise TransitionNotPermitted("You may not email customers.")
         reason = order_email_resend_reason(locked, template)
         if reason is not None:

@@ -29,6 +29,7 @@ from orders.payments import CardDetails, GatewayResult, gateway_for
 from orders.payments.base import CardToken
 from orders.pricing import order_totals
 from orders.routing import stage_after_payment
+from orders.selectors.customers import customer_card_token_belongs
 from orders.states import OFFLINE_METHODS, OrderSource, PaymentMethod, PaymentStatus, Stage
 
 from .auto_orders.creation import auto_order_create_for_order
@@ -285,9 +286,21 @@ def _store(
     return order
 
 
+# Placements a person makes from the merchant screens (the others come from the intake API,
+# the rebill sweep or the seed, with no person acting).
+STAFF_SOURCES = (OrderSource.BACKEND, OrderSource.REPLACEMENT, OrderSource.CLONE)
+
+
 def _check_permissions(merchant: Merchant, draft: OrderDraft, by) -> None:
     if by is None:
         return
+    if draft.source in STAFF_SOURCES and not by.has_perm("orders.place_order", merchant):
+        raise TransitionNotPermitted("You may not place orders.")
+    if draft.payment.card_token and not customer_card_token_belongs(
+        merchant=merchant, email=draft.email, token=draft.payment.card_token
+    ):
+        # A saved card pays only for the customer whose orders saved it.
+        raise InvalidInput("That saved card belongs to another customer.")
     if draft.skip_fraud_score and not by.has_perm("orders.skip_fraud_score", merchant):
         raise TransitionNotPermitted("You may not skip the fraud score.")
     if (

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.events import order_refunded_event
-from orders.exceptions import InvalidInput, TransitionNotPermitted
-from orders.models import Membership, Order, PaymentTransaction, Role
+from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
+from orders.models import Membership, Order, OrderEvent, PaymentTransaction, Role
 from orders.payments import GatewayResult
 from orders.pricing import money
 from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
@@ -178,6 +178,9 @@ def _check_paid(order: Order) -> None:
 
 
 def _check_refund_limit(order: Order, by, amount, line_quantities) -> None:
+    """Customer service may refund at most the merchant's limit on one order, counting every
+    refund its staff made on it. The caller holds the order's row lock, so two refunds at once
+    cannot both pass on the same earlier total."""
     if by is None or by.is_superuser:
         return
     role = (
@@ -197,7 +200,20 @@ def _check_refund_limit(order: Order, by, amount, line_quantities) -> None:
             ),
             Decimal(0),
         )
-    if amount > order.merchant.customer_service_refund_limit:
-        raise TransitionNotPermitted(
-            f"Customer service may refund at most {order.merchant.customer_service_refund_limit}."
+    limit = order.merchant.customer_service_refund_limit
+    left = max(limit - _refunded_by_customer_service(order), Decimal("0.00"))
+    if amount > left:
+        raise LimitExceeded(
+            f"Customer service may refund at most {limit} on this order; {money(left)} left."
         )
+
+
+def _refunded_by_customer_service(order: Order) -> Decimal:
+    """What the merchant's customer-service staff have refunded on the order so far."""
+    service_staff = Membership.objects.filter(
+        merchant_id=order.merchant_id, role=Role.CUSTOMER_SERVICE
+    ).values("user_id")
+    amounts = OrderEvent.objects.filter(
+        order=order, type="order_refunded", actor__in=service_staff
+    ).values_list("payload__amount", flat=True)
+    return sum((Decimal(str(amount)) for amount in amounts), Decimal(0))

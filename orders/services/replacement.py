@@ -64,7 +64,7 @@ def _check(original: Order, by, free: bool) -> None:
         )
     if by is None:
         return
-    if not by.has_perm("orders.edit_order", original):
+    if not by.has_perm("orders.place_order", original):
         raise TransitionNotPermitted("You may not create replacement orders.")
     if free and not by.has_perm("orders.skip_payment", original):
         raise TransitionNotPermitted("You may not send a free replacement (skip payment).")

@@ -21,6 +21,7 @@ from orders.exceptions import (
     TransitionNotPermitted,
 )
 from orders.models import Order
+from orders.models.transitions import AllOf
 from orders.states import Stage
 from orders.writes import order_save_changed
 
@@ -40,6 +41,18 @@ class TransitionResult:
 
 def transition_names() -> list[str]:
     return list(Order._meta.get_field("stage").transitions[Order])
+
+
+def transition_permissions(name: str) -> tuple[str, ...] | None:
+    """The permissions a person needs to run the transition; None: only the system runs it."""
+    # One method is one transition: every source shares its permission.
+    meta = getattr(Order, name)._django_fsm
+    permission = next(iter(meta.transitions.values())).permission
+    if isinstance(permission, str):
+        return (permission,)
+    if isinstance(permission, AllOf):
+        return permission.permissions
+    return None
 
 
 def transition_label(name: str) -> str:

@@ -48,18 +48,13 @@
     });
     var same = form.querySelector("[name='same_as_billing']");
     if (same) { same.checked = false; same.dispatchEvent(new Event("change", { bubbles: true })); }
-    var select = form.querySelector("select[name='saved_card']");
-    if (select) {
-      select.innerHTML = "";
-      (data.cards || "").split(";").filter(Boolean).forEach(function (card) {
-        var parts = card.split("|");
-        select.add(new Option(parts[1], parts[0]));
-      });
-      if (!select.options.length) select.add(new Option("— no saved card —", ""));
-    }
     document.getElementById("customer-results").innerHTML = "";
     var email = form.querySelector("[name='email']");
-    if (email) email.focus();
+    if (email) {
+      // The saved-card list follows the email field: it fetches the picked customer's cards.
+      email.dispatchEvent(new Event("change", { bubbles: true }));
+      email.focus();
+    }
   }
 
   form.addEventListener("keydown", function (event) {

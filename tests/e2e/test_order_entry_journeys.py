@@ -44,7 +44,7 @@ def test_keyboard_only_phone_order_with_edited_price_and_shipping(
     manager = member(merchant, "manager")
     ItemFactory(merchant=merchant, sku="MUG", price=Decimal("20.00"))
     if returning:
-        place(merchant, email="phone@example.com")  # Ann Lee, 1 Main St, Springfield
+        earlier = place(merchant, email="phone@example.com")  # Ann Lee, 1 Main St, Springfield
     sign_in(manager.username, "pw")
     page.goto("/orders/new/")
     expect(page.locator("#customer-search")).to_be_focused()
@@ -56,6 +56,10 @@ def test_keyboard_only_phone_order_with_edited_price_and_shipping(
         page.keyboard.press("Enter")  # pick it: the customer's fields are filled
         expect(page.locator("[name=email]")).to_have_value("phone@example.com")
         expect(page.locator("[name=billing_city]")).to_have_value("Springfield")
+        # The picked customer's saved card, and only theirs, is fetched for the card list.
+        cards = page.locator("#id_saved_card option")
+        expect(cards).to_have_count(1)
+        expect(cards).to_have_attribute("value", earlier.order_id)
     else:
         tab_to(page, "[name=email]")
         page.keyboard.type("phone@example.com")

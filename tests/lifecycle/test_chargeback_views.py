@@ -137,6 +137,8 @@ def test_evidence_is_served_only_to_the_merchants_staff(
     assert client.get(f"/chargebacks/{theirs.pk}/packet/").status_code == 404
 
     login(client, member(other_merchant, Role.SHIPPING_CLERK))
+    assert client.get(url).status_code == 403  # the merchant's dispute staff only
+    login(client, member(other_merchant, Role.ORDER_MANAGER))
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF

@@ -139,12 +139,74 @@ def test_another_merchants_saved_card_is_refused_next_to_the_field(manager_clien
     assert Order.objects.filter(merchant__code="DEMO").count() == 0
 
 
-def test_customer_search_finds_past_customers_with_their_saved_cards(manager_client, merchant):
+def test_customer_search_finds_past_customers_but_not_their_saved_cards(manager_client, merchant):
     earlier = place(merchant, email="carol@example.com", phone="555-0199")
     response = manager_client.get(reverse("order-entry-customers"), {"q": "0199"})
     html = response.content.decode()
     assert "carol@example.com" in html
-    assert f'data-cards="{earlier.order_id}|' in html
+    assert earlier.order_id not in html
+    assert earlier.card_last4 not in html
+
+
+def test_the_saved_cards_come_only_with_the_customer_being_entered(manager_client, merchant):
+    carol = place(merchant, email="carol@example.com")
+    dave = place(merchant, email="dave@example.com")
+    url = reverse("order-entry-saved-cards")
+
+    html = manager_client.get(url, {"email": "Carol@Example.com"}).content.decode()
+
+    assert f'value="{carol.order_id}"' in html
+    assert dave.order_id not in html
+    assert "no saved card" in manager_client.get(url, {"email": ""}).content.decode()
+
+
+def test_another_customers_saved_card_is_refused_and_nothing_is_charged(manager_client, merchant):
+    theirs = place(merchant, email="bob@example.com")
+    charges = GatewayLedgerEntry.objects.count()
+
+    response = manager_client.post(
+        ENTRY,
+        entry_data(
+            email="mallory@example.com", payment_method="saved_card", saved_card=theirs.order_id,
+            card_number="", card_exp="",
+        ),
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "Choose a saved card of this customer." in response.content.decode()
+    assert Order.objects.count() == 1
+    assert GatewayLedgerEntry.objects.count() == charges
+
+
+def test_the_saved_card_pays_for_its_customer_whatever_the_email_s_case(manager_client, merchant):
+    earlier = place(merchant, email="bob@example.com")
+    order = placed(
+        manager_client, email="BOB@example.com", payment_method="saved_card",
+        saved_card=earlier.order_id, card_number="", card_exp="",
+    )  # fmt: skip
+    assert order.gateway_token == earlier.gateway_token
+    assert order.stage == Stage.SHIPPING
+
+
+def test_customer_service_gets_neither_customers_nor_their_cards(client, merchant):
+    earlier = place(merchant, email="carol@example.com")
+    charges = GatewayLedgerEntry.objects.count()
+    login(client, member(merchant, Role.CUSTOMER_SERVICE))
+
+    assert client.get(reverse("order-entry-customers"), {"q": "carol"}).status_code == 403
+    assert (
+        client.get(reverse("order-entry-saved-cards"), {"email": earlier.email}).status_code == 403
+    )
+    response = client.post(
+        ENTRY,
+        entry_data(
+            email="eve@example.com", payment_method="saved_card", saved_card=earlier.order_id,
+            card_number="", card_exp="",
+        ),
+    )  # fmt: skip
+    assert response.status_code == 403
+    assert Order.objects.count() == 1
+    assert GatewayLedgerEntry.objects.count() == charges
 
 
 def test_validation_errors_show_next_to_fields_and_store_nothing(manager_client):

@@ -4,16 +4,18 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 
-from orders.exceptions import OrderChanged, OrderError
+from orders.exceptions import LimitExceeded, OrderChanged, OrderError
 from orders.models import Order, OrderEvent, OrderSequence
 from orders.services.placement import CardMode
+from orders.services.refunds import order_refund
 from orders.services.transitions import order_transition
 from orders.states import Stage
-from tests.factories import place
+from tests.factories import member, place
 from tests.orders.builders import approved_charges, order_in_stage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("needs_postgres")]
@@ -189,3 +191,24 @@ def test_a_transition_does_not_wait_for_another_orders_transition(merchant):
     assert run_threads(2, act) == []
 
     assert set(Order.objects.values_list("stage", flat=True)) == {Stage.HOLD}
+
+
+def test_two_customer_service_refunds_at_once_cannot_both_pass_the_limit(merchant):
+    merchant.customer_service_refund_limit = Decimal("150.00")
+    merchant.save()
+    order = place(merchant, price=Decimal("400.00"))
+    agents = [member(merchant, "service", username=f"agent-{i}") for i in range(2)]
+    outcomes: list[str] = []
+
+    def refund(index: int) -> None:
+        try:
+            order_refund(order=order.pk, amount=Decimal("100.00"), by=agents[index], notify=False)
+            outcomes.append("refunded")
+        except LimitExceeded:
+            outcomes.append("refused")
+
+    assert run_threads(2, refund) == []
+
+    assert sorted(outcomes) == ["refunded", "refused"]
+    assert Order.objects.get(pk=order.pk).refunded_total == Decimal("100.00")
+    assert OrderEvent.objects.filter(order=order, type="order_refunded").count() == 1

@@ -4,7 +4,7 @@ import pytest
 
 from orders.exceptions import TransitionNotPermitted
 from orders.models import Order, OrderEvent
-from orders.permissions import ORDER_ACTIONS
+from orders.permissions import ORDER_ACTIONS, ROLE_PERMISSIONS, role_permissions
 from orders.services.transitions import order_transition, order_transitions_for_user
 from orders.states import Stage
 from tests.factories import UserFactory, member
@@ -34,8 +34,21 @@ def test_an_order_manager_has_every_order_action_but_not_settings(merchant, mana
     ("role", "granted"),
     [
         ("shipping", {"view_merchant_orders", "ship_order", "hold_order"}),
-        ("service", {"view_merchant_orders", "edit_order", "refund_order", "manage_cases"}),
-        ("bookkeeper", {"view_merchant_orders", "export_orders", "import_costs"}),
+        (
+            "service",
+            {
+                "view_merchant_orders",
+                "view_order_lists",
+                "add_note",
+                "resend_email",
+                "refund_order",
+                "manage_cases",
+            },
+        ),
+        (
+            "bookkeeper",
+            {"view_merchant_orders", "view_order_lists", "export_orders", "import_costs"},
+        ),
     ],
 )
 def test_a_limited_role_has_exactly_its_permissions(merchant, role, granted):
@@ -164,3 +177,13 @@ def test_buttons_are_exactly_the_transitions_the_role_and_stage_allow(
 
     assert offered(order, user) == expected
     assert not offered(order, user) & SYSTEM_ONLY
+
+
+@pytest.mark.parametrize("role", list(ROLE_PERMISSIONS))
+def test_each_role_holds_exactly_its_row_of_the_permission_table(merchant, role):
+    user = member(merchant, role)
+    codenames = [codename for codename, _ in Order._meta.permissions]
+
+    held = {f"orders.{c}" for c in codenames if user.has_perm(f"orders.{c}", merchant)}
+
+    assert held == role_permissions(role)

@@ -241,11 +241,63 @@ def test_customer_service_refunds_up_to_the_merchants_limit(merchant, paid):
         order_refund(order=paid, full=True, by=service, notify=False)
     assert facts(paid) == before
 
-    order_refund(order=paid, amount=D("30.00"), by=service, notify=False)
+    order_refund(order=paid, amount=D("10.00"), by=service, notify=False)
     order_refund(order=paid, line_quantities={line.pk: 1}, by=service, notify=False)
 
     paid.refresh_from_db()
-    assert paid.refunded_total == D("50.00")
+    assert paid.refunded_total == D("30.00")
+
+
+@pytest.fixture
+def large(merchant):
+    """A charged order of 405.00, for refunds past customer service's limit of 150.00."""
+    merchant.customer_service_refund_limit = D("150.00")
+    merchant.save()
+    return place(merchant, price=D("400.00"))
+
+
+def test_customer_service_s_limit_caps_the_total_it_refunds_on_one_order(merchant, large):
+    service = member(merchant, "service")
+
+    order_refund(order=large, amount=D("100.00"), by=service, notify=False)
+    with pytest.raises(TransitionNotPermitted) as refused:
+        order_refund(order=large, amount=D("60.00"), by=service, notify=False)
+    assert str(refused.value) == (
+        "Customer service may refund at most 150.00 on this order; 50.00 left."
+    )
+    order_refund(order=large, amount=D("50.00"), by=service, notify=False)
+    with pytest.raises(TransitionNotPermitted, match=r"150\.00 on this order; 0\.00 left\."):
+        order_refund(order=large, amount=D("0.01"), by=service, notify=False)
+
+    large.refresh_from_db()
+    assert large.refunded_total == D("150.00")
+    assert gateway_refunds() == [D("50.00"), D("100.00")]
+    assert large.events.filter(type="order_refunded").count() == 2
+
+
+def test_another_customer_service_login_shares_the_order_s_limit(merchant, large):
+    first = member(merchant, "service", username="first-agent")
+    second = member(merchant, "service", username="second-agent")
+    order_refund(order=large, amount=D("150.00"), by=first, notify=False)
+
+    with pytest.raises(TransitionNotPermitted, match=r"0\.00 left"):
+        order_refund(order=large, amount=D("1.00"), by=second, notify=False)
+
+    assert Order.objects.get(pk=large.pk).refunded_total == D("150.00")
+
+
+def test_a_manager_is_not_capped_and_their_refunds_leave_customer_service_s_limit(
+    merchant, manager, large
+):
+    service = member(merchant, "service")
+    order_refund(order=large, amount=D("150.00"), by=service, notify=False)
+
+    order_refund(order=large, amount=D("200.00"), by=manager, notify=False)
+
+    large.refresh_from_db()
+    assert large.refunded_total == D("350.00")
+    with pytest.raises(TransitionNotPermitted, match=r"0\.00 left"):
+        order_refund(order=large, amount=D("0.01"), by=service, notify=False)
 
 
 @pytest.mark.parametrize("role", ["shipping", "bookkeeper"])

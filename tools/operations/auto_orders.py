@@ -35,7 +35,7 @@ def cancel_auto_orders_check(order: Order, inputs: dict[str, Any], user) -> str 
     auto_order = _live_auto_order(order)
     if auto_order is None:
         return "its auto order has already ended"
-    if user is not None and not user.has_perm("orders.edit_order", auto_order):
+    if user is not None and not user.has_perm("orders.manage_auto_orders", auto_order):
         return "not permitted"
     return None
 
@@ -56,7 +56,7 @@ OPERATIONS = [
     Operation(
         name="cancel_auto_orders",
         label="Cancel the auto orders created by these orders",
-        permission="orders.edit_order",
+        permission="orders.manage_auto_orders",
         check=cancel_auto_orders_check,
         apply=cancel_auto_orders_apply,
         form=cancel_auto_orders_form,

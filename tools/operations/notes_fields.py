@@ -115,7 +115,7 @@ OPERATIONS = [
     Operation(
         name="append_note",
         label="Append a merchant note",
-        permission="orders.edit_order",
+        permission="orders.add_note",
         check=live_check(lambda order, inputs, user: None),
         apply=_note_apply,
         form=simple_form(NoteForm),

@@ -163,6 +163,9 @@ def operation_job_create(
         },
         order_pks=order_pks,
         by=by,
+        # The operation's permission is what this job needs (a shipping clerk's mark shipped),
+        # not the Batch tool's.
+        permission=operation.permission,
     )
 
 

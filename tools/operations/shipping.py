@@ -112,14 +112,14 @@ OPERATIONS = [
     Operation(
         name="resend_receipt",
         label="Resend the receipt",
-        permission="orders.edit_order",
+        permission="orders.resend_email",
         check=live_check(_resend_check("receipt")),
         apply=_resend_apply("receipt"),
     ),
     Operation(
         name="resend_shipment_confirmation",
         label="Resend the shipment confirmation",
-        permission="orders.edit_order",
+        permission="orders.resend_email",
         check=live_check(_resend_check("shipment_confirmation")),
         apply=_resend_apply("shipment_confirmation"),
     ),

@@ -18,7 +18,7 @@ from .schedules import schedule_parse
 from .settle import item_advance, items_skip_before, next_dates_refresh
 
 Status = AutoOrder.Status
-EDIT = "orders.edit_order"
+EDIT = "orders.manage_auto_orders"
 CHARGE = "orders.process_payment"
 LIVE = (Status.ACTIVE, Status.PAUSED)
 ENDED = (Status.DISABLED, Status.CANCELLED_BY_CUSTOMER, Status.CANCELLED_BY_MERCHANT)
