@@ -15,6 +15,7 @@ from django.db import transaction
 
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Chargeback, Merchant, Order
+from orders.pricing import MAX_AMOUNT
 
 from .core import PERMISSION, chargeback_open
 
@@ -67,7 +68,7 @@ def _amount(value: str) -> Decimal | None:
         return None
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
         return None
-    return amount
+    return amount if amount <= MAX_AMOUNT else None
 
 
 def _date(value: str) -> date | None:
@@ -147,17 +148,23 @@ class _Checker:
 
 def chargeback_import_preview(*, merchant: Merchant, content: bytes | str) -> ImportPreview:
     """Check a chargeback report; writes nothing."""
-    reader = csv.DictReader(io.StringIO(_decode(content)))
-    header = [name.strip().lower() for name in (reader.fieldnames or [])]
-    missing = [column for column in COLUMNS if column not in header]
-    preview = ImportPreview()
-    if missing:
-        preview.problems.append(
-            ImportProblem(row=1, column=", ".join(missing), message="column missing in the header")
-        )
-        return preview
-    reader.fieldnames = header
-    records = list(reader)
+    # newline="": a lone CR ends a row as the csv module expects, not in the middle of a field.
+    reader = csv.DictReader(io.StringIO(_decode(content), newline=""))
+    try:
+        header = [name.strip().lower() for name in (reader.fieldnames or [])]
+        missing = [column for column in COLUMNS if column not in header]
+        preview = ImportPreview()
+        if missing:
+            preview.problems.append(
+                ImportProblem(
+                    row=1, column=", ".join(missing), message="column missing in the header"
+                )
+            )
+            return preview
+        reader.fieldnames = header
+        records = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(f"The file is not readable as CSV: {exc}.") from exc
     if len(records) > MAX_ROWS:
         raise InvalidInput(f"At most {MAX_ROWS} rows per file.")
     checker = _Checker(merchant, records)
