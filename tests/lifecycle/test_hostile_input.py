@@ -1,10 +1,15 @@
 """Hostile values in query strings, forms and the intake API: a message or an empty result,
 never a server error."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
-from orders.models import Order
+from orders.models import Chargeback, Order
+from orders.pricing import AmountTooLarge
 from orders.services.api_tokens import api_token_create
+from orders.services.chargebacks import chargeback_open
 from tests.factories import place
 from tests.orders.test_intake_api import body, post
 
@@ -101,3 +106,24 @@ def test_live_totals_say_an_amount_is_too_large(needs_postgres, manager_client):
     )  # fmt: skip
     assert response.status_code == 200
     assert "larger than 9,999,999,999.99 allows" in response.content.decode()
+
+
+def test_a_chargeback_report_with_a_stray_carriage_return_is_refused_with_a_message(
+    needs_postgres, manager_client, order
+):
+    content = (
+        "case_number,order_id,reason_code,amount,date,deadline\n" + f'CB-1,"{order.order_id}\r'
+    )
+    content += 'x",13.1,1.00,2026-01-01,2026-02-01\n' + 'CB-2,a"b\rc,13.1,1.00,2026-01-01,2026\n'
+    response = manager_client.post("/chargebacks/import/", {"content": content}, follow=True)
+    assert response.status_code == 200
+    assert not Chargeback.objects.exists()
+
+
+def test_a_chargeback_larger_than_an_amount_column_holds_is_refused(needs_postgres, manager, order):
+    with pytest.raises(AmountTooLarge):
+        chargeback_open(
+            order=order, case_number="CB-9", reason_code="13.1",
+            amount=Decimal("99999999999.00"), respond_by=date(2026, 2, 1), by=manager,
+        )  # fmt: skip
+    assert not Chargeback.objects.exists()
