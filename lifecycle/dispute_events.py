@@ -4,7 +4,11 @@ from collections.abc import Callable
 
 from django.utils.text import Truncator
 
-KIND_LABELS = {"customer": "Customer wrote", "merchant": "Reply sent", "internal": "Internal note"}
+KIND_LABELS = {
+    "customer": "Customer wrote",
+    "merchant": "Replied",
+    "internal": "Internal note",
+}
 CHANGE_LABELS = {
     "accept": "accepted (not disputed)",
     "send_evidence": "evidence sent",

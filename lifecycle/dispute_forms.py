@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from backoffice.common.inputs import DAYS_FILTER
 from orders.models import Case, Chargeback
 from orders.services.cases.core import MAX_MESSAGE_LENGTH
 
@@ -63,7 +64,7 @@ class ChargebackFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Chargeback.Status.choices)
     reason_code = django_filters.CharFilter(label="Reason code")
     due_within = django_filters.NumberFilter(
-        label="Deadline within (days)", method="filter_due_within", min_value=0
+        label="Deadline within (days)", method="filter_due_within", **DAYS_FILTER
     )
     order_id = django_filters.CharFilter(label="Order ID", method="filter_order_id")
     received_from = django_filters.DateFilter(
@@ -96,7 +97,7 @@ class CaseFilter(django_filters.FilterSet):
         label="Unassigned", method="filter_unassigned", widget=forms.CheckboxInput
     )
     waiting_days = django_filters.NumberFilter(
-        label="Waiting longer than (days)", method="filter_waiting", min_value=0
+        label="Waiting longer than (days)", method="filter_waiting", **DAYS_FILTER
     )
     order_id = django_filters.CharFilter(label="Order ID", method="filter_order_id")
     email = django_filters.CharFilter(label="Email", field_name="email", lookup_expr="iexact")

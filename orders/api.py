@@ -47,6 +47,8 @@ def order_intake(request):
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > MAX_KEY_LENGTH:
         return _errors(422, ("Idempotency-Key", f"must be at most {MAX_KEY_LENGTH} characters"))
+    if not key.isprintable():
+        return _errors(422, ("Idempotency-Key", "must hold printable characters only"))
     try:
         body = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):

@@ -151,6 +151,14 @@ def order_email_sent_event(*, order: Order, template: str, to: str, via: str = "
     )
 
 
+def order_email_failed_event(
+    *, order: Order, template: str, to: str, error: str, via: str = "system"
+):
+    return order_event_record(
+        order=order, type="order_email_failed", via=via, template=template, to=to, error=error
+    )
+
+
 def order_ar_retried_event(
     *, order: Order, attempt: int, of: int, result: str, via: str = "beat", **payload
 ) -> OrderEvent:

@@ -8,9 +8,10 @@ import ipaddress
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from backoffice.common.inputs import NUL
 from orders.models import Item, Merchant
 from orders.payments import CardDetails
-from orders.pricing import money, order_totals
+from orders.pricing import MAX_AMOUNT, MAX_QUANTITY, AmountTooLarge, money, order_totals
 from orders.services.placement import CardMode, LineDraft, OrderDraft, PaymentDraft
 from orders.states import OrderSource, PaymentMethod
 
@@ -69,6 +70,9 @@ class _Reader:
             return ""
         if len(value) > max_length:
             self.error(where, f"must be at most {max_length} characters")
+        if NUL in value:
+            self.error(where, "must not contain NUL characters")
+            return ""
         return value.strip()
 
     def amount(self, data: dict, key: str, path: str, *, required=False) -> Decimal | None:
@@ -89,18 +93,21 @@ class _Reader:
         if not number.is_finite() or number < 0:
             self.error(where, "must be zero or more")
             return None
+        if number > MAX_AMOUNT:
+            self.error(where, f"must be at most {MAX_AMOUNT}")
+            return None
         if number != money(number):
             self.error(where, "must have at most two decimal places")
         return number
 
-    def integer(self, data: dict, key: str, path: str, *, minimum: int) -> int | None:
+    def integer(self, data: dict, key: str, path: str, *, minimum: int, maximum: int) -> int | None:
         value = data.get(key)
         where = f"{path}.{key}"
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(where, "must be an integer")
             return None
-        if value < minimum:
-            self.error(where, f"must be at least {minimum}")
+        if not minimum <= value <= maximum:
+            self.error(where, f"must be from {minimum} to {maximum}")
             return None
         return value
 
@@ -179,7 +186,7 @@ def _lines(reader: _Reader, merchant: Merchant, value: Any) -> list[LineDraft]:
         if sku and item is None:
             reader.error(f"{path}.sku", f"no item with SKU {sku}")
         description = reader.text(line, "description", path, required=not sku, max_length=300)
-        quantity = reader.integer(line, "quantity", path, minimum=1)
+        quantity = reader.integer(line, "quantity", path, minimum=1, maximum=MAX_QUANTITY)
         price = reader.amount(line, "unit_price", path, required=item is None)
         drafts.append(
             LineDraft(
@@ -202,8 +209,8 @@ def _payment(reader: _Reader, value: Any) -> PaymentDraft:
     if data.get("card") is not None:
         raw = reader.obj(data["card"], "payment.card", CARD_KEYS)
         number = reader.text(raw, "number", "payment.card", required=True, max_length=19)
-        month = reader.integer(raw, "exp_month", "payment.card", minimum=1)
-        year = reader.integer(raw, "exp_year", "payment.card", minimum=2000)
+        month = reader.integer(raw, "exp_month", "payment.card", minimum=1, maximum=12)
+        year = reader.integer(raw, "exp_year", "payment.card", minimum=2000, maximum=2999)
         if number and month and year:
             card = CardDetails(number, month, year, cvv=reader.text(raw, "cvv", "payment.card"))
     token = reader.text(data, "card_token", "payment", max_length=100)
@@ -225,13 +232,17 @@ def _check_totals(reader: _Reader, merchant: Merchant, draft: OrderDraft, value:
     for line in draft.lines:
         price = line.unit_price if line.unit_price is not None else line.item.price
         prices.append((line.quantity, price, Decimal("0")))
-    totals = order_totals(
-        lines=prices,
-        shipping=draft.shipping_total,
-        discount=draft.discount,
-        tax_rate=merchant.tax_rate,
-        tax=draft.tax,
-    )
+    try:
+        totals = order_totals(
+            lines=prices,
+            shipping=draft.shipping_total,
+            discount=draft.discount,
+            tax_rate=merchant.tax_rate,
+            tax=draft.tax,
+        )
+    except AmountTooLarge as exc:
+        reader.error("totals", str(exc))
+        return
     for key in sorted(TOTALS_KEYS & set(data)):
         sent = reader.amount(data, key, "totals")
         ours = getattr(totals, key)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from backoffice.common.inputs import day_range
 from orders.exceptions import InvalidInput
 from orders.filters import OrderFilterSet
 from orders.models import Merchant, Order
@@ -105,10 +106,13 @@ def _dates_filter(merchant: Merchant, live, selection: dict[str, Any]):
         raise InvalidInput("The first date is after the last.")
     # Days are the merchant's days: midnight to midnight in its time zone.
     zone = zoneinfo.ZoneInfo(merchant.time_zone or "UTC")
-    since = datetime.datetime.combine(start, datetime.time.min, zone)
-    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
+    since, until = day_range(start, end, zone)
     column = DATE_FIELDS[name]
-    queryset = live.filter(**{f"{column}__gte": since, f"{column}__lt": until})
+    queryset = live
+    if since is not None:
+        queryset = queryset.filter(**{f"{column}__gte": since})
+    if until is not None:
+        queryset = queryset.filter(**{f"{column}__lt": until})
     return queryset, f"{name} {start} to {end}"
 
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "backoffice.common.inputs.RefuseNulMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "backoffice.common.caching.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

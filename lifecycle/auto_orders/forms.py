@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from orders.models import AutoOrder, Item
+from orders.pricing import MAX_AMOUNT, MAX_QUANTITY
 from orders.selectors.orders import order_ids_parse
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -103,8 +104,10 @@ class PostponeForm(forms.Form):
 
 class ItemChangeForm(forms.Form):
     item = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.IntegerField(label="Quantity", min_value=1)
-    unit_price = forms.DecimalField(label="Unit price", min_value=0, decimal_places=2)
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=MAX_QUANTITY)
+    unit_price = forms.DecimalField(
+        label="Unit price", min_value=0, max_value=MAX_AMOUNT, max_digits=12, decimal_places=2
+    )
     schedule = forms.CharField(
         label="Schedule", max_length=40, help_text="weekly, every_2_weeks, every_N_days, monthly …"
     )

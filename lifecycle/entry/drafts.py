@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from orders.models import Item, Merchant, Order
 from orders.payments import CardDetails
-from orders.pricing import Totals, money, order_totals
+from orders.pricing import MAX_AMOUNT, AmountTooLarge, Totals, money, order_totals
 from orders.services.placement import LineDraft, OrderDraft, PaymentDraft
 from orders.states import PaymentMethod
 
@@ -18,6 +18,7 @@ ZERO = Decimal("0")
 class Preview:
     line_totals: list[Decimal | None]
     totals: Totals
+    error: str = ""
 
 
 def _decimal(value) -> Decimal | None:
@@ -25,7 +26,8 @@ def _decimal(value) -> Decimal | None:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() and number >= 0 else None
+    # Past what a money column holds is no amount: the form refuses it with a message.
+    return number if number.is_finite() and 0 <= number <= MAX_AMOUNT else None
 
 
 def _quantity(value) -> int:
@@ -55,18 +57,21 @@ def entry_preview(*, merchant: Merchant, data, prefix: str = "lines") -> Preview
         item = items.get(sku)
         if price is None and item is not None:
             price = item.price
-        if price is None:
+        if price is None or quantity * price > MAX_AMOUNT:
             line_totals.append(None)
             continue
         lines.append((quantity, price, ZERO))
         line_totals.append(money(quantity * price))
-    totals = order_totals(
-        lines=lines,
-        shipping=_decimal(data.get("shipping_total", "")) or ZERO,
-        discount=_decimal(data.get("discount", "")) or ZERO,
-        tax_rate=merchant.tax_rate,
-        tax=_decimal(data.get("tax", "")) if str(data.get("tax", "")).strip() else None,
-    )
+    try:
+        totals = order_totals(
+            lines=lines,
+            shipping=_decimal(data.get("shipping_total", "")) or ZERO,
+            discount=_decimal(data.get("discount", "")) or ZERO,
+            tax_rate=merchant.tax_rate,
+            tax=_decimal(data.get("tax", "")) if str(data.get("tax", "")).strip() else None,
+        )
+    except AmountTooLarge as exc:
+        return Preview(line_totals=line_totals, totals=Totals(*[ZERO] * 6), error=str(exc))
     return Preview(line_totals=line_totals, totals=totals)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from orders.models import Item, Merchant
+from orders.pricing import MAX_AMOUNT, MAX_QUANTITY
 from orders.selectors.customers import customer_saved_card_get
 from orders.services.placement import CardMode
 from orders.states import PaymentMethod
@@ -30,7 +31,12 @@ CARD_MODES = [
 ]
 ADDRESS = ("address1", "address2", "city", "region", "postal_code", "country")
 EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$")
-MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY_FIELD = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "min_value": Decimal("0"),
+    "max_value": MAX_AMOUNT,
+}
 
 
 def _money(**kwargs) -> forms.DecimalField:
@@ -151,7 +157,7 @@ class LineForm(forms.Form):
         "Description", 300, widget=forms.TextInput(attrs={"aria-label": "Description"})
     )
     quantity = forms.IntegerField(
-        label="Qty", min_value=1, max_value=100000, initial=1,
+        label="Qty", min_value=1, max_value=MAX_QUANTITY, initial=1,
         widget=forms.NumberInput(attrs={"size": 4, "min": 1, "aria-label": "Quantity"}),
     )  # fmt: skip
     unit_price = forms.DecimalField(

@@ -136,6 +136,11 @@ def _email_sent(payload: dict) -> str:
     return f"Email “{template_name}” sent to {payload.get('to', '?')}"
 
 
+def _email_failed(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” to {payload.get('to', '?')} failed to send"
+
+
 def _email_queued(payload: dict) -> str:
     template_name = (payload.get("template") or "email").replace("_", " ")
     return f"Email “{template_name}” to be sent again"
@@ -240,6 +245,7 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     "order_note_added": _note_added,
     "order_edited": _edited,
     "order_email_sent": _email_sent,
+    "order_email_failed": _email_failed,
     "order_email_queued": _email_queued,
     "order_ar_retried": _ar_retried,
     "order_replacement_created": _replacement_created,

@@ -121,7 +121,7 @@ class CaseActionView(MerchantRequiredMixin, View):
                 raise OrderError(form_errors_text(form))
             if action == "reply":
                 case_reply(case=case, text=form.cleaned_data["text"], by=by)
-                return "Reply sent to the customer."
+                return "Reply saved; it is being emailed to the customer."
             case_note_add(case=case, text=form.cleaned_data["text"], by=by)
             return "Internal note added."
         if action == "assign":

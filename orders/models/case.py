@@ -105,6 +105,14 @@ class CaseMessage(models.Model):
         MERCHANT = "merchant", "From the merchant"
         INTERNAL = "internal", "Internal note"
 
+    class EmailStatus(models.TextChoices):
+        # The email a message causes: a reply to the customer, or a customer's reply to the
+        # assignee. Sent by a task after commit, so the page must not claim more than this.
+        NONE = "", "No email"
+        QUEUED = "queued", "Email queued"
+        SENT = "sent", "Emailed"
+        FAILED = "failed", "Email failed to send"
+
     CUSTOMER_VISIBLE = (Kind.CUSTOMER, Kind.MERCHANT)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
@@ -114,6 +122,10 @@ class CaseMessage(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.db.models import Q
 
+from backoffice.common.inputs import day_range
 from orders.models import Merchant, Order, OrderQuerySet
 
 
@@ -20,14 +21,11 @@ def orders_deleted_list(
     """The merchant's deleted orders, most recently deleted first, narrowed by the filters."""
     queryset = Order.objects.deleted().for_merchant(merchant).select_related("deleted_by")
     zone = zoneinfo.ZoneInfo(merchant.time_zone or "UTC")
-    if deleted_from:
-        since = datetime.datetime.combine(deleted_from, datetime.time.min, zone)
+    since, until = day_range(deleted_from, deleted_to, zone)
+    if since is not None:
         queryset = queryset.filter(deleted_at__gte=since)
-    if deleted_to:
-        day_after = deleted_to + datetime.timedelta(days=1)
-        queryset = queryset.filter(
-            deleted_at__lt=datetime.datetime.combine(day_after, datetime.time.min, zone)
-        )
+    if until is not None:
+        queryset = queryset.filter(deleted_at__lt=until)
     if deleted_by:
         queryset = queryset.filter(deleted_by_id=deleted_by)
     if order_id.strip():

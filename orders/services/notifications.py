@@ -6,7 +6,6 @@ Each template has a text body (emails/<name>.txt) and a simple HTML alternative
 
 from collections.abc import Callable
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -14,6 +13,7 @@ from orders.events import order_email_queued_event, order_email_sent_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
 from orders.services.cases.links import order_case_link_url
+from orders.services.mailing import email_send
 from orders.states import PaymentStatus, Stage
 
 TEMPLATES = {
@@ -61,9 +61,7 @@ def order_email_send(*, order_pk: int, template: str) -> None:
         context["quote_url"] = quote_url(order=order)
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, None, [order.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    email_send(subject=subject, body=text, to=[order.email], html=html)
     order_email_sent_event(order=order, template=template, to=order.email)
 
 

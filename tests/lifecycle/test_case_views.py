@@ -130,7 +130,7 @@ def test_timeline_tells_case_and_chargeback_events_in_sentences(manager_client, 
     open_chargeback(order, case_number="TL-1")
     page = manager_client.get(f"/orders/{order.order_id}/").content.decode()
     assert f"Case {case.pk} opened: “Late”" in page
-    assert f"Case {case.pk} · Reply sent: “Soon.”" in page
+    assert f"Case {case.pk} · Replied: “Soon.”" in page
     assert "Chargeback TL-1 opened: 25.00, reason 13.1 (open)" in page
 
 

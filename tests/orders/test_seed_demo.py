@@ -355,3 +355,42 @@ def test_the_seed_starts_some_auto_orders_from_scheduled_lines():
         assert auto_order.next_rebill_on > today
         assert auto_order.original_order.lines.exclude(auto_order_schedule="").exists()
     assert auto_orders.filter(status="paused").exists() or auto_orders.count() < 20
+
+
+def test_seeded_cleared_echeck_and_card_orders_refund_through_the_gateway():
+    seed("--orders", "100", "--seed", "4")
+    manager = get_user_model().objects.get(username="demo-manager")
+    orders = Order.objects.filter(merchant__code="DEMO", payment_status=PS.PROCESSED)
+    echeck = orders.filter(payment_method=PaymentMethod.ECHECK).first()
+    card = orders.filter(
+        payment_method=PaymentMethod.CREDIT_CARD, transactions__kind="charge"
+    ).first()
+    assert echeck is not None
+    assert card is not None
+    assert echeck.transactions.filter(kind="settlement", result="approved").exists()
+
+    for order in (echeck, card):
+        order_refund(order=order, amount=Decimal("1.00"), by=manager, reason="other")
+        order.refresh_from_db()
+        assert order.payment_status == PS.PARTIALLY_REFUNDED
+        refund = order.transactions.get(kind="refund", idempotency_key__startswith="DEMO:")
+        assert refund.result == "approved"
+        assert GatewayLedgerEntry.objects.get(reference=refund.gateway_reference).amount == 1
+
+
+def test_every_seeded_payment_the_orders_call_settled_is_approved_in_the_gateway_books():
+    seed("--orders", "300", "--seed", "8")
+
+    paid = PaymentTransaction.objects.filter(
+        order__merchant__code="DEMO",
+        kind__in=["charge", "authorize", "capture", "settlement"],
+        result="approved",
+    ).exclude(gateway_reference="")
+    kinds = Counter(paid.values_list("kind", flat=True))
+    assert {"charge", "authorize", "capture", "settlement"} <= set(kinds)
+    approved = set(
+        GatewayLedgerEntry.objects.filter(result="approved").values_list("reference", flat=True)
+    )
+    unknown = [(t.order.order_id, t.kind, t.gateway_reference) for t in paid]
+    unknown = [row for row in unknown if row[2] not in approved]
+    assert unknown == []

@@ -1,9 +1,8 @@
 """Telling the merchant's staff that an auto order was disabled after failed payments."""
 
-from django.core.mail import send_mail
-
 from orders.events import order_email_sent_event
 from orders.models import AutoOrder, Membership, Role
+from orders.services.mailing import email_send
 
 NOTIFIED_ROLES = (Role.OWNER, Role.ORDER_MANAGER)
 
@@ -28,7 +27,7 @@ def auto_order_disabled_notify(*, auto_order_pk: int) -> list[str]:
         f"{auto_order.status_reason}\n\nRe-enable it from its page once the customer has "
         "updated the card."
     )
-    send_mail(subject, body, None, recipients)
+    email_send(subject=subject, body=body, to=recipients)
     order_auto_order_email = ", ".join(recipients)
     order_email_sent_event(
         order=auto_order.original_order, template="auto_order_disabled", to=order_auto_order_email

@@ -12,6 +12,7 @@ from orders.events import (
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Case, CaseMessage, Membership, Order
 from orders.services.fsm import transition_permitted
+from orders.services.mailing import header_text
 
 PERMISSION = "orders.manage_cases"
 MAX_MESSAGE_LENGTH = 10_000
@@ -59,8 +60,13 @@ def _move(case: Case, name: str, by, via: str) -> None:
     )
 
 
-def _add_message(case: Case, kind: str, text: str, by, via: str) -> CaseMessage:
-    message = CaseMessage.objects.create(case=case, kind=kind, body=text, author=_user(by))
+def _add_message(
+    case: Case, kind: str, text: str, by, via: str, *, emailed: bool = False
+) -> CaseMessage:
+    email_status = CaseMessage.EmailStatus.QUEUED if emailed else CaseMessage.EmailStatus.NONE
+    message = CaseMessage.objects.create(
+        case=case, kind=kind, body=text, author=_user(by), email_status=email_status
+    )
     order_case_message_event(
         order=case.order, case_id=case.pk, kind=kind, text=text, by=by, via=via
     )
@@ -78,7 +84,7 @@ def case_open(*, order: Order, subject: str, message: str = "", by=None, via: st
     Side effects: order events; with a message, the reply email after commit.
     """
     _require(by, order)
-    subject = (subject or "").strip()[:200]
+    subject = header_text(subject or "")[:200]
     if not subject:
         raise InvalidInput("The case needs a subject.")
     with transaction.atomic():
@@ -103,7 +109,7 @@ def case_reply(
         locked = _locked(case)
         _require(by, locked)
         _move(locked, "reply", by, via)
-        message = _add_message(locked, Kind.MERCHANT, text, by, via)
+        message = _add_message(locked, Kind.MERCHANT, text, by, via, emailed=send_email)
         if send_email:
             transaction.on_commit(case_email_later("customer", message.pk))
     return message
@@ -161,7 +167,7 @@ def case_mark_read(*, case: Case) -> None:
 
 def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
     """A customer writes from the link in an email: a new, unread case on the order."""
-    subject = (subject or "").strip()[:200]
+    subject = header_text(subject or "")[:200]
     if not subject:
         raise InvalidInput("Please give your message a subject.")
     text = _clean(text)
@@ -186,7 +192,8 @@ def case_customer_reply(*, case: Case | int, text: str, notify: bool = True) -> 
         locked = _locked(case)
         if locked.status != Case.Status.NEW:  # nobody has answered yet: it stays new
             _move(locked, "receive_reply", None, "customer")
-        message = _add_message(locked, Kind.CUSTOMER, text, None, "customer")
-        if notify and locked.assigned_to_id:
+        notify = notify and locked.assigned_to_id is not None
+        message = _add_message(locked, Kind.CUSTOMER, text, None, "customer", emailed=notify)
+        if notify:
             transaction.on_commit(case_email_later("assignee", message.pk))
     return message

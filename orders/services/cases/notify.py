@@ -1,17 +1,22 @@
 """Case emails: the merchant's reply to the customer (with the case link), and the assignee's
-notice of a customer reply. Sent by a Celery task after commit; each is an order event."""
+notice of a customer reply. Sent by a Celery task after commit; each is an order event, and the
+message that caused it records whether it went out."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from orders.events import order_email_sent_event
+from orders.events import order_email_failed_event, order_email_sent_event
 from orders.models import CaseMessage
+from orders.services.mailing import email_send
 
 from .links import case_link_url
+
+logger = logging.getLogger(__name__)
+EmailStatus = CaseMessage.EmailStatus
 
 
 def case_email_later(audience: str, message_pk: int) -> Callable[[], None]:
@@ -39,6 +44,7 @@ def case_email_send(*, audience: str, message_pk: int) -> None:
         template = "case_reply"
     else:
         if case.assigned_to is None or not case.assigned_to.email:
+            CaseMessage.objects.filter(pk=message.pk).update(email_status=EmailStatus.NONE)
             return
         to = case.assigned_to.email
         subject = f"Customer replied: {case.subject} (order {case.order.order_id})"
@@ -46,5 +52,17 @@ def case_email_send(*, audience: str, message_pk: int) -> None:
         context["link"] = f"{settings.SITE_URL.rstrip('/')}{path}"
         template = "case_reply_received"
     body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, None, [to])
+    try:
+        email_send(subject=subject, body=body, to=[to])
+    except Exception as exc:  # SMTP, network or a refused address: whatever the backend raises
+        # Recorded rather than raised: a retry would not fix a refused message, and the case
+        # page must say that this one did not go out.
+        logger.exception("Case %s: the %s email to %s failed", case.pk, template, to)
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        CaseMessage.objects.filter(pk=message.pk).update(
+            email_status=EmailStatus.FAILED, email_error=error
+        )
+        order_email_failed_event(order=case.order, template=template, to=to, error=error)
+        return
+    CaseMessage.objects.filter(pk=message.pk).update(email_status=EmailStatus.SENT, email_error="")
     order_email_sent_event(order=case.order, template=template, to=to)

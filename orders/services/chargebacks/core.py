@@ -12,6 +12,7 @@ from orders.events import order_chargeback_changed_event, order_chargeback_opene
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Chargeback, ChargebackReasonCode, Merchant, Order, RebuttalText
 from orders.models.order import ZERO
+from orders.pricing import MAX_AMOUNT, AmountTooLarge
 from orders.services.fsm import transition_permitted
 
 PERMISSION = "orders.manage_chargebacks"
@@ -51,6 +52,8 @@ def chargeback_open(
         raise InvalidInput("The case number is missing.")
     if amount <= ZERO:
         raise InvalidInput("The amount must be more than zero.")
+    if amount > MAX_AMOUNT:
+        raise AmountTooLarge("The amount")
     if Chargeback.objects.filter(merchant=merchant, case_number=case_number).exists():
         raise InvalidInput(f"Case number {case_number} is already recorded.")
     never = reason_code in (merchant.chargeback_never_dispute_codes or [])

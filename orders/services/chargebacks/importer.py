@@ -21,6 +21,7 @@ from django.db import transaction
 
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Chargeback, Merchant, Order
+from orders.pricing import MAX_AMOUNT
 
 from .core import PERMISSION, chargeback_open
 
@@ -65,7 +66,7 @@ def _amount(value: str) -> Decimal | None:
         return None
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
         return None
-    return amount
+    return amount if amount <= MAX_AMOUNT else None
 
 
 def _date(value: str) -> date | None:
