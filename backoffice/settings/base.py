@@ -4,10 +4,12 @@ With no DATABASE_URL the app uses a SQLite file, and with no REDIS_URL Celery ru
 process and the cache is local memory: the embedded default, complete for one person trying it.
 """
 
+import os
 from pathlib import Path
 
 import environ
 
+from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env(
@@ -17,12 +19,33 @@ env = environ.Env(
     REDIS_URL=(str, ""),
     SECURE_COOKIES=(bool, False),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The environment wins over the file; ENV_FILE names another file (or a missing one: none).
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env(
-    "SECRET_KEY", default="insecure-development-key-change-me-in-production-0123456789"
-)
+
+# Stand-ins for the secrets while DEBUG is on; `check --deploy` reports them (backoffice.checks).
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "insecure-development-key-change-me-in-production-0123456789",
+    "PAYMENT_WEBHOOK_SECRET": "test-gateway-webhook-secret",
+}
+
+
+def env_secret(name: str, *, debug: bool) -> str:
+    """A secret from the environment (or .env). Only with DEBUG on may it fall back to its
+    public development value: anyone who knows that value can sign sessions or webhooks."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if debug:
+        return DEVELOPMENT_SECRETS[name]
+    raise ImproperlyConfigured(
+        f"{name} is not set. With DEBUG off it must come from the environment or the .env "
+        f"file (see .env.example; `python3 dev.py demo` writes a .env with random values)."
+    )
+
+
+SECRET_KEY = env_secret("SECRET_KEY", debug=DEBUG)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
@@ -41,6 +64,7 @@ INSTALLED_APPS = [
     "template_partials",
     "js_lib_htmx",
     "orders",
+    "backoffice",
     "lifecycle",
     "tools",
 ]
@@ -170,7 +194,7 @@ CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)
 CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
-PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="test-gateway-webhook-secret")
+PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)
 # A webhook older than this (seconds) is refused as a replay.
 PAYMENT_WEBHOOK_TOLERANCE = 300
 
