@@ -5,11 +5,12 @@ process and the cache is local memory: the embedded default, complete for one pe
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
-
 from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env(
@@ -63,8 +64,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "template_partials",
     "js_lib_htmx",
-    "orders",
+    "axes",
     "backoffice",
+    "orders",
     "lifecycle",
     "tools",
 ]
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "backoffice.common.tenancy.CurrentMerchantMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -115,9 +119,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# ModelBackend first: it signs users in (and answers for support staff); the role backend only
-# answers permissions asked about an object of a merchant.
+# Axes first: it refuses a locked-out sign-in before any password is checked (and needs the
+# request passed to authenticate()). ModelBackend signs users in (and answers for support
+# staff); the role backend only answers permissions asked about an object of a merchant.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "orders.permissions.MerchantRoleBackend",
 ]
@@ -126,6 +132,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+
+# Sign-in throttling (django-axes, staff sign-in and admin): after AXES_FAILURE_LIMIT failures
+# a username is locked, and so, separately, is the address they came from, until
+# AXES_COOLOFF_MINUTES have passed without another failure. Support staff unlock in the admin
+# (Axes → Access attempts: delete the rows).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "backoffice.common.lockout.sign_in_lockout_response"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
