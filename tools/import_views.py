@@ -19,6 +19,7 @@ from tools.imports.services import (
     cost_import_undo_start,
     duplicate_message,
 )
+from tools.jobs import job_started_text
 from tools.models import CostImport
 
 IMPORT = "orders.import_costs"
@@ -121,7 +122,9 @@ class CostImportApplyView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect("cost-import-detail", pk=cost_import.pk)
-        messages.success(request, f"Applying import #{cost_import.pk} (job {job.pk}).")
+        messages.success(
+            request, f"Applying import #{cost_import.pk}: job {job.pk} {job_started_text(job)}."
+        )
         return redirect("cost-import-detail", pk=cost_import.pk)
 
 
@@ -136,5 +139,7 @@ class CostImportUndoView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Undoing import #{cost_import.pk} (job {job.pk}).")
+            messages.success(
+                request, f"Undoing import #{cost_import.pk}: job {job.pk} {job_started_text(job)}."
+            )
         return redirect("cost-import-detail", pk=cost_import.pk)

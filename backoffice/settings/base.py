@@ -167,14 +167,17 @@ STORAGES = {
 }
 
 REDIS_URL = env("REDIS_URL")
+# Sessions live in the database only: with them in Redis's cache, an unreachable Redis
+# answered every page with a 500. No page reads Django's cache (sign-in throttling keeps its
+# counts in the database too), so pages keep working with Redis down; anything that comes to
+# use the cache must treat its errors as a miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run in this process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -195,6 +198,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Jobs no worker is on (tools.jobs.job_requeue_stalled, beat's "requeue-stalled-jobs"): a
+# running job's worker renews its heartbeat every JOB_HEARTBEAT_SECONDS; one whose heartbeat
+# is older than JOB_HEARTBEAT_STALE_SECONDS lost its worker and is queued again, as is a job
+# still pending after JOB_PENDING_REQUEUE_SECONDS (the broker was down when it was created).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_HEARTBEAT_STALE_SECONDS = env.float("JOB_HEARTBEAT_STALE_SECONDS", default=60)
+JOB_PENDING_REQUEUE_SECONDS = env.float("JOB_PENDING_REQUEUE_SECONDS", default=60)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
