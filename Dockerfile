@@ -12,7 +12,7 @@ COPY tools ./tools
 RUN pip install .
 
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=backoffice.settings.production SECRET_KEY=build \
+RUN DJANGO_SETTINGS_MODULE=backoffice.settings.production SECRET_KEY=build PAYMENT_WEBHOOK_SECRET=build \
     python manage.py collectstatic --no-input
 
 RUN useradd --create-home backoffice && mkdir -p /app/media && chown backoffice /app/media

@@ -9,6 +9,7 @@ Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -m "not e2e
 
 import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import venv
@@ -39,8 +40,30 @@ def ensure_environment() -> None:
         STAMP.write_text(wanted)
 
 
+ENV_FILE = ROOT / ".env"
+# Secrets the settings refuse to start without (DEBUG off); the demo makes its own, once.
+DEMO_SECRETS = ("SECRET_KEY", "PAYMENT_WEBHOOK_SECRET")
+
+
+def ensure_secrets() -> None:
+    """Give the local .env (git-ignored) a random value for each secret it lacks; values set
+    in the environment or already in the file are kept."""
+    text = ENV_FILE.read_text() if ENV_FILE.exists() else ""
+    present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+    missing = [name for name in DEMO_SECRETS if name not in present and name not in os.environ]
+    if not missing:
+        return
+    lines = [f"{name}={secrets.token_urlsafe(50)}" for name in missing]
+    if text and not text.endswith("\n"):
+        text += "\n"
+    ENV_FILE.write_text(text + "\n".join(lines) + "\n")
+    ENV_FILE.chmod(0o600)
+    print(f"Wrote random {', '.join(missing)} to {ENV_FILE.name}", flush=True)
+
+
 def demo(args: list[str]) -> None:
     ensure_environment()
+    ensure_secrets()
     manage = [PYTHON, "manage.py"]
     run(*manage, "migrate", "--no-input")
     run(*manage, "collectstatic", "--no-input", "--verbosity", "0")

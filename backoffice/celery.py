@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.stage_counts_fold_task",
         "schedule": 60.0,
     },
+    # Jobs left pending while the broker was down, and running jobs whose worker died.
+    "requeue-stalled-jobs": {
+        "task": "tools.tasks.job_requeue_stalled_task",
+        "schedule": 60.0,
+    },
     "release-due-holds": {
         "task": "orders.tasks.hold_release_due_task",
         "schedule": crontab(minute="*/15"),

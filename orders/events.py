@@ -193,6 +193,17 @@ def order_email_queued_event(*, order: Order, template: str, by=None, via: str =
     )
 
 
+def order_email_not_queued_event(
+    *, order: Order, template: str, reason: str = "the task queue was unreachable", by=None,
+    via: str = "system", **payload,
+):  # fmt: skip
+    """An email that was due but could not be handed to the task queue: it was not sent."""
+    return order_event_record(
+        order=order, type="order_email_not_queued", by=by, via=via, template=template,
+        reason=reason, **payload,
+    )  # fmt: skip
+
+
 # An order's costs as the cost-import events record them: payload key → Order field.
 COSTS_RECORDED = {
     "shipping": "actual_shipping",

@@ -10,6 +10,7 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from tools.batch import batch_fingerprint
 from tools.batch_forms import BatchSelectionForm
+from tools.jobs import job_started_text
 from tools.operations import (
     Operation,
     operation_inputs,
@@ -99,7 +100,8 @@ class BatchOperationView(MerchantRequiredMixin, View):
         # One run per preview: a second click (or a reload) must preview again.
         request.session[SESSION_KEY] = [fp for fp in previews if fp != fingerprint]
         messages.success(
-            request, f"Job {job.pk} started: {operation.label} over {job.total:,} order(s)."
+            request,
+            f"Job {job.pk} {job_started_text(job)}: {operation.label} over {job.total:,} order(s).",
         )
         return redirect("job-detail", pk=job.pk)
 

@@ -18,6 +18,7 @@ from tools.exports.services import (
     export_start,
     standard_columns,
 )
+from tools.jobs import job_started_text
 from tools.models import ExportMapping
 
 EXPORT = "orders.export_orders"
@@ -56,7 +57,7 @@ class ExportRunView(MerchantRequiredMixin, View):
             except OrderError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Export started (job {job.pk}).")
+                messages.success(request, f"Export {job_started_text(job)} (job {job.pk}).")
                 return redirect("job-detail", pk=job.pk)
         return render(request, self.template_name, {"form": form}, status=400)
 

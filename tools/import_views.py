@@ -18,6 +18,7 @@ from tools.imports.services import (
     cost_import_upload_start,
     duplicate_message,
 )
+from tools.jobs import job_started_text
 from tools.models import CostImport
 
 IMPORT = "orders.import_costs"
@@ -118,7 +119,9 @@ class CostImportApplyView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect("cost-import-detail", pk=cost_import.pk)
-        messages.success(request, f"Applying import #{cost_import.pk} (job {job.pk}).")
+        messages.success(
+            request, f"Applying import #{cost_import.pk}: job {job.pk} {job_started_text(job)}."
+        )
         return redirect("cost-import-detail", pk=cost_import.pk)
 
 
@@ -133,5 +136,7 @@ class CostImportUndoView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Undoing import #{cost_import.pk} (job {job.pk}).")
+            messages.success(
+                request, f"Undoing import #{cost_import.pk}: job {job.pk} {job_started_text(job)}."
+            )
         return redirect("cost-import-detail", pk=cost_import.pk)

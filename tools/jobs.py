@@ -9,15 +9,19 @@ transaction (_job_chunk_run_together), which is what makes a batch fast.
 
 import csv
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Count
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import BooleanField, Count, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from orders.exceptions import OrderError
 from orders.models import Merchant, Order
@@ -72,8 +76,9 @@ def job_create(
             order_pks=pks,
             total=len(pks),
             created_by=user,
+            queue=queue or "",
         )
-        transaction.on_commit(lambda: _job_enqueue(job.pk, queue))
+        transaction.on_commit(lambda: _job_enqueue_after_create(job))
     return job
 
 
@@ -93,11 +98,55 @@ def job_skips_record(*, job: Job, skipped: Iterable[tuple[int, str, str]]) -> in
     return len(rows)
 
 
-def _job_enqueue(job_id: int, queue: str | None) -> None:
+def _job_enqueue(job_id: int, queue: str) -> bool:
+    """Send the job's task; False when the broker cannot be reached. The job then stays
+    pending, and beat's job_requeue_stalled sends it again once the broker is back."""
     from tools.tasks import job_run_task
 
     options = {"queue": queue} if queue else {}
-    job_run_task.apply_async(args=[job_id], **options)
+    try:
+        job_run_task.apply_async(args=[job_id], **options)
+    except BrokerError as exc:
+        logger.warning("Job %s not queued, the broker is unreachable: %s", job_id, exc)
+        return False
+    return True
+
+
+def _job_enqueue_after_create(job: Job) -> None:
+    job.enqueue_failed = not _job_enqueue(job.pk, job.queue)
+
+
+def job_started_text(job: Job) -> str:
+    """How the request that created the job tells what happened to it: "started", or queued for
+    later when the broker could not be reached (the job is stored and will run)."""
+    if job.enqueue_failed:
+        return "queued; it will start when the worker is reachable"
+    return "started"
+
+
+def job_requeue_stalled() -> int:
+    """Send again the task of every job no worker is on: pending longer than
+    JOB_PENDING_REQUEUE_SECONDS (its task never reached the broker, or was lost) or running
+    with a heartbeat older than JOB_HEARTBEAT_STALE_SECONDS (its worker died). The number sent.
+
+    Safe to overdo: a delivery finds an ended job ended, and a job another delivery is
+    running (fresh heartbeat) claimed; every item with an outcome is skipped (job_run).
+    """
+    now = timezone.now()
+    pending_before = now - timedelta(seconds=settings.JOB_PENDING_REQUEUE_SECONDS)
+    stale_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
+    stalled = Job.objects.filter(
+        Q(status=Job.Status.PENDING, created_at__lt=pending_before)
+        | Q(status=Job.Status.RUNNING, heartbeat_at__lt=stale_before)
+        | Q(status=Job.Status.RUNNING, heartbeat_at__isnull=True, started_at__lt=stale_before)
+    ).order_by("created_at")
+    sent = 0
+    for job_id, queue in stalled.values_list("pk", "queue"):
+        if not _job_enqueue(job_id, queue):
+            break  # the broker is down again: the next run tries
+        logger.info("Job %s queued again (no worker was on it)", job_id)
+        sent += 1
+    return sent
 
 
 def job_permission(job: Job) -> str:
@@ -152,6 +201,11 @@ def job_run(*, job_id: int) -> Job | None:
     job = _job_claim(job_id)
     if job is None:
         return None
+    with _job_heartbeat(job.pk):
+        return _job_items_run(job)
+
+
+def _job_items_run(job: Job) -> Job:
     kind = JOB_KINDS[job.kind]
     if kind.run is not None:
         return _job_whole_run(job, kind.run)
@@ -219,16 +273,70 @@ def _commit_mode(*, fast: bool) -> Iterator[None]:
 
 
 def _job_claim(job_id: int) -> Job | None:
-    """The job, marked running; None when it is gone or has already ended."""
+    """The job, marked running with a fresh heartbeat; None when it is gone, has ended, or is
+    running in another delivery whose heartbeat is fresh (two at once would only wait on each
+    other's items)."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.has_ended:
             return None
+        alive = job.heartbeat_at is not None and job.heartbeat_at >= stale_before
+        if job.status == Job.Status.RUNNING and alive:
+            logger.info("Job %s is running elsewhere; this delivery leaves it", job_id)
+            return None
         if job.status == Job.Status.PENDING:
             job.status = Job.Status.RUNNING
-            job.started_at = timezone.now()
-            job.save(update_fields=["status", "started_at"])
+            job.started_at = now
+        job.heartbeat_at = now
+        job.save(update_fields=["status", "started_at", "heartbeat_at"])
     return job
+
+
+@contextmanager
+def _job_heartbeat(job_id: int) -> Iterator[None]:
+    """Renew the job's heartbeat every JOB_HEARTBEAT_SECONDS while the block runs.
+
+    From a thread of its own, because no loop of the job's is short enough to do it: one
+    item may wait on a gateway, and a whole-job kind (an export, a cost import's single
+    transaction) has no chunks. One small UPDATE per period; the thread dies with the
+    process, which is exactly when the heartbeat must stop.
+    """
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("Job %s: heartbeat not saved", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    stopped_early = True
+    try:
+        yield
+        stopped_early = False
+    finally:
+        stop.set()
+        thread.join()
+        if stopped_early:
+            _job_claim_release(job_id)
+
+
+def _job_claim_release(job_id: int) -> None:
+    """This delivery stopped before the job ended (an error escaped it): let the next one
+    take the job at once instead of waiting for the heartbeat to go stale."""
+    try:
+        Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(heartbeat_at=None)
+    except DatabaseError:
+        logger.warning("Job %s: claim not released", job_id, exc_info=True)
 
 
 def _job_status(job_id: int) -> str | None:

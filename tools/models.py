@@ -62,12 +62,28 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Renewed every JOB_HEARTBEAT_SECONDS while a worker runs the job: a running job whose
+    # heartbeat is older than JOB_HEARTBEAT_STALE_SECONDS has lost its worker, and beat queues
+    # it again (tools.jobs.job_requeue_stalled); a fresh one keeps a second delivery out.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The Celery queue its task goes to ("" for the default), kept for queuing it again.
+    queue = models.CharField(max_length=100, blank=True, default="")
+
+    # Not a field: set by job_create when the broker could not take the task, so that the
+    # request that created the job can say it is queued for later rather than started.
+    enqueue_failed = False
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["merchant", "-created_at"], name="job_merchant_created_idx"),
             models.Index(fields=["merchant", "status"], name="job_merchant_status_idx"),
+            # Beat's search for jobs no worker is on reads only the unfinished ones.
+            models.Index(
+                fields=["status", "created_at"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="job_unfinished_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from celery import Task, shared_task
 
-from tools.jobs import job_fail, job_run
+from tools.jobs import job_fail, job_requeue_stalled, job_run
 
 
 class JobTask(Task):
@@ -19,3 +19,9 @@ class JobTask(Task):
 @shared_task(base=JobTask, acks_late=True)
 def job_run_task(job_id: int) -> None:
     job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True)
+def job_requeue_stalled_task() -> int:
+    """Beat's sweep for jobs no worker is on; sending a job twice does no harm (job_run)."""
+    return job_requeue_stalled()

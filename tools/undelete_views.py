@@ -9,6 +9,7 @@ from django.views import View
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from orders.selectors.deleted import orders_deleted_list
+from tools.jobs import job_started_text
 from tools.operations import operation_get, operation_job_create
 
 PAGE_ROWS = 200
@@ -77,7 +78,9 @@ class UndeleteView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect(f"{request.path}?{request.POST.get('query', '')}")
-        messages.success(request, f"Job {job.pk} started: restore {job.total:,} order(s).")
+        messages.success(
+            request, f"Job {job.pk} {job_started_text(job)}: restore {job.total:,} order(s)."
+        )
         return redirect("job-detail", pk=job.pk)
 
 

@@ -21,6 +21,7 @@ from tools.jobs import (
     job_permission,
     job_problems_first,
     job_report_csv,
+    job_started_text,
 )
 from tools.models import Job
 from tools.tables import JobTable
@@ -142,7 +143,7 @@ class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         count = len(resolved.order_pks)
-        message = f"Job {job.pk} started: append a note to {count:,} order(s)."
+        message = f"Job {job.pk} {job_started_text(job)}: append a note to {count:,} order(s)."
         if resolved.unresolved:
             message += f" {len(resolved.unresolved):,} ID(s) not included, listed below."
         messages.success(self.request, message)

@@ -4,10 +4,13 @@ With no DATABASE_URL the app uses a SQLite file, and with no REDIS_URL Celery ru
 process and the cache is local memory: the embedded default, complete for one person trying it.
 """
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -18,12 +21,33 @@ env = environ.Env(
     REDIS_URL=(str, ""),
     SECURE_COOKIES=(bool, False),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The environment wins over the file; ENV_FILE names another file (or a missing one: none).
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"), overwrite=False)
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env(
-    "SECRET_KEY", default="insecure-development-key-change-me-in-production-0123456789"
-)
+
+# Stand-ins for the secrets while DEBUG is on; `check --deploy` reports them (backoffice.checks).
+DEVELOPMENT_SECRETS = {
+    "SECRET_KEY": "insecure-development-key-change-me-in-production-0123456789",
+    "PAYMENT_WEBHOOK_SECRET": "test-gateway-webhook-secret",
+}
+
+
+def env_secret(name: str, *, debug: bool) -> str:
+    """A secret from the environment (or .env). Only with DEBUG on may it fall back to its
+    public development value: anyone who knows that value can sign sessions or webhooks."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if debug:
+        return DEVELOPMENT_SECRETS[name]
+    raise ImproperlyConfigured(
+        f"{name} is not set. With DEBUG off it must come from the environment or the .env "
+        f"file (see .env.example; `python3 dev.py demo` writes a .env with random values)."
+    )
+
+
+SECRET_KEY = env_secret("SECRET_KEY", debug=DEBUG)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
@@ -42,6 +66,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "template_partials",
     "js_lib_htmx",
+    "axes",
+    "backoffice",
     "orders",
     "lifecycle",
     "tools",
@@ -61,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "backoffice.common.tenancy.CurrentMerchantMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backoffice.urls"
@@ -96,9 +124,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# ModelBackend first: it signs users in (and answers for support staff); the role backend only
-# answers permissions asked about an object of a merchant.
+# Axes first: it refuses a locked-out sign-in before any password is checked (and needs the
+# request passed to authenticate()). ModelBackend signs users in (and answers for support
+# staff); the role backend only answers permissions asked about an object of a merchant.
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "orders.permissions.MerchantRoleBackend",
 ]
@@ -107,6 +137,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+
+# Sign-in throttling (django-axes, staff sign-in and admin): after AXES_FAILURE_LIMIT failures
+# a username is locked, and so, separately, is the address they came from, until
+# AXES_COOLOFF_MINUTES have passed without another failure. Support staff unlock in the admin
+# (Axes → Access attempts: delete the rows).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "backoffice.common.lockout.sign_in_lockout_response"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -138,14 +177,17 @@ STORAGES = {
 }
 
 REDIS_URL = env("REDIS_URL")
+# Sessions live in the database only: with them in Redis's cache, an unreachable Redis
+# answered every page with a 500. No page reads Django's cache (sign-in throttling keeps its
+# counts in the database too), so pages keep working with Redis down; anything that comes to
+# use the cache must treat its errors as a miss.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run in this process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -166,6 +208,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Jobs no worker is on (tools.jobs.job_requeue_stalled, beat's "requeue-stalled-jobs"): a
+# running job's worker renews its heartbeat every JOB_HEARTBEAT_SECONDS; one whose heartbeat
+# is older than JOB_HEARTBEAT_STALE_SECONDS lost its worker and is queued again, as is a job
+# still pending after JOB_PENDING_REQUEUE_SECONDS (the broker was down when it was created).
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10)
+JOB_HEARTBEAT_STALE_SECONDS = env.float("JOB_HEARTBEAT_STALE_SECONDS", default=60)
+JOB_PENDING_REQUEUE_SECONDS = env.float("JOB_PENDING_REQUEUE_SECONDS", default=60)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -183,7 +232,7 @@ CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default
 CHARGEBACK_IMPORT_MAX_BYTES = env.int("CHARGEBACK_IMPORT_MAX_BYTES", default=1024 * 1024)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
-PAYMENT_WEBHOOK_SECRET = env("PAYMENT_WEBHOOK_SECRET", default="test-gateway-webhook-secret")
+PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)
 # A webhook older than this (seconds) is refused as a replay.
 PAYMENT_WEBHOOK_TOLERANCE = 300
 

@@ -3,6 +3,10 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Read again with DEBUG off: DEBUG=1 in the environment must not let production run on the
+# public development secrets.
+SECRET_KEY = env_secret("SECRET_KEY", debug=False)  # noqa: F405
+PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=False)  # noqa: F405
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)  # noqa: F405

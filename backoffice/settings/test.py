@@ -1,5 +1,12 @@
 """Settings for the test suite: the base settings with fast hashing and a test email outbox."""
 
+import os
+
+# The suite's own secrets, set before the base settings read them: with DEBUG off they refuse
+# to start without them. Subprocesses the tests start (Celery workers) inherit them.
+os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-not-for-any-real-site-0123456789")
+os.environ.setdefault("PAYMENT_WEBHOOK_SECRET", "test-suite-payment-webhook-secret-0123456789")
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

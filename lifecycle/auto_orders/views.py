@@ -25,7 +25,7 @@ from orders.selectors.auto_orders import (
 )
 from orders.services.auto_orders import actions
 from orders.services.auto_orders.drafts import items_due
-from tools.jobs import job_create
+from tools.jobs import job_create, job_started_text
 
 from .forms import ACTION_FORMS, AutoOrderFilter, PostponeForm
 
@@ -236,6 +236,7 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         messages.success(
-            self.request, f"Job {job.pk} started: postpone {len(order_pks):,} auto orders."
+            self.request,
+            f"Job {job.pk} {job_started_text(job)}: postpone {len(order_pks):,} auto orders.",
         )
         return redirect("job-detail", pk=job.pk)

@@ -146,6 +146,11 @@ def _email_queued(payload: dict) -> str:
     return f"Email “{template_name}” to be sent again"
 
 
+def _email_not_queued(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” not sent: {payload.get('reason', 'it could not be queued')}"
+
+
 def _ar_retried(payload: dict) -> str:
     return (
         f"Payment retry {payload.get('attempt', '?')} of {payload.get('of', '?')}: "
@@ -247,6 +252,7 @@ SUMMARIES: dict[str, Callable[[dict], str]] = {
     "order_email_sent": _email_sent,
     "order_email_failed": _email_failed,
     "order_email_queued": _email_queued,
+    "order_email_not_queued": _email_not_queued,
     "order_ar_retried": _ar_retried,
     "order_replacement_created": _replacement_created,
     "order_deleted": _deleted,

@@ -29,6 +29,7 @@ from orders.selectors.lists import (
     order_pks_for_selection,
     sort_parse,
 )
+from tools.jobs import job_started_text
 from tools.operations import Operation, operation_inputs, operation_job_create
 
 PAGE_SIZE = 50
@@ -217,7 +218,10 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
         except (SelectionError, OrderError) as exc:
             messages.error(request, str(exc))
             return _back_to_list(screen, query)
-        messages.success(request, f"{operation.label}: started on {len(pks):,} orders.")
+        messages.success(
+            request,
+            f"{operation.label}: job {job.pk} {job_started_text(job)} on {len(pks):,} orders.",
+        )
         return redirect("job-detail", pk=job.pk)
 
 

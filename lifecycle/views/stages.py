@@ -10,6 +10,7 @@ from lifecycle.forms import ShipListForm
 from orders.exceptions import OrderError
 from orders.selectors.preorders import preorder_groups_list, preorder_order_pks_for_item
 from orders.states import Stage
+from tools.jobs import job_started_text
 from tools.operations import operation_get, operation_job_create
 
 from .orders import merchant_orders
@@ -64,7 +65,9 @@ class PreorderReleaseView(MerchantRequiredMixin, View):
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect("preorder-items")
-        messages.success(request, f"Job {job.pk} started: release {len(order_pks)} pre-order(s).")
+        messages.success(
+            request, f"Job {job.pk} {job_started_text(job)}: release {len(order_pks)} pre-order(s)."
+        )
         return redirect("job-detail", pk=job.pk)
 
 
@@ -102,7 +105,7 @@ class ShipListView(MerchantRequiredMixin, FormView):
         except OrderError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        message = f"Job {job.pk} started: mark {len(found)} order(s) shipped."
+        message = f"Job {job.pk} {job_started_text(job)}: mark {len(found)} order(s) shipped."
         missing = sorted(set(tracking) - set(found))
         if missing:
             message += f" Not found: {', '.join(missing[:20])}{' …' if len(missing) > 20 else ''}."

@@ -1,15 +1,23 @@
-"""Customer emails: sent by a Celery task after the change commits; each sent one is an event.
+"""Customer emails: sent by a Celery task after the change commits; each sent one is an event,
+and so is one that could not be queued (the broker unreachable), so the timeline never claims
+an email that nobody will send.
 
 Each template has a text body (emails/<name>.txt) and a simple HTML alternative
 (emails/<name>.html).
 """
 
+import logging
 from collections.abc import Callable
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError as BrokerError
 
-from orders.events import order_email_queued_event, order_email_sent_event
+from orders.events import (
+    order_email_not_queued_event,
+    order_email_queued_event,
+    order_email_sent_event,
+)
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
 from orders.services.cases.links import order_case_link_url
@@ -32,13 +40,31 @@ PAID_STATUSES = {
 }
 
 
+logger = logging.getLogger(__name__)
+
+
+def order_email_enqueue(*, order: Order | int, template: str, **event) -> bool:
+    """Hand the email to the task queue. Side effect: an order_email_not_queued event when the
+    broker cannot be reached (never an error: the change it follows has committed)."""
+    from orders.tasks import order_email_send_task
+
+    order_pk = order.pk if isinstance(order, Order) else order
+    try:
+        order_email_send_task.delay(order_pk, template)
+    except BrokerError as exc:
+        logger.warning("Email %s for order %s not queued: %s", template, order_pk, exc)
+        if not isinstance(order, Order):
+            order = Order.objects.get(pk=order_pk)
+        order_email_not_queued_event(order=order, template=template, **event)
+        return False
+    return True
+
+
 def order_email_later(order_pk: int, template: str) -> Callable[[], None]:
     """A callback for transaction.on_commit that queues the email task."""
 
     def enqueue() -> None:
-        from orders.tasks import order_email_send_task
-
-        order_email_send_task.delay(order_pk, template)
+        order_email_enqueue(order=order_pk, template=template)
 
     return enqueue
 
@@ -83,7 +109,8 @@ def order_email_resend_reason(order: Order, template: str) -> str | None:
 def order_email_resend(
     *, order: Order | int, template: str, by=None, via: str = "", job_id: int | None = None
 ) -> Order:
-    """Send a customer email again. Side effects: an order_email_queued event, the email task."""
+    """Send a customer email again. Side effects, after commit: the email task and an
+    order_email_queued event, or an order_email_not_queued event when the broker is down."""
     if template not in TEMPLATES:
         raise InvalidInput(f"Unknown email “{template}”.")
     order_pk = order.pk if isinstance(order, Order) else order
@@ -96,8 +123,12 @@ def order_email_resend(
         reason = order_email_resend_reason(locked, template)
         if reason is not None:
             raise InvalidInput(f"{locked.order_id}: cannot resend the email: {reason}.")
-        order_email_queued_event(
-            order=locked, template=template, by=by, via=via, resend=True, job_id=job_id
-        )
-        transaction.on_commit(order_email_later(locked.pk, template))
+        event = {"by": by, "via": via, "resend": True, "job_id": job_id}
+        transaction.on_commit(lambda: _order_email_resend_enqueue(locked, template, event))
     return locked
+
+
+def _order_email_resend_enqueue(order: Order, template: str, event: dict) -> None:
+    # Recorded once the queue has the task, not before: "queued" must be true.
+    if order_email_enqueue(order=order, template=template, **event):
+        order_email_queued_event(order=order, template=template, **event)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from django.utils import timezone
 
 from orders.models import (
@@ -51,6 +52,12 @@ UNPAID_STAGES = {
     Stage.ACCOUNTS_RECEIVABLE,
     Stage.PENDING_CLEARANCE,
 }
+
+
+def sign_in(*, username: str, password: str):
+    """authenticate() as the sign-in form calls it: with the request (sign-in throttling
+    needs it)."""
+    return authenticate(RequestFactory().post("/login/"), username=username, password=password)
 
 
 def seed(*args: str) -> str:
@@ -98,11 +105,11 @@ def test_seed_creates_a_login_per_role_and_the_support_superuser():
     merchant = Merchant.objects.get(code="DEMO")
     assert merchant.name == "Demo Store"
     for role in LOGINS:
-        user = authenticate(username=f"demo-{role}", password="s3cret-pw")
+        user = sign_in(username=f"demo-{role}", password="s3cret-pw")
         assert user is not None, role
         assert Membership.objects.get(user=user, merchant=merchant).role == role
         assert f"demo-{role}" in out
-    support = authenticate(username="support", password="s3cret-pw")
+    support = sign_in(username="support", password="s3cret-pw")
     assert support is not None
     assert support.is_staff
     assert support.is_superuser
@@ -117,8 +124,8 @@ def test_support_superuser_is_only_created_on_the_first_run():
     seed("--orders", "0", "--merchant", "OTHER", "--password", "second-pw")
 
     assert get_user_model().objects.filter(username="support").count() == 1
-    assert authenticate(username="support", password="first-pw") is not None
-    assert authenticate(username="other-owner", password="second-pw") is not None
+    assert sign_in(username="support", password="first-pw") is not None
+    assert sign_in(username="other-owner", password="second-pw") is not None
 
 
 def test_every_stage_and_every_payment_method_has_orders():
@@ -234,7 +241,7 @@ def test_a_second_merchant_leaves_the_first_alone():
 
     assert snapshot("DEMO") == before
     assert Order.objects.filter(merchant__code="SECOND").count() == 40
-    assert authenticate(username="demo-owner", password="demo") is not None
+    assert sign_in(username="demo-owner", password="demo") is not None
 
 
 def test_running_again_adds_orders_without_duplicating_logins_or_items():

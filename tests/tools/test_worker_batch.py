@@ -1,10 +1,12 @@
 """Batches on a real Celery worker: 10,000 orders, and a worker killed (SIGKILL) mid-batch.
 
-Recovery after a kill: tasks are acks_late with reject_on_worker_lost, so the killed worker's
-message stays in Redis's unacked set; the next worker to start restores it once it is older
-than the visibility timeout (short here, through CELERY_VISIBILITY_TIMEOUT) and runs the job
-again. The job row is still "running"; job_run resumes it and skips every item that already
-has an outcome, so each order is changed exactly once.
+Recovery after a kill, two ways: tasks are acks_late with reject_on_worker_lost, so the killed
+worker's message stays in Redis's unacked set, and the next worker to start restores it once it
+is older than the visibility timeout (short here, through CELERY_VISIBILITY_TIMEOUT); and beat's
+job_requeue_stalled queues the job again once its heartbeat is stale (short here, through
+JOB_HEARTBEAT_STALE_SECONDS). Either way the job row is still "running" with a stale heartbeat;
+job_run takes it over and skips every item that already has an outcome, so each order is
+changed exactly once.
 """
 
 import os
@@ -23,9 +25,13 @@ from orders.models import Order, OrderEvent
 from tests.tools.test_worker import WORKER_OPTIONS, WorkerProcess, _test_database_url
 from tools.jobs import job_create
 from tools.models import Job
+from tools.tasks import job_requeue_stalled_task
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 VISIBILITY_TIMEOUT = 2
+STALE_AFTER = 2
+# A heartbeat every half second, stale after two: a killed worker's job is free in seconds.
+HEARTBEAT = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_HEARTBEAT_STALE_SECONDS": str(STALE_AFTER)}
 
 
 def _spawn(queue: str, log, **extra_env: str) -> WorkerProcess:
@@ -124,7 +130,7 @@ def test_a_batch_over_10000_orders_runs_on_a_real_worker(workers, merchant, mana
 
 def test_a_worker_killed_mid_batch_resumes_and_changes_each_order_once(workers, merchant, manager):
     pks = orders_seed(merchant=merchant, count=2_000)
-    first = workers(CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
+    first = workers(CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT), **HEARTBEAT)
     job = _note_job(merchant, manager, pks, workers.queue)
     job = _wait(job, lambda j: j.done >= 200, first, timeout=120)
 
@@ -134,12 +140,18 @@ def test_a_worker_killed_mid_batch_resumes_and_changes_each_order_once(workers, 
     assert job.status == Job.Status.RUNNING
     assert 0 < job.done < job.total, "the kill must land in the middle of the batch"
 
-    time.sleep(VISIBILITY_TIMEOUT + 1)  # the unacked message is now visible again
-    second = workers(CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
+    # The unacked message is visible again, and the dead worker's heartbeat is stale.
+    time.sleep(max(VISIBILITY_TIMEOUT, STALE_AFTER) + 1)
+    second = workers(CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT), **HEARTBEAT)
     job = _wait(job, lambda j: j.has_ended, second, timeout=300)
 
     assert job.status == Job.Status.SUCCEEDED, second.output()
     assert (job.done, job.succeeded_count, job.outcomes.count()) == (2_000, 2_000, 2_000)
+    assert _changes_per_order(pks) == {(1, 1)}
+
+
+def _changes_per_order(pks) -> set[tuple[int, int]]:
+    """The distinct (notes, events) counts over the orders: {(1, 1)} when each was done once."""
     per_order = (
         Order.objects.filter(pk__in=pks)
         .annotate(
@@ -148,4 +160,35 @@ def test_a_worker_killed_mid_batch_resumes_and_changes_each_order_once(workers, 
         )
         .values_list("n_notes", "n_events")
     )
-    assert set(per_order) == {(1, 1)}
+    return set(per_order)
+
+
+def test_a_killed_workers_job_is_queued_again_by_beat_once_its_heartbeat_is_stale(
+    workers, merchant, manager, settings
+):
+    pks = orders_seed(merchant=merchant, count=2_000)
+    # The default visibility timeout (an hour): only beat's re-queue can rescue the job.
+    first = workers(**HEARTBEAT)
+    job = _note_job(merchant, manager, pks, workers.queue)
+    job = _wait(job, lambda j: j.done >= 200, first, timeout=120)
+    beat_seen = job.heartbeat_at
+    job = _wait(job, lambda j: j.heartbeat_at != beat_seen, first, timeout=10)
+
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait(timeout=10)
+    job.refresh_from_db()
+    assert job.status == Job.Status.RUNNING
+    assert 0 < job.done < job.total, "the kill must land in the middle of the batch"
+
+    settings.JOB_HEARTBEAT_STALE_SECONDS = STALE_AFTER
+    assert job_requeue_stalled_task.apply().get() == 0  # its heartbeat is still fresh
+    time.sleep(STALE_AFTER + 0.5)
+    assert job_requeue_stalled_task.apply().get() == 1
+    second = workers(**HEARTBEAT)
+    job = _wait(job, lambda j: j.has_ended, second, timeout=300)
+
+    assert job.status == Job.Status.SUCCEEDED, second.output()
+    assert (job.done, job.succeeded_count, job.outcomes.count()) == (2_000, 2_000, 2_000)
+    assert _changes_per_order(pks) == {(1, 1)}
+    # Two deliveries in the workers' shared log: the killed worker's and beat's, nothing more.
+    assert second.log.read_text().count("] received") == 2

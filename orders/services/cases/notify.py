@@ -8,8 +8,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from kombu.exceptions import OperationalError as BrokerError
 
-from orders.events import order_email_failed_event, order_email_sent_event
+from orders.events import (
+    order_email_failed_event,
+    order_email_not_queued_event,
+    order_email_sent_event,
+)
 from orders.models import CaseMessage
 from orders.services.mailing import email_send
 
@@ -17,6 +22,7 @@ from .links import case_link_url
 
 logger = logging.getLogger(__name__)
 EmailStatus = CaseMessage.EmailStatus
+CASE_TEMPLATES = {"customer": "case_reply", "assignee": "case_reply_received"}
 
 
 def case_email_later(audience: str, message_pk: int) -> Callable[[], None]:
@@ -25,7 +31,17 @@ def case_email_later(audience: str, message_pk: int) -> Callable[[], None]:
     def enqueue() -> None:
         from orders.tasks import case_email_send_task
 
-        case_email_send_task.delay(audience, message_pk)
+        try:
+            case_email_send_task.delay(audience, message_pk)
+        except BrokerError as exc:
+            logger.warning("Case email %s/%s not queued: %s", audience, message_pk, exc)
+            message = CaseMessage.objects.select_related("case__order").get(pk=message_pk)
+            CaseMessage.objects.filter(pk=message_pk).update(
+                email_status=EmailStatus.FAILED, email_error="not queued: the broker is unreachable"
+            )
+            order_email_not_queued_event(
+                order=message.case.order, template=CASE_TEMPLATES[audience]
+            )
 
     return enqueue
 
@@ -41,7 +57,7 @@ def case_email_send(*, audience: str, message_pk: int) -> None:
         to = case.email
         subject = f"{case.merchant.name}: {case.subject} (order {case.order.order_id})"
         context["link"] = case_link_url(case=case)
-        template = "case_reply"
+        template = CASE_TEMPLATES["customer"]
     else:
         if case.assigned_to is None or not case.assigned_to.email:
             CaseMessage.objects.filter(pk=message.pk).update(email_status=EmailStatus.NONE)
@@ -50,7 +66,7 @@ def case_email_send(*, audience: str, message_pk: int) -> None:
         subject = f"Customer replied: {case.subject} (order {case.order.order_id})"
         path = reverse("case-detail", kwargs={"pk": case.pk})
         context["link"] = f"{settings.SITE_URL.rstrip('/')}{path}"
-        template = "case_reply_received"
+        template = CASE_TEMPLATES["assignee"]
     body = render_to_string(f"emails/{template}.txt", context)
     try:
         email_send(subject=subject, body=body, to=[to])
