@@ -18,7 +18,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, TestCase
 from django.urls import URLPattern, URLResolver, resolve
 from django.utils import timezone
 
@@ -680,7 +680,7 @@ def declared_permissions(method: str, url: str, data: dict, user, merchant):
 
 
 @pytest.fixture
-def world(merchant, tmp_path, settings):
+def world(merchant, tmp_path, settings, eager_tasks):
     settings.MEDIA_ROOT = tmp_path
     merchant.custom_fields = {"1": {"label": "Priority"}}
     merchant.save()
@@ -697,7 +697,9 @@ def _turn(client, world, case: Case, method: str, role: str) -> str | None:
     if case.before is not None:
         case.before(client, world)
     before = case.state(world, user) if case.state else None
-    response = client.post(url, case.data(world)) if method == "post" else client.get(url)
+    # Emails and jobs are queued after commit: run those callbacks, as a real commit would.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, case.data(world)) if method == "post" else client.get(url)
     after = case.state(world, user) if case.state else None
     status = response.status_code
     if not allowed:

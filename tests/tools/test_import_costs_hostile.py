@@ -149,7 +149,7 @@ def test_a_second_run_of_the_preview_job_reads_the_file_again_from_nothing(
     job_run(job_id=cost_import.job_id)
     # A redelivery after a crash finds the import still being read.
     CostImport.objects.filter(pk=cost_import.pk).update(status=CostImport.Status.READING)
-    Job.objects.filter(pk=cost_import.job_id).update(status=Job.Status.RUNNING)
+    Job.objects.filter(pk=cost_import.job_id).update(status=Job.Status.RUNNING, heartbeat_at=None)
     job_run(job_id=cost_import.job_id)
 
     cost_import.refresh_from_db()
