@@ -2,7 +2,6 @@
 the first result again, even when both posts arrive at the same instant (PostgreSQL)."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -114,7 +113,7 @@ def test_two_identical_process_payment_posts_at_once_charge_once(merchant, manag
 # ---- one after the other ------------------------------------------------------------------
 
 
-def _refund(merchant) -> tuple[str, dict, Callable[[], object]]:
+def _refund(merchant):
     order = completed(merchant)
     line = order.lines.get()
     return f"/orders/{order.order_id}/refund/", {f"line_{line.pk}": "2"}, lambda: refunds(order)
