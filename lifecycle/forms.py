@@ -1,6 +1,9 @@
 """Forms of the order page. The transition input forms live in orders.forms (the admin uses
 them too)."""
 
+import re
+import uuid
+
 from django import forms
 
 from orders.exceptions import InvalidInput
@@ -21,6 +24,34 @@ class NoteForm(forms.Form):
 def form_errors_text(form: forms.Form) -> str:
     """All of a form's errors as one sentence for a message."""
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class OneTimeTokenForm(forms.Form):
+    """The token every form that moves money carries (orders.services.submissions): made fresh
+    each time the form is rendered, so that the server does one submission of it once."""
+
+    form_token = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This form has no one-time token: reload the page and submit it again."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", False)  # many on a page: no clashing element IDs
+        super().__init__(*args, **kwargs)
+        self.fields["form_token"].initial = uuid.uuid4().hex
+
+    def clean_form_token(self) -> str:
+        token = self.cleaned_data["form_token"].strip()
+        if not FORM_TOKEN.fullmatch(token):
+            raise forms.ValidationError(
+                "This form's one-time token is not valid: reload the page and submit it again."
+            )
+        return token
 
 
 # ---- order page edits ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from orders.exceptions import OrderError
 from orders.intake import IntakeInvalid, intake_draft
 from orders.services.api_tokens import api_token_authenticate
-from orders.services.placement import order_place, order_placed_with_key
+from orders.services.placement import order_place_once, order_placed_with_key
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_KEY_LENGTH = 100
@@ -61,14 +61,16 @@ def order_intake(request):
         return _replayed(placed, digest)
     try:
         draft = intake_draft(merchant=merchant, body=body, key=placement_key, digest=digest)
-        order = order_place(merchant=merchant, draft=draft, by=None, via=f"api {token.prefix}")
+        placement = order_place_once(
+            merchant=merchant, draft=draft, by=None, via=f"api {token.prefix}"
+        )
     except IntakeInvalid as exc:
         return JsonResponse({"errors": exc.errors}, status=422)
     except OrderError as exc:
         return _errors(422, ("$", str(exc)))
-    if order.placement_digest != digest:  # a concurrent request with this key won
-        return _replayed(order, digest)
-    return _answer(order, 201)
+    if not placement.placed_now:  # a concurrent request with this key placed it first
+        return _replayed(placement.order, digest)
+    return _answer(placement.order, 201)
 
 
 def _replayed(order, digest: str) -> JsonResponse:

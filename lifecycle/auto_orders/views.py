@@ -11,8 +11,9 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
+from lifecycle.views.one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
 from orders.exceptions import OrderError
-from orders.models import AutoOrder, OrderEvent
+from orders.models import AutoOrder, OrderEvent, SubmissionOutcome
 from orders.selectors.auto_orders import (
     auto_order_attempts,
     auto_order_forecast,
@@ -39,6 +40,8 @@ ACTION_LABELS = {
     "cancel": "Cancel auto order",
     "reenable": "Re-enable",
 }
+# The actions that move money: their forms carry a one-time token.
+ONE_TIME_ACTIONS = frozenset({"rebill-now"})
 Status = AutoOrder.Status
 
 
@@ -98,9 +101,8 @@ def auto_order_actions(auto_order: AutoOrder, user) -> list[dict]:
         if ok and can_edit
     ]
     if auto_order.status == Status.ACTIVE and user.has_perm(actions.CHARGE, auto_order):
-        buttons.insert(
-            0, {"name": "rebill-now", "label": ACTION_LABELS["rebill-now"], "form": None}
-        )
+        rebill = {"name": "rebill-now", "label": ACTION_LABELS["rebill-now"], "form": None}
+        buttons.insert(0, {**rebill, "one_time": True})
     return buttons
 
 
@@ -131,7 +133,9 @@ class AutoOrderDetailView(MerchantRequiredMixin, TemplateView):
         return context
 
 
-class AutoOrderActionView(MerchantRequiredMixin, View):
+class AutoOrderActionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
+    """One action's button; "rebill now" charges, so it is a one-time form."""
+
     http_method_names = ["post"]
 
     def required_permissions(self) -> tuple[str, ...]:
@@ -143,20 +147,27 @@ class AutoOrderActionView(MerchantRequiredMixin, View):
 
     def post(self, request, code: str, action: str):
         auto_order = merchant_auto_order_or_404(request, code)
+        self.one_time = action in ONE_TIME_ACTIONS
+        url = reverse("auto-order-detail", kwargs={"code": auto_order.code})
+        answered = self.submission_check(fallback_url=url)
+        if answered is not None:
+            return answered
         form_class = ACTION_FORMS[action]
         form = form_class(request.POST) if form_class else None
-        url = reverse("auto-order-detail", kwargs={"code": auto_order.code})
         if form is not None and not form.is_valid():
             messages.error(request, f"{auto_order.code}: {form_errors_text(form)}")
             return redirect(url)
         inputs = form.cleaned_data if form is not None else {}
-        try:
-            message = _run(action, auto_order, inputs, request.user)
-        except OrderError as exc:
-            messages.error(request, f"{auto_order.code}: {exc}")
-            return redirect(url)
-        messages.success(request, f"{auto_order.code}: {message}")
-        return redirect(url + ("?tab=history" if action == "rebill-now" else ""))
+
+        def run() -> SubmissionOutcome:
+            try:
+                message = _run(action, auto_order, inputs, request.user)
+            except OrderError as exc:
+                return outcome_error(f"{auto_order.code}: {exc}", url)
+            done_url = url + ("?tab=history" if action == "rebill-now" else "")
+            return outcome_success(f"{auto_order.code}: {message}", done_url)
+
+        return self.submission_run(run)
 
 
 def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from lifecycle.dispute_events import DISPUTE_SUMMARIES
+from lifecycle.forms import OneTimeTokenForm
 from lifecycle.navigation import stage_counts_for_request
 from orders.models import PaymentTransaction
 from orders.selectors.home import StageCounts
@@ -23,6 +24,12 @@ def stage_nav_counts(context) -> StageCounts | None:
     """The current merchant's counts per stage screen (one query per request)."""
     request = context.get("request")
     return stage_counts_for_request(request) if request is not None else None
+
+
+@register.simple_tag
+def one_time_token() -> str:
+    """A money form's hidden one-time token, fresh each time the form is rendered."""
+    return OneTimeTokenForm()["form_token"].as_hidden()
 
 
 @register.filter

@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import NoteForm, form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.forms import transition_form_for
+from orders.models import SubmissionOutcome
 from orders.services.notes import order_note_append
 from orders.services.transitions import (
     order_transition,
@@ -15,11 +17,15 @@ from orders.services.transitions import (
     transition_permissions,
 )
 
+from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success, outcome_warning
 from .orders import merchant_order_or_404
 
 
-class OrderTransitionView(MerchantRequiredMixin, View):
-    """Run one transition from the order page's button (and its small form, if any)."""
+class OrderTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
+    """Run one transition from the order page's button (and its small form, if any).
+
+    Transitions charge, capture, record, refund and void: each button is a one-time form.
+    """
 
     http_method_names = ["post"]
 
@@ -34,29 +40,36 @@ class OrderTransitionView(MerchantRequiredMixin, View):
 
     def post(self, request, order_id: str, name: str):
         order = merchant_order_or_404(request, order_id)
+        url = reverse("order-detail", kwargs={"order_id": order.order_id})
+        answered = self.submission_check(fallback_url=url)
+        if answered is not None:
+            return answered
         inputs = {}
         form = transition_form_for(name, order=order, data=request.POST, prefix=name)
         if form is not None:
             if not form.is_valid():
                 messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
-                return redirect("order-detail", order_id=order.order_id)
+                return redirect(url)
             inputs = form.inputs()
-        try:
-            result = order_transition(
-                order=order,
-                name=name,
-                by=request.user,
-                expected_stage=request.POST.get("expected_stage") or None,
-                **inputs,
-            )
-        except TransitionNotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except OrderError as exc:
-            messages.error(request, str(exc))
-        else:
-            level = messages.SUCCESS if result.target != result.source else messages.WARNING
-            messages.add_message(request, level, result.message)
-        return redirect("order-detail", order_id=order.order_id)
+
+        def run() -> SubmissionOutcome:
+            try:
+                result = order_transition(
+                    order=order,
+                    name=name,
+                    by=request.user,
+                    expected_stage=request.POST.get("expected_stage") or None,
+                    **inputs,
+                )
+            except TransitionNotPermitted as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except OrderError as exc:
+                return outcome_error(str(exc), url)
+            if result.target != result.source:
+                return outcome_success(result.message, url)
+            return outcome_warning(result.message, url)
+
+        return self.submission_run(run)
 
 
 class OrderNoteCreateView(MerchantRequiredMixin, View):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -19,7 +20,12 @@ from lifecycle.dispute_forms import (
 )
 from lifecycle.forms import form_errors_text
 from orders.exceptions import InvalidInput, OrderError, TransitionNotPermitted
-from orders.models import Chargeback, ChargebackEvidence, ChargebackReasonCode
+from orders.models import (
+    Chargeback,
+    ChargebackEvidence,
+    ChargebackReasonCode,
+    SubmissionOutcome,
+)
 from orders.selectors.chargebacks import (
     chargeback_deadline_mark,
     chargeback_evidence_get,
@@ -38,6 +44,7 @@ from orders.services.chargebacks import (
     rebuttal_text_save,
 )
 
+from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
 from .orders import merchant_order_or_404
 
 MANAGE = "orders.manage_chargebacks"
@@ -65,25 +72,34 @@ class ChargebackListView(MerchantRequiredMixin, FilterView):
         return context
 
 
-class ChargebackOpenView(MerchantRequiredMixin, View):
-    """The order page's "open chargeback dispute" form."""
+class ChargebackOpenView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
+    """The order page's "open chargeback dispute" form (a one-time form)."""
 
     permission = MANAGE
     http_method_names = ["post"]
 
     def post(self, request, order_id: str):
         order = merchant_order_or_404(request, order_id)
+        url = reverse("order-detail", kwargs={"order_id": order.order_id})
+        answered = self.submission_check(fallback_url=url)
+        if answered is not None:
+            return answered
         form = ChargebackOpenForm(request.POST, prefix="chargeback")
         if not form.is_valid():
             messages.error(request, f"Chargeback not opened: {form_errors_text(form)}")
-            return redirect("order-detail", order_id=order.order_id)
-        try:
-            chargeback = chargeback_open(order=order, by=request.user, **form.cleaned_data)
-        except OrderError as exc:
-            messages.error(request, f"Chargeback not opened: {exc}")
-            return redirect("order-detail", order_id=order.order_id)
-        messages.success(request, f"Chargeback {chargeback.case_number} opened.")
-        return redirect("chargeback-detail", pk=chargeback.pk)
+            return redirect(url)
+
+        def run() -> SubmissionOutcome:
+            try:
+                chargeback = chargeback_open(order=order, by=request.user, **form.cleaned_data)
+            except OrderError as exc:
+                return outcome_error(f"Chargeback not opened: {exc}", url)
+            return outcome_success(
+                f"Chargeback {chargeback.case_number} opened.",
+                reverse("chargeback-detail", kwargs={"pk": chargeback.pk}),
+            )
+
+        return self.submission_run(run)
 
 
 class ChargebackImportView(MerchantRequiredMixin, View):
@@ -188,23 +204,32 @@ class ChargebackRebuttalView(MerchantRequiredMixin, View):
         return redirect("chargeback-detail", pk=pk)
 
 
-class ChargebackTransitionView(MerchantRequiredMixin, View):
+class ChargebackTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
+    """A status button of the dispute page (a one-time form: lost and won change the order's
+    chargeback total)."""
+
     permission = MANAGE
     http_method_names = ["post"]
 
     def post(self, request, pk: int, name: str):
         chargeback = merchant_chargeback_or_404(request, pk)
-        try:
-            moved = chargeback_transition(chargeback=chargeback, name=name, by=request.user)
-        except TransitionNotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except OrderError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request, f"Chargeback {moved.case_number}: {moved.get_status_display()}."
+        url = reverse("chargeback-detail", kwargs={"pk": chargeback.pk})
+        answered = self.submission_check(fallback_url=url)
+        if answered is not None:
+            return answered
+
+        def run() -> SubmissionOutcome:
+            try:
+                moved = chargeback_transition(chargeback=chargeback, name=name, by=request.user)
+            except TransitionNotPermitted as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except OrderError as exc:
+                return outcome_error(str(exc), url)
+            return outcome_success(
+                f"Chargeback {moved.case_number}: {moved.get_status_display()}.", url
             )
-        return redirect("chargeback-detail", pk=pk)
+
+        return self.submission_run(run)
 
 
 class ChargebackEvidenceUploadView(MerchantRequiredMixin, View):

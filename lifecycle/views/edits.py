@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
@@ -17,6 +18,7 @@ from lifecycle.forms import (
     form_errors_text,
 )
 from orders.exceptions import LimitExceeded, OrderError, TransitionNotPermitted
+from orders.models import SubmissionOutcome
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -27,13 +29,18 @@ from orders.services.notifications import TEMPLATES, order_email_resend
 from orders.services.refunds import order_refund
 from orders.services.replacement import order_replacement_create
 
+from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
 from .orders import merchant_order_or_404
 
 
-class OrderPostView(MerchantRequiredMixin, View):
-    """Validate a form for one order, call one service, and say what happened."""
+class OrderPostView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
+    """Validate a form for one order, call one service, and say what happened.
+
+    A form that moves money sets one_time: a second post of it answers the first's outcome.
+    """
 
     http_method_names = ["post"]
+    one_time = False
 
     def build_form(self, order, data):
         raise NotImplementedError
@@ -45,22 +52,27 @@ class OrderPostView(MerchantRequiredMixin, View):
     def post(self, request, order_id: str, **kwargs):
         order = merchant_order_or_404(request, order_id)
         self.kwargs.update(kwargs)
+        url = reverse("order-detail", kwargs={"order_id": order.order_id})
+        answered = self.submission_check(fallback_url=url)
+        if answered is not None:
+            return answered
         form = self.build_form(order, request.POST)
         if form is not None and not form.is_valid():
             messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
-            return redirect("order-detail", order_id=order.order_id)
-        try:
-            message = self.perform(order, form)
-        except LimitExceeded as exc:
-            messages.error(request, f"{order.order_id}: {exc}")
-            return redirect("order-detail", order_id=order.order_id)
-        except TransitionNotPermitted as exc:
-            raise PermissionDenied(str(exc)) from exc
-        except OrderError as exc:
-            messages.error(request, str(exc))
-            return redirect("order-detail", order_id=order.order_id)
-        messages.success(request, message)
-        return redirect("order-detail", order_id=order.order_id)
+            return redirect(url)
+
+        def run() -> SubmissionOutcome:
+            try:
+                message = self.perform(order, form)
+            except LimitExceeded as exc:  # permitted, but not this much: say what is left
+                return outcome_error(f"{order.order_id}: {exc}", url)
+            except TransitionNotPermitted as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except OrderError as exc:
+                return outcome_error(str(exc), url)
+            return outcome_success(message, url)
+
+        return self.submission_run(run)
 
 
 def _changed(order, changes) -> str:
@@ -122,6 +134,7 @@ class OrderTagsEditView(OrderPostView):
 
 class OrderRefundView(OrderPostView):
     permission = "orders.refund_order"
+    one_time = True
 
     def build_form(self, order, data):
         return RefundForm(data, order=order)

@@ -9,6 +9,7 @@ from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
 from .stage_count import StageCountDelta
+from .submission import FormSubmission, SubmissionOutcome
 
 __all__ = [
     "ApiToken",
@@ -20,6 +21,7 @@ __all__ = [
     "Chargeback",
     "ChargebackEvidence",
     "ChargebackReasonCode",
+    "FormSubmission",
     "GatewayLedgerEntry",
     "Item",
     "Membership",
@@ -38,6 +40,7 @@ __all__ = [
     "Role",
     "Shipment",
     "StageCountDelta",
+    "SubmissionOutcome",
     "Tag",
     "WebhookDelivery",
 ]

@@ -124,6 +124,14 @@ class _Payment:
     is_test: bool = False
 
 
+@dataclass(frozen=True)
+class Placement:
+    order: Order
+    # False when the draft's idempotency key had already placed the order (a replay, or a
+    # concurrent submission with the same key that committed first).
+    placed_now: bool
+
+
 def order_place(
     *,
     merchant: Merchant,
@@ -140,9 +148,25 @@ def order_place(
     `before_commit(order)` runs inside the order's transaction (a rebill settles its attempt
     there); whatever it raises undoes the order.
     """
+    return order_place_once(
+        merchant=merchant, draft=draft, by=by, via=via, before_commit=before_commit
+    ).order
+
+
+def order_place_once(
+    *,
+    merchant: Merchant,
+    draft: OrderDraft,
+    by=None,
+    via: str = "",
+    before_commit: Callable[[Order], None] | None = None,
+) -> Placement:
+    """order_place, also saying whether this very call placed the order: of any number of
+    concurrent calls with one idempotency key, exactly one has placed_now (the one whose
+    insert the key's unique constraint let through). Side effects: see order_place."""
     placed = order_placed_with_key(merchant=merchant, key=draft.idempotency_key)
     if placed is not None:
-        return placed
+        return Placement(placed, placed_now=False)
     _check_permissions(merchant, draft, by)
     _check_amounts(draft)
     lines = order_lines_resolve(merchant, draft.lines)
@@ -187,7 +211,7 @@ def order_place(
     )
 
     try:
-        return _store(
+        order = _store(
             merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via,
             before_commit,
         )  # fmt: skip
@@ -197,7 +221,8 @@ def order_place(
         placed = order_placed_with_key(merchant=merchant, key=draft.idempotency_key)
         if placed is None:
             raise
-        return placed
+        return Placement(placed, placed_now=False)
+    return Placement(order, placed_now=True)
 
 
 def order_placed_with_key(*, merchant: Merchant, key: str) -> Order | None:

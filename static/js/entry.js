@@ -94,11 +94,5 @@
     var button = event.target.closest(".customer-pick");
     if (button) pickCustomer(button);
   });
-  form.addEventListener("submit", function () {
-    // The form token already makes a second submission harmless; this only spares the click.
-    form.querySelectorAll("button[type='submit']").forEach(function (b) {
-      setTimeout(function () { b.disabled = true; }, 0);
-    });
-  });
   showPayment();
 })();

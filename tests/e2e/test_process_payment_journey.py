@@ -10,6 +10,12 @@ from orders.states import PaymentMethod, Stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# Runs after the page's own submit handler (added later), in a later turn than its own.
+SENT_BUTTON_STATE_NOTE = """() => document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  setTimeout(() => sessionStorage.setItem("sent-button-disabled", String(button.disabled)), 0);
+})"""
+
 
 def _chargeable_receivable_order(merchant: Merchant) -> Order:
     failing = (DECLINE, INSUFFICIENT_FUNDS, PROCESSING_ERROR)
@@ -37,12 +43,17 @@ def test_manager_processes_a_receivable_payment_and_finds_the_order_in_shipping(
     page.get_by_role("link", name=order.order_id, exact=True).click()
     expect(page.locator(".badge.stage")).to_have_text("Accounts Receivable")
 
+    # While its form is being sent the button is disabled, so that it cannot send it again.
+    # The page notes the button's state just after the submit (Playwright's own reads wait
+    # for the navigation to end), and the note is read back on the page that answers.
+    page.evaluate(SENT_BUTTON_STATE_NOTE)
     page.get_by_role("button", name="Process payment", exact=True).click()
 
     expect(
         page.get_by_text(f"{order.order_id}: Process payment done; now in Shipping.")
     ).to_be_visible()
     expect(page.locator(".badge.stage")).to_have_text("Shipping")
+    assert page.evaluate("sessionStorage.getItem('sent-button-disabled')") == "true"
     transitioned = page.locator('.timeline li[data-event-type="order_transitioned"]').first
     expect(transitioned).to_contain_text("Process payment: Accounts Receivable → Shipping")
     # By the person who clicked (the receipt's "sent" event, when a worker sends it at once,

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from orders.models import Role
@@ -7,6 +9,11 @@ from tests.factories import member, place
 
 def login(client, user) -> None:
     client.force_login(user)
+
+
+def one_time() -> dict[str, str]:
+    """The fresh one-time token a rendered money form carries, as post data."""
+    return {"form_token": uuid.uuid4().hex}
 
 
 def ar_order(merchant, **kwargs):

@@ -11,7 +11,7 @@ from orders.states import OrderSource, PaymentStatus, Stage
 from tests.factories import member
 from tests.orders.builders import order_in_stage
 
-from .conftest import login
+from .conftest import login, one_time
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_partial_refund_of_one_line_quantity(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = manager_client.post(
-            f"/orders/{order.order_id}/refund/", {f"line_{line.pk}": "1"}, follow=True
+            f"/orders/{order.order_id}/refund/", {**one_time(), f"line_{line.pk}": "1"}, follow=True
         )
 
     order.refresh_from_db()
@@ -59,7 +59,13 @@ def test_full_external_refund_without_notification(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         manager_client.post(
             f"/orders/{order.order_id}/refund/",
-            {"full": "on", "external": "on", "do_not_notify": "on", "reason": "other"},
+            {
+                **one_time(),
+                "full": "on",
+                "external": "on",
+                "do_not_notify": "on",
+                "reason": "other",
+            },
         )
 
     order.refresh_from_db()
@@ -74,7 +80,7 @@ def test_refund_beyond_what_is_left_is_refused_and_changes_nothing(manager_clien
     order = completed_order(merchant)
 
     response = manager_client.post(
-        f"/orders/{order.order_id}/refund/", {"amount": "999.00"}, follow=True
+        f"/orders/{order.order_id}/refund/", {**one_time(), "amount": "999.00"}, follow=True
     )
 
     order.refresh_from_db()
@@ -87,7 +93,7 @@ def test_shipping_clerk_may_not_refund(client, merchant):
     order = completed_order(merchant)
     login(client, member(merchant, Role.SHIPPING_CLERK))
 
-    response = client.post(f"/orders/{order.order_id}/refund/", {"full": "on"})
+    response = client.post(f"/orders/{order.order_id}/refund/", {**one_time(), "full": "on"})
 
     assert response.status_code == 403
     order.refresh_from_db()
@@ -97,7 +103,9 @@ def test_shipping_clerk_may_not_refund(client, merchant):
 def test_unpaid_order_cannot_be_refunded(manager_client, merchant):
     order = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
 
-    response = manager_client.post(f"/orders/{order.order_id}/refund/", {"full": "on"}, follow=True)
+    response = manager_client.post(
+        f"/orders/{order.order_id}/refund/", {**one_time(), "full": "on"}, follow=True
+    )
 
     order.refresh_from_db()
     assert order.refunded_total == 0
@@ -108,7 +116,10 @@ def test_refund_of_another_merchants_order_is_404(client, merchant, other_mercha
     order = completed_order(merchant)
     login(client, member(other_merchant, Role.OWNER))
 
-    assert client.post(f"/orders/{order.order_id}/refund/", {"full": "on"}).status_code == 404
+    assert (
+        client.post(f"/orders/{order.order_id}/refund/", {**one_time(), "full": "on"}).status_code
+        == 404
+    )
 
 
 def test_free_replacement_creates_a_new_order_noted_on_both(manager_client, merchant):
@@ -243,12 +254,13 @@ def test_recording_a_payment_sends_the_receipt_unless_skipped(
     with django_capture_on_commit_callbacks(execute=False) as with_receipt:
         manager_client.post(
             url.format(sent.order_id),
-            {"record_payment-reference": "CHK 1001", "expected_stage": sent.stage},
+            {**one_time(), "record_payment-reference": "CHK 1001", "expected_stage": sent.stage},
         )
     with django_capture_on_commit_callbacks(execute=False) as without_receipt:
         manager_client.post(
             url.format(skipped.order_id),
             {
+                **one_time(),
                 "record_payment-reference": "CHK 1002",
                 "record_payment-do_not_notify": "on",
                 "expected_stage": skipped.stage,

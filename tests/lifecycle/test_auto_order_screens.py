@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from orders.models import AutoOrder, Order, OrderEvent
 from tests.factories import ItemFactory, member
-from tests.lifecycle.conftest import login
+from tests.lifecycle.conftest import login, one_time
 from tests.orders.auto_orders import subscribe
 from tools.jobs import job_run
 from tools.models import Job
@@ -115,7 +115,7 @@ def test_a_bad_action_input_shows_a_message_and_changes_nothing(client, manager,
 
 def test_rebill_now_from_the_page_shows_the_new_order_in_history(client, manager, auto_order):
     login(client, manager)
-    response = client.post(f"/auto-orders/{auto_order.code}/rebill-now/", follow=True)
+    response = client.post(f"/auto-orders/{auto_order.code}/rebill-now/", one_time(), follow=True)
     rebill = Order.objects.get(source="rebill")
     assert response.context["tab"] == "history"
     assert [o.order_id for o in response.context["history"]] == [rebill.order_id]

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from orders.models import Chargeback, ChargebackEvidence, RebuttalText, Role
 from orders.services.chargebacks import chargeback_evidence_add
 from tests.factories import member, place
-from tests.lifecycle.conftest import login
+from tests.lifecycle.conftest import login, one_time
 from tests.orders.disputes import open_chargeback, shipped_order
 
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -30,6 +30,7 @@ def test_open_a_chargeback_from_the_order_page(manager_client, merchant):
     response = manager_client.post(
         f"/orders/{order.order_id}/chargebacks/new/",
         {
+            **one_time(),
             "chargeback-case_number": "BANK-77",
             "chargeback-reason_code": "13.1",
             "chargeback-amount": "25.00",
@@ -103,13 +104,16 @@ def test_rebuttal_saved_texts_and_status_actions(manager_client, merchant):
     assert 'id="saved-text-' in page
     assert "Mark evidence sent" in page
 
-    manager_client.post(url + "transition/send_evidence/")
-    manager_client.post(url + "transition/mark_lost/")
+    manager_client.post(url + "transition/send_evidence/", one_time())
+    manager_client.post(url + "transition/mark_lost/", one_time())
     chargeback.refresh_from_db()
     assert chargeback.status == Chargeback.Status.LOST
     assert chargeback.order.chargeback_total == chargeback.amount
     fresh = open_chargeback(chargeback.order, case_number="FRESH")
-    assert manager_client.post(f"/chargebacks/{fresh.pk}/transition/expire/").status_code == 403
+    assert (
+        manager_client.post(f"/chargebacks/{fresh.pk}/transition/expire/", one_time()).status_code
+        == 403
+    )
 
 
 def test_evidence_upload_refuses_non_pdf_content_with_a_message(manager_client, merchant, media):

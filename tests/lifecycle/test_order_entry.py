@@ -6,7 +6,7 @@ from django.urls import reverse
 from orders.models import GatewayLedgerEntry, Order, Role
 from orders.states import PaymentStatus, Stage
 from tests.factories import DECLINE_CARD, ItemFactory, member, place
-from tests.lifecycle.conftest import login
+from tests.lifecycle.conftest import login, one_time
 from tests.lifecycle.entry_helpers import entry_data
 
 ENTRY = reverse("order-create")
@@ -90,7 +90,7 @@ def test_send_quote_from_the_order_page_emails_the_link(
         with django_capture_on_commit_callbacks(execute=True):
             manager_client.post(
                 reverse("order-transition", args=[order.order_id, "send_quote"]),
-                {"expected_stage": Stage.QUOTE_REQUEST},
+                {**one_time(), "expected_stage": Stage.QUOTE_REQUEST},
             )
     finally:
         celery_app.conf.task_always_eager = before

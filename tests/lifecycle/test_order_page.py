@@ -11,7 +11,7 @@ from orders.services.placement import LineDraft, OrderDraft, PaymentDraft, order
 from orders.states import PaymentMethod
 from tests.factories import DECLINE_CARD, member, place
 
-from .conftest import ar_order, login
+from .conftest import ar_order, login, one_time
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,11 @@ def test_submitting_an_echeck_from_the_order_page_debits_the_given_account(
 
     manager_client.post(
         f"/orders/{order.order_id}/transition/submit_echeck/",
-        {"expected_stage": "accounts_receivable", "submit_echeck-bank_account": "021000021 1234"},
+        {
+            **one_time(),
+            "expected_stage": "accounts_receivable",
+            "submit_echeck-bank_account": "021000021 1234",
+        },
     )
 
     order.refresh_from_db()

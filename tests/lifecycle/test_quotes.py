@@ -13,6 +13,7 @@ from orders.services.quotes import QUOTE_SALT, quote_expire_due, quote_token
 from orders.services.transitions import order_transition
 from orders.states import PaymentMethod, PaymentStatus, Stage
 from tests.factories import APPROVE_CARD, DECLINE_CARD, ItemFactory, place
+from tests.lifecycle.conftest import one_time
 from tests.lifecycle.entry_helpers import entry_data
 
 
@@ -171,7 +172,7 @@ def test_staff_reject_a_quote_request(manager_client, merchant):
     order = quote_request(merchant)
     manager_client.post(
         reverse("order-transition", args=[order.order_id, "reject"]),
-        {"expected_stage": Stage.QUOTE_REQUEST, "reject-reason": "customer_request"},
+        {**one_time(), "expected_stage": Stage.QUOTE_REQUEST, "reject-reason": "customer_request"},
     )
     order.refresh_from_db()
     assert order.stage == Stage.REJECTED

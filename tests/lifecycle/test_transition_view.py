@@ -9,7 +9,7 @@ from orders.models import Order, OrderEvent, Role
 from orders.states import PaymentMethod, Stage
 from tests.factories import member, place
 
-from .conftest import ar_order, login
+from .conftest import ar_order, login, one_time
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_manager_processes_payment_and_the_order_moves_to_shipping(manager_clien
 
     response = manager_client.post(
         transition_url(order, "process_payment"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE},
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE},
         follow=True,
     )
 
@@ -47,7 +47,8 @@ def test_shipping_clerk_cannot_process_payment(client, merchant, clerk):
     login(client, clerk)
 
     response = client.post(
-        transition_url(order, "process_payment"), {"expected_stage": Stage.ACCOUNTS_RECEIVABLE}
+        transition_url(order, "process_payment"),
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE},
     )
 
     assert response.status_code == 403
@@ -62,7 +63,7 @@ def test_stale_expected_stage_says_the_order_changed_and_changes_nothing(manager
 
     response = manager_client.post(
         transition_url(order, "process_payment"),
-        {"expected_stage": Stage.FRAUD_REVIEW},
+        {**one_time(), "expected_stage": Stage.FRAUD_REVIEW},
         follow=True,
     )
 
@@ -78,7 +79,9 @@ def test_transition_not_available_from_the_stage_is_refused_with_a_message(
     order = place(merchant)  # shipping
 
     response = manager_client.post(
-        transition_url(order, "approve"), {"expected_stage": Stage.SHIPPING}, follow=True
+        transition_url(order, "approve"),
+        {**one_time(), "expected_stage": Stage.SHIPPING},
+        follow=True,
     )
 
     order.refresh_from_db()
@@ -98,7 +101,7 @@ def test_system_transition_is_refused_to_staff(manager_client, merchant):
     assert order.stage == Stage.PENDING_CLEARANCE
 
     response = manager_client.post(
-        transition_url(order, "confirm_clearance"), {"expected_stage": order.stage}
+        transition_url(order, "confirm_clearance"), {**one_time(), "expected_stage": order.stage}
     )
 
     assert response.status_code == 403
@@ -119,7 +122,7 @@ def test_member_of_another_merchant_gets_404_on_the_transition_url(
     login(client, member(other_merchant, Role.OWNER))
 
     response = client.post(
-        transition_url(order, "process_payment"), {"expected_stage": order.stage}
+        transition_url(order, "process_payment"), {**one_time(), "expected_stage": order.stage}
     )
 
     assert response.status_code == 404
@@ -134,6 +137,7 @@ def test_hold_with_reason_and_release_date(manager_client, merchant):
     response = manager_client.post(
         transition_url(order, "hold"),
         {
+            **one_time(),
             "expected_stage": Stage.SHIPPING,
             "hold-reason": "Address check",
             "hold-until": release_on.isoformat(),
@@ -154,7 +158,7 @@ def test_hold_without_reason_is_refused(manager_client, merchant):
     order = place(merchant)
 
     response = manager_client.post(
-        transition_url(order, "hold"), {"expected_stage": Stage.SHIPPING}, follow=True
+        transition_url(order, "hold"), {**one_time(), "expected_stage": Stage.SHIPPING}, follow=True
     )
 
     order.refresh_from_db()
@@ -167,7 +171,12 @@ def test_hold_with_a_past_release_date_is_refused_by_the_service(manager_client,
 
     response = manager_client.post(
         transition_url(order, "hold"),
-        {"expected_stage": "shipping", "hold-reason": "x", "hold-until": "2001-01-01"},
+        {
+            **one_time(),
+            "expected_stage": "shipping",
+            "hold-reason": "x",
+            "hold-until": "2001-01-01",
+        },
         follow=True,
     )
 
@@ -181,7 +190,7 @@ def test_record_payment_requires_a_reference(manager_client, merchant):
 
     response = manager_client.post(
         transition_url(order, "record_payment"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE, "record_payment-reference": ""},
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE, "record_payment-reference": ""},
         follow=True,
     )
 
@@ -195,7 +204,11 @@ def test_record_payment_with_a_reference_moves_to_shipping(manager_client, merch
 
     manager_client.post(
         transition_url(order, "record_payment"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE, "record_payment-reference": "CHK 1042"},
+        {
+            **one_time(),
+            "expected_stage": Stage.ACCOUNTS_RECEIVABLE,
+            "record_payment-reference": "CHK 1042",
+        },
     )
 
     order.refresh_from_db()
@@ -208,14 +221,14 @@ def test_reject_takes_a_reason_code_from_the_merchant(manager_client, merchant):
 
     manager_client.post(
         transition_url(order, "reject"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE, "reject-reason": "not-a-code"},
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE, "reject-reason": "not-a-code"},
     )
     order.refresh_from_db()
     assert order.stage == Stage.ACCOUNTS_RECEIVABLE
 
     manager_client.post(
         transition_url(order, "reject"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE, "reject-reason": "duplicate"},
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE, "reject-reason": "duplicate"},
     )
     order.refresh_from_db()
     assert order.stage == Stage.REJECTED
@@ -230,6 +243,7 @@ def test_mark_shipped_with_tracking_numbers_and_no_notification(
     manager_client.post(
         transition_url(order, "mark_shipped"),
         {
+            **one_time(),
             "expected_stage": Stage.SHIPPING,
             "mark_shipped-carrier": "UPS",
             "mark_shipped-tracking_1": "1Z001",
@@ -251,7 +265,7 @@ def test_process_payment_that_is_declined_keeps_the_order_and_warns(manager_clie
 
     response = manager_client.post(
         transition_url(order, "process_payment"),
-        {"expected_stage": Stage.ACCOUNTS_RECEIVABLE},
+        {**one_time(), "expected_stage": Stage.ACCOUNTS_RECEIVABLE},
         follow=True,
     )
 
@@ -270,6 +284,8 @@ def test_transition_requires_csrf(merchant, manager):
     login(client, manager)
     order = ar_order(merchant)
 
-    response = client.post(transition_url(order, "process_payment"), {"expected_stage": "x"})
+    response = client.post(
+        transition_url(order, "process_payment"), {**one_time(), "expected_stage": "x"}
+    )
 
     assert response.status_code == 403

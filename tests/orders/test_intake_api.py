@@ -2,6 +2,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from orders.models import ApiToken, Order, Role
@@ -9,6 +10,7 @@ from orders.services.api_tokens import api_token_create, api_token_revoke
 from orders.states import Stage
 from tests.factories import APPROVE_CARD, ItemFactory, member
 from tests.lifecycle.conftest import login
+from tests.orders.test_concurrency import run_threads
 
 URL = "/api/v1/orders/"
 LINE = {"description": "W", "quantity": 1, "unit_price": "1.00"}
@@ -148,3 +150,20 @@ def test_owner_creates_and_revokes_tokens_stored_hashed(client, merchant):
 def test_only_the_owner_manages_tokens(client, manager):
     login(client, manager)
     assert client.get(reverse("api-token-list")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("needs_postgres")
+def test_eight_concurrent_posts_with_one_key_answer_one_201_and_seven_identical_200s(token):
+    answers: list[tuple[int, dict]] = []
+
+    def submit(index: int) -> None:
+        response = post(Client(), body(), token, key="order-race")
+        answers.append((response.status_code, response.json()))
+
+    assert run_threads(8, submit) == []
+
+    assert sorted(status for status, _ in answers) == [200] * 7 + [201]
+    assert len({json.dumps(answer, sort_keys=True) for _, answer in answers}) == 1
+    assert Order.objects.count() == 1
+    assert answers[0][1]["order_id"] == Order.objects.get().order_id
