@@ -46,6 +46,7 @@ from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
 from orders.states import Stage
 from tests.factories import ItemFactory, member, place
+from tests.lifecycle.conftest import one_time
 from tests.lifecycle.entry_helpers import entry_data
 from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage
@@ -699,7 +700,10 @@ def _turn(client, world, case: Case, method: str, role: str) -> str | None:
     before = case.state(world, user) if case.state else None
     # Emails and jobs are queued after commit: run those callbacks, as a real commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        response = client.post(url, case.data(world)) if method == "post" else client.get(url)
+        # Every post carries a fresh one-time token, as a rendered form does (money forms
+        # refuse a post without one; the others ignore it).
+        data = {**case.data(world), **one_time()}
+        response = client.post(url, data) if method == "post" else client.get(url)
     after = case.state(world, user) if case.state else None
     status = response.status_code
     if not allowed:
@@ -781,7 +785,7 @@ def test_customer_service_cannot_download_an_export_but_a_bookkeeper_can(client,
 def test_customer_service_refunds_within_its_limit_from_the_order_page(client, world):
     client.force_login(world.users["service"])
 
-    response = client.post(f"/orders/{_order(world)}/refund/", {"amount": "5.00"})
+    response = client.post(f"/orders/{_order(world)}/refund/", {"amount": "5.00", **one_time()})
 
     assert response.status_code == 302
     assert Order.objects.get(pk=world.order.pk).refunded_total == Decimal("5.00")
@@ -791,9 +795,11 @@ def test_customer_service_over_its_limit_is_told_how_much_is_left(client, world)
     world.merchant.customer_service_refund_limit = Decimal("10.00")
     world.merchant.save()
     client.force_login(world.users["service"])
-    client.post(f"/orders/{_order(world)}/refund/", {"amount": "6.00"})
+    client.post(f"/orders/{_order(world)}/refund/", {"amount": "6.00", **one_time()})
 
-    response = client.post(f"/orders/{_order(world)}/refund/", {"amount": "5.00"}, follow=True)
+    response = client.post(
+        f"/orders/{_order(world)}/refund/", {"amount": "5.00", **one_time()}, follow=True
+    )
 
     assert [str(m) for m in response.context["messages"]][-1] == (
         f"{_order(world)}: Customer service may refund at most 10.00 on this order; 4.00 left."
