@@ -135,6 +135,10 @@ def test_customer_accepts_a_sent_quote_by_card_and_it_lands_in_shipping(
 
     page.goto(f"/orders/{quote.order_id}/")
     page.get_by_role("link", name="Edit quote").click()
+    # htmx binds the live totals once the page has loaded; typing before that (a loaded
+    # machine parses the form well before it runs the deferred scripts) would go unnoticed.
+    page.wait_for_url("**/quote/")
+    page.wait_for_load_state("load")
     page.locator("[name='lines-0-unit_price']").fill("75.00")
     page.locator("[name=shipping_total]").fill("10.00")
     expect(page.locator("[data-total=total]")).to_have_text("85.00")
