@@ -73,17 +73,12 @@ class UndeleteView(MerchantRequiredMixin, View):
     def post(self, request):
         """Restore the ticked orders, or (restore_all) every order matching the filters."""
         form = DeletedOrdersFilterForm(request.POST, merchant=request.merchant)
+        scope = {"deleted": Deleted.ONLY_DELETED, "deleted_filter": form.filters()}
         if request.POST.get("action") == "restore_all":
-            selection = OrderSelection(
-                kind=SelectionKind.FILTER, deleted_filter=form.filters(), deleted=Deleted.ONLY
-            )
+            selection = OrderSelection(kind=SelectionKind.FILTER, **scope)
         else:
-            selection = OrderSelection(
-                kind=SelectionKind.ROWS,
-                rows=tuple(_ints(request.POST.getlist("order"))),
-                deleted_filter=form.filters(),
-                deleted=Deleted.ONLY,
-            )
+            rows = tuple(_ints(request.POST.getlist("order")))
+            selection = OrderSelection(kind=SelectionKind.ROWS, rows=rows, **scope)
         try:
             resolved = order_selection_resolve(merchant=request.merchant, selection=selection)
             order_pks = resolved.order_pks

@@ -42,7 +42,7 @@ class SelectionKind(StrEnum):
 
 class Deleted(StrEnum):
     EXCLUDE = "exclude"  # live orders only: every action but Undelete
-    ONLY = "only"  # deleted orders only: Undelete
+    ONLY_DELETED = "only"  # deleted orders alone: Undelete
     INCLUDE = "include"
 
 
@@ -126,7 +126,7 @@ def _scoped(merchant: Merchant, selection: OrderSelection) -> OrderQuerySet:
     queryset = Order.objects.for_merchant(merchant)
     if selection.deleted == Deleted.EXCLUDE:
         queryset = queryset.live()
-    elif selection.deleted == Deleted.ONLY:
+    elif selection.deleted == Deleted.ONLY_DELETED:
         queryset = queryset.deleted()
     if selection.stages:
         queryset = queryset.filter(stage__in=selection.stages)
@@ -138,7 +138,7 @@ def _scoped(merchant: Merchant, selection: OrderSelection) -> OrderQuerySet:
 
 
 def _ordering(selection: OrderSelection) -> tuple[str, ...]:
-    if selection.deleted == Deleted.ONLY:
+    if selection.deleted == Deleted.ONLY_DELETED:
         return ("-deleted_at", "-order_number")  # the Undelete tool's order
     return ("-order_number",) if selection.newest_first else ("order_number",)
 
@@ -237,7 +237,7 @@ def _ids_resolve(merchant: Merchant, selection: OrderSelection, cap: int) -> Res
         pk, is_deleted, stage = rows[order_id]
         if is_deleted and selection.deleted == Deleted.EXCLUDE:
             deleted.append(order_id)
-        elif (not is_deleted and selection.deleted == Deleted.ONLY) or (
+        elif (not is_deleted and selection.deleted == Deleted.ONLY_DELETED) or (
             stages and stage not in stages
         ):
             refused.append(order_id)

@@ -78,7 +78,7 @@ def test_deleted_orders_are_excluded_included_or_the_only_ones_as_asked(merchant
 
     excluded = resolve(merchant, kind=SelectionKind.IDS, text=text)
     included = resolve(merchant, kind=SelectionKind.IDS, text=text, deleted=Deleted.INCLUDE)
-    only = resolve(merchant, kind=SelectionKind.IDS, text=text, deleted=Deleted.ONLY)
+    only = resolve(merchant, kind=SelectionKind.IDS, text=text, deleted=Deleted.ONLY_DELETED)
     everything = {
         scope: resolve(merchant, kind=SelectionKind.FILTER, deleted=scope).order_pks
         for scope in Deleted
@@ -90,7 +90,7 @@ def test_deleted_orders_are_excluded_included_or_the_only_ones_as_asked(merchant
     assert everything == {
         Deleted.EXCLUDE: [live.pk],
         Deleted.INCLUDE: [live.pk, gone.pk],
-        Deleted.ONLY: [gone.pk],
+        Deleted.ONLY_DELETED: [gone.pk],
     }
 
 
@@ -187,7 +187,7 @@ def test_deleted_orders_matching_the_undelete_filters_most_recently_deleted_firs
     selected = resolve(
         merchant,
         kind=SelectionKind.FILTER,
-        deleted=Deleted.ONLY,
+        deleted=Deleted.ONLY_DELETED,
         deleted_filter=DeletedOrdersFilter(customer="c1@example.com"),
     )
 
