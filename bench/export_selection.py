@@ -59,12 +59,13 @@ def baseline(merchant, mapping) -> int:
 
 
 def selection(merchant, mapping) -> tuple[float, float, int]:
-    from orders.selectors.lists import order_pks_for_selection
+    from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
     from tools.jobs import job_run
     from tools.operations import operation_get, operation_job_create
 
     def request():
-        pks = order_pks_for_selection(merchant=merchant, query="")
+        everything = OrderSelection(kind=SelectionKind.FILTER, newest_first=True)
+        pks = order_selection_resolve(merchant=merchant, selection=everything).order_pks
         return operation_job_create(
             merchant=merchant, operation=operation_get("export"),
             inputs={"mapping": mapping.pk, "format": ""}, order_pks=pks,

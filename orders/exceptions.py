@@ -27,6 +27,19 @@ class InvalidInput(OrderError):
     pass
 
 
+class InvalidSelection(InvalidInput):
+    """A selection of orders that cannot be resolved: a bad range, date or filter."""
+
+
+class SelectionTooLarge(InvalidSelection):
+    """More orders than one action may take at a time (orders.selectors.selection's cap):
+    nothing is started; the person narrows the selection."""
+
+    def __init__(self, cap: int, *, hint: str = "narrow the selection") -> None:
+        self.cap = cap
+        super().__init__(f"At most {cap:,} orders at a time: {hint}.")
+
+
 class PaymentFailed(OrderError):
     pass
 

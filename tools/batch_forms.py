@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 
 from orders.exceptions import InvalidInput
-from tools.batch import DATE_FIELDS, BatchSelection, batch_selection_resolve
+from orders.selectors.selection import DATE_FIELDS, ResolvedSelection
+from tools.batch import batch_selection_resolve
 from tools.operations import Operation, operation_get, operations_for_batch
 
 KIND_CHOICES = [
@@ -47,7 +48,7 @@ class BatchSelectionForm(forms.Form):
         self.fields["kind"].choices = kinds
         self.fields["operation"].choices = [(op.name, op.label) for op in operations_for_batch()]
         self.selection: dict[str, Any] = {}
-        self.resolved: BatchSelection | None = None
+        self.resolved: ResolvedSelection | None = None
 
     @property
     def chosen_operation(self) -> Operation:

@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from orders.models import Item, Order
+from orders.models import Item
+from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from orders.states import Stage
 from tools.models import Job
 from tools.operations import operation_get, operation_job_create
@@ -11,20 +12,19 @@ from tools.operations import operation_get, operation_job_create
 def item_preorders_release(*, item: Item, by=None) -> Job | None:
     """Mark the item available and release, as a job, every pre-order it alone was holding.
 
-    Returns None when no order was waiting. Side effects: Item.pre_order cleared; a
+    Returns None when no order was waiting; SelectionTooLarge, and nothing changed, for more
+    pre-orders than the selection cap. Side effects: Item.pre_order cleared; a
     release_preorder job queued after commit. Safe to run twice: the job re-checks each order's
     stage under its lock, so an order is charged once.
     """
     operation = operation_get("release_preorder")
     with transaction.atomic():
         Item.objects.filter(pk=item.pk).update(pre_order=False)
-        order_pks = list(
-            Order.objects.live()
-            .filter(merchant=item.merchant, stage=Stage.PRE_ORDER, lines__item=item)
-            .exclude(lines__item__pre_order=True)  # still waiting for another item
-            .values_list("pk", flat=True)
-            .distinct()
+        # Only the orders no other pre-order item still holds: the others wait on.
+        selection = OrderSelection(
+            kind=SelectionKind.ITEM, item_id=item.pk, item_alone=True, stages=(Stage.PRE_ORDER,)
         )
+        order_pks = order_selection_resolve(merchant=item.merchant, selection=selection).order_pks
         if not order_pks:
             return None
         return operation_job_create(

@@ -8,7 +8,13 @@ from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
-from orders.selectors.deleted import orders_deleted_list
+from orders.selectors.deleted import DeletedOrdersFilter, orders_deleted_list
+from orders.selectors.selection import (
+    Deleted,
+    OrderSelection,
+    SelectionKind,
+    order_selection_resolve,
+)
 from tools.jobs import job_started_text
 from tools.operations import operation_get, operation_job_create
 
@@ -35,16 +41,18 @@ class DeletedOrdersFilterForm(forms.Form):
         ]
         self.merchant = merchant
 
-    def queryset(self):
+    def filters(self) -> DeletedOrdersFilter:
         data = self.cleaned_data if self.is_valid() else {}
-        return orders_deleted_list(
-            merchant=self.merchant,
+        return DeletedOrdersFilter(
             deleted_from=data.get("deleted_from"),
             deleted_to=data.get("deleted_to"),
             deleted_by=data.get("deleted_by") or None,
             order_id=data.get("order_id", ""),
             customer=data.get("customer", ""),
         )
+
+    def queryset(self):
+        return orders_deleted_list(merchant=self.merchant, filters=self.filters())
 
 
 class UndeleteView(MerchantRequiredMixin, View):
@@ -65,11 +73,15 @@ class UndeleteView(MerchantRequiredMixin, View):
     def post(self, request):
         """Restore the ticked orders, or (restore_all) every order matching the filters."""
         form = DeletedOrdersFilterForm(request.POST, merchant=request.merchant)
-        queryset = form.queryset()
-        if request.POST.get("action") != "restore_all":
-            queryset = queryset.filter(pk__in=_ints(request.POST.getlist("order")))
-        order_pks = list(queryset.values_list("pk", flat=True))
+        scope = {"deleted": Deleted.ONLY_DELETED, "deleted_filter": form.filters()}
+        if request.POST.get("action") == "restore_all":
+            selection = OrderSelection(kind=SelectionKind.FILTER, **scope)
+        else:
+            rows = tuple(_ints(request.POST.getlist("order")))
+            selection = OrderSelection(kind=SelectionKind.ROWS, rows=rows, **scope)
         try:
+            resolved = order_selection_resolve(merchant=request.merchant, selection=selection)
+            order_pks = resolved.order_pks
             job = operation_job_create(
                 merchant=request.merchant, operation=operation_get("undelete"), inputs={},
                 order_pks=order_pks, by=request.user,

@@ -22,13 +22,12 @@ from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
 from orders.selectors.lists import (
     ListCount,
-    SelectionError,
     keyset_page,
     order_count_get,
     order_list_for_screen,
-    order_pks_for_selection,
     sort_parse,
 )
+from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations import Operation, operation_inputs, operation_job_create
 
@@ -198,15 +197,17 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
             messages.error(request, f"{operation.label}: {form_errors_text(form)}")
             return _back_to_list(screen, query)
         all_matching = request.POST.get("select_all") == "1"
+        selection = OrderSelection(
+            kind=SelectionKind.FILTER if all_matching else SelectionKind.ROWS,
+            query=query if all_matching else "",
+            rows=() if all_matching else tuple(request.POST.getlist("order")),
+            stages=screen.stages,
+            newest_first=True,
+        )
         try:
-            pks = order_pks_for_selection(
-                merchant=request.merchant,
-                stages=screen.stages,
-                query=query if all_matching else None,
-                order_pks=request.POST.getlist("order"),
-            )
+            pks = order_selection_resolve(merchant=request.merchant, selection=selection).order_pks
             if not pks:
-                raise SelectionError("Select at least one order.")
+                raise OrderError("Select at least one order.")
             job = operation_job_create(
                 merchant=request.merchant,
                 operation=operation,
@@ -215,7 +216,7 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
                 by=request.user,
                 selection={"screen": screen.key, "query": query, "all_matching": all_matching},
             )
-        except (SelectionError, OrderError) as exc:
+        except OrderError as exc:
             messages.error(request, str(exc))
             return _back_to_list(screen, query)
         messages.success(

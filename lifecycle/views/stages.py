@@ -8,7 +8,8 @@ from django.views.generic import FormView, TemplateView
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import ShipListForm
 from orders.exceptions import OrderError
-from orders.selectors.preorders import preorder_groups_list, preorder_order_pks_for_item
+from orders.selectors.preorders import preorder_groups_list
+from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from orders.states import Stage
 from tools.jobs import job_started_text
 from tools.operations import operation_get, operation_job_create
@@ -43,18 +44,20 @@ class PreorderReleaseView(MerchantRequiredMixin, View):
         merchant = request.merchant
         item_id = request.POST.get("item", "")
         if item_id.isdigit():
-            order_pks = preorder_order_pks_for_item(merchant=merchant, item_id=int(item_id))
-        else:
-            order_ids = request.POST.getlist("order")
-            order_pks = list(
-                merchant_orders(request)
-                .filter(order_id__in=order_ids, stage=Stage.PRE_ORDER)
-                .values_list("pk", flat=True)
+            selection = OrderSelection(
+                kind=SelectionKind.ITEM, item_id=int(item_id), stages=(Stage.PRE_ORDER,)
             )
-        if not order_pks:
-            messages.error(request, "Choose pre-orders to release.")
-            return redirect("preorder-items")
+        else:
+            selection = OrderSelection(
+                kind=SelectionKind.IDS,
+                text="\n".join(request.POST.getlist("order")),
+                stages=(Stage.PRE_ORDER,),
+            )
         try:
+            order_pks = order_selection_resolve(merchant=merchant, selection=selection).order_pks
+            if not order_pks:
+                messages.error(request, "Choose pre-orders to release.")
+                return redirect("preorder-items")
             job = operation_job_create(
                 merchant=merchant,
                 operation=operation_get("release_preorder"),

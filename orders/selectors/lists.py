@@ -1,4 +1,5 @@
-"""Reading the list screens: the scoped queryset, keyset pages, counts and selections.
+"""Reading the list screens: the scoped queryset, keyset pages and counts (a bulk action's
+selection is resolved by orders.selectors.selection).
 
 Pages are keyset pages over (sort key, order number): the next page starts after the last row
 shown, so page 1,000 costs what page 1 costs. Sorting is offered only on columns with an index
@@ -13,9 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 
-from orders.filters import order_filterset
 from orders.models import Merchant, Order
 
 # Every column of every list screen reads only these fields (rejected_by: one join).
@@ -169,38 +168,3 @@ def order_count_get(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> Li
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
     estimate = int(plan[0]["Plan"]["Plan Rows"])
     return ListCount(max(estimate, limit + 1), estimated=True)
-
-
-# ---- selections -------------------------------------------------------------------------------
-
-
-class SelectionError(ValueError):
-    """A selection that cannot be resolved (bad filter, nothing selected)."""
-
-
-def order_pks_for_selection(
-    *,
-    merchant: Merchant,
-    stages: Iterable[str] = (),
-    query: str | None = None,
-    order_pks: Iterable[int | str] = (),
-) -> list[int]:
-    """The orders a bulk action works on: every order matching `query` (the list's query
-    string, resolved with the same OrderFilterSet) when given, else the chosen pks that are
-    still on the screen. Another merchant's, deleted or off-screen orders never come back."""
-    queryset = Order.objects.live().for_merchant(merchant)
-    stages = tuple(stages)
-    if stages:
-        queryset = queryset.filter(stage__in=stages)
-    if query is not None:
-        filterset = order_filterset(data=QueryDict(query), queryset=queryset, merchant=merchant)
-        if filterset.is_bound and not filterset.is_valid():
-            raise SelectionError("The filter is not valid any more; nothing was selected.")
-        queryset = filterset.qs
-    else:
-        try:
-            wanted = {int(pk) for pk in order_pks}
-        except (TypeError, ValueError) as exc:
-            raise SelectionError("The selection is not valid.") from exc
-        queryset = queryset.filter(pk__in=wanted)
-    return list(queryset.order_by("-order_number").values_list("pk", flat=True))

@@ -35,16 +35,22 @@ def order_ids_parse(text: str) -> list[str]:
     return list(seen)
 
 
+def order_ids_lookup(*, merchant: Merchant, ids: list[str]) -> dict[str, tuple[int, bool, str]]:
+    """The merchant's orders among these IDs: order ID → (pk, whether deleted, stage)."""
+    rows: dict[str, tuple[int, bool, str]] = {}
+    for start in range(0, len(ids), _LOOKUP_BATCH):
+        batch = ids[start : start + _LOOKUP_BATCH]
+        for pk, order_id, deleted_at, stage in Order.objects.filter(
+            merchant=merchant, order_id__in=batch
+        ).values_list("pk", "order_id", "deleted_at", "stage"):
+            rows[order_id] = (pk, deleted_at is not None, stage)
+    return rows
+
+
 def order_ids_resolve(*, merchant: Merchant, text: str) -> OrderIdsResolved:
     """Resolve pasted order IDs within one merchant; missing, foreign and deleted are listed."""
     ids = order_ids_parse(text)
-    rows: dict[str, tuple[int, bool]] = {}
-    for start in range(0, len(ids), _LOOKUP_BATCH):
-        batch = ids[start : start + _LOOKUP_BATCH]
-        for pk, order_id, deleted_at in Order.objects.filter(
-            merchant=merchant, order_id__in=batch
-        ).values_list("pk", "order_id", "deleted_at"):
-            rows[order_id] = (pk, deleted_at is not None)
+    rows = order_ids_lookup(merchant=merchant, ids=ids)
     order_pks, order_ids, not_found, deleted = [], [], [], []
     for order_id in ids:
         if order_id not in rows:

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from orders.models import Item, Merchant, Order, OrderLine
+from orders.models import Item, Merchant, Order, OrderLine, OrderQuerySet
 from orders.states import Stage
 
 
@@ -46,13 +46,13 @@ def preorder_groups_list(*, merchant: Merchant) -> list[PreorderGroup]:
     return sorted(groups.values(), key=lambda g: (g.expected_date or datetime.date.max, g.sku))
 
 
-def preorder_order_pks_for_item(*, merchant: Merchant, item_id: int) -> list[int]:
-    """The live pre-order orders waiting for one item."""
-    return list(
-        Order.objects.live()
-        .for_merchant(merchant)
-        .filter(stage=Stage.PRE_ORDER, lines__item_id=item_id, lines__pre_order=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+def preorders_waiting_for_item(
+    queryset: OrderQuerySet, *, item_id: int, alone: bool = False
+) -> OrderQuerySet:
+    """The orders of `queryset` waiting for one item: with a pre-order line for it or, when
+    `alone`, holding it and no item that is still on pre-order (those wait on)."""
+    if alone:
+        return (
+            queryset.filter(lines__item_id=item_id).exclude(lines__item__pre_order=True).distinct()
+        )
+    return queryset.filter(lines__item_id=item_id, lines__pre_order=True).distinct()

@@ -182,3 +182,24 @@ def test_a_bulk_actions_form_is_fetched_when_opened_and_only_for_actions_offered
         assert response.status_code == 404, name
     anonymous = Client().get("/stages/accounts-receivable/bulk/form/reject/")
     assert anonymous.status_code == 302
+
+
+@pytest.mark.parametrize("all_matching", [True, False])
+def test_a_selection_over_the_cap_starts_nothing_and_says_to_narrow_it(
+    manager_client, merchant, monkeypatch, all_matching
+):
+    orders = [ar_order(merchant, email="bulk@example.com") for _ in range(3)]
+    monkeypatch.setattr("orders.selectors.selection.MAX_SELECTION_ORDERS", 2)
+    chosen = {"select_all": "1"} if all_matching else {"order": [o.pk for o in orders]}
+
+    response = manager_client.post(
+        AR_BULK,
+        {"operation": "hold", "hold-reason": "Stock", "query": "q=bulk%40example.com", **chosen},
+    )
+
+    assert response["Location"] == "/stages/accounts-receivable/?q=bulk%40example.com"
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "At most 2 orders at a time: narrow the selection."
+    ]
+    assert not Job.objects.exists()
+    assert set(Order.objects.values_list("stage", flat=True)) == {Stage.ACCOUNTS_RECEIVABLE}

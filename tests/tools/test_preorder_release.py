@@ -83,6 +83,43 @@ def test_an_order_still_waiting_for_another_item_stays(merchant, manager, item):
     assert both.stage == Stage.PRE_ORDER
 
 
+def test_more_pre_orders_than_the_cap_start_nothing_and_the_item_stays_on_pre_order(
+    manager_client, merchant, item, monkeypatch
+):
+    orders = [place(merchant, item=item) for _ in range(3)]
+    monkeypatch.setattr("orders.selectors.selection.MAX_SELECTION_ORDERS", 2)
+    refused = ["At most 2 orders at a time: narrow the selection."]
+
+    release, items = reverse("preorder-release"), reverse("preorder-items")
+    for url, data, back in (
+        (reverse("item-release", args=[item.sku]), {}, reverse("item-list")),
+        (release, {"item": item.pk}, items),
+        (release, {"order": [o.order_id for o in orders]}, items),
+    ):
+        response = manager_client.post(url, data, follow=True)
+        assert response.redirect_chain[0][0] == back
+        assert [str(m) for m in response.context["messages"]] == refused
+    assert not Job.objects.exists()
+    item.refresh_from_db()
+    assert item.pre_order is True
+    stages = Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("stage", flat=True)
+    assert set(stages) == {Stage.PRE_ORDER}
+
+
+def test_releasing_chosen_pre_orders_leaves_out_orders_of_other_stages(
+    manager_client, merchant, item, django_capture_on_commit_callbacks
+):
+    waiting = place(merchant, item=item)
+    shipping = place(merchant)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        manager_client.post(
+            reverse("preorder-release"), {"order": [waiting.order_id, shipping.order_id]}
+        )
+
+    assert Job.objects.get().order_pks == [waiting.pk]
+
+
 def test_items_page_lists_pre_orders_waiting(manager_client, merchant, item):
     place(merchant, item=item)
     html = manager_client.get(reverse("item-list")).content.decode()

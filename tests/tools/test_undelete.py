@@ -137,6 +137,28 @@ def test_undelete_tool_filters_and_restores_selected_or_all_matching(
     assert live == {orders[0].pk, orders[3].pk}
 
 
+def test_restoring_more_deleted_orders_than_the_cap_starts_nothing_and_says_so(
+    client, merchant, manager, monkeypatch
+):
+    orders = [place(merchant, email="gone@example.com") for _ in range(3)]
+    for order in orders:
+        order_delete(order=order, by=manager, reason="cleanup")
+    monkeypatch.setattr("orders.selectors.selection.MAX_SELECTION_ORDERS", 2)
+    login(client, manager)
+
+    response = client.post(
+        "/tools/undelete/",
+        {"action": "restore_all", "customer": "gone@example.com", "query": "customer=gone"},
+    )
+
+    assert response["Location"] == "/tools/undelete/?customer=gone"
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "At most 2 orders at a time: narrow the selection."
+    ]
+    assert not Job.objects.exists()
+    assert not Order.objects.live().exists()
+
+
 def test_undelete_tool_needs_the_undelete_permission(client, merchant):
     login(client, member(merchant, "service"))
     assert client.get("/tools/undelete/").status_code == 403

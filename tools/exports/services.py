@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 
 from orders.exceptions import InvalidInput, OrderError
 from orders.models import Merchant, Order
+from orders.selectors.selection import order_selection_cap_check
 from orders.states import SCREEN_BY_SLUG
-from tools.batch import MAX_BATCH_ORDERS
 from tools.jobs import job_create, job_skips_record
 from tools.models import ExportMapping, Job
 
@@ -306,7 +306,8 @@ def export_selection_start(
     mappings as one job. Side effects: the job, with a "skipped" outcome for each order in
     `skipped` (pk, order ID, reason); its task is queued after commit.
 
-    InvalidInput, and nothing created, for no such mapping or format, or no orders.
+    InvalidInput, and nothing created, for no such mapping or format, or no orders;
+    SelectionTooLarge for more than the selection cap (orders.selectors.selection).
     """
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not export this merchant's orders.")
@@ -320,11 +321,9 @@ def export_selection_start(
     if not pks:
         # An export job without orders would export every order: refuse instead.
         raise InvalidInput("None of the selected orders can be exported.")
-    if len(pks) > MAX_BATCH_ORDERS:
-        raise InvalidInput(
-            f"At most {MAX_BATCH_ORDERS:,} orders at a time from a selection: narrow it, or "
-            "export a whole stage from Export Orders."
-        )
+    order_selection_cap_check(
+        len(pks), hint="narrow the selection, or export a whole stage from Export Orders"
+    )
     with transaction.atomic():
         job = export_start(
             merchant=merchant, mapping=mapping, format=format, by=by, queue=queue,
