@@ -5,7 +5,7 @@ from django.db import transaction
 from orders.models import Item, Order
 from orders.states import Stage
 from tools.models import Job
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 
 def item_preorders_release(*, item: Item, by=None) -> Job | None:

@@ -10,7 +10,7 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from orders.selectors.deleted import orders_deleted_list
 from tools.jobs import job_started_text
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 PAGE_ROWS = 200
 

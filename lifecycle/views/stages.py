@@ -11,7 +11,7 @@ from orders.exceptions import OrderError
 from orders.selectors.preorders import preorder_groups_list, preorder_order_pks_for_item
 from orders.states import Stage
 from tools.jobs import job_started_text
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 from .orders import merchant_orders
 
