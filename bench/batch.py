@@ -5,7 +5,7 @@
 Seeds orders for a fresh merchant, then times, over all of them:
   baseline     a bare loop writing one OrderEvent per order, each in its own transaction
   baseline-async  the same with synchronous_commit off, as the runner uses for jobs that
-               move no money (see tools.jobs._commit_mode)
+               move no money (see tools.job_runner._commit_mode)
   append_note  the "append a merchant note" operation (note + event + outcome per order)
   hold         the "hold" transition (check, order row, event + outcome per order)
 The two operations run as jobs do: 200 orders a transaction, their writes made together.
@@ -33,7 +33,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from bench.seed import merchant_remove, orders_seed  # noqa: E402
 from orders.models import Merchant, OrderEvent  # noqa: E402
-from tools.jobs import job_run  # noqa: E402
+from tools.job_runner import job_run  # noqa: E402
 from tools.models import Job  # noqa: E402
 
 

@@ -53,15 +53,15 @@ def _compare(merchant, size: int) -> None:
 
 def baseline(merchant, mapping) -> int:
     from tools.exports.services import export_start
-    from tools.jobs import job_run
+    from tools.job_runner import job_run
 
     return job_run(job_id=export_start(merchant=merchant, mapping=mapping).pk).done
 
 
 def selection(merchant, mapping) -> tuple[float, float, int]:
     from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
-    from tools.jobs import job_run
-    from tools.operations import operation_get, operation_job_create
+    from tools.job_runner import job_run
+    from tools.operations.registry import operation_get, operation_job_create
 
     def request():
         everything = OrderSelection(kind=SelectionKind.FILTER, newest_first=True)

@@ -128,7 +128,7 @@ def openpyxl_read(content: bytes) -> int:
 def import_apply(merchant, content: bytes, kind: str = "xlsx") -> tuple[float, float, int]:
     """Preview (read, validate, match, stage) and apply: (preview s, apply s, orders)."""
     from tools.imports.services import cost_import_apply_start, cost_import_preview
-    from tools.jobs import job_run
+    from tools.job_runner import job_run
     from tools.models import Job
 
     preview, cost_import = timed(

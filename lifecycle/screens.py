@@ -11,7 +11,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from orders.states import STAGE_SCREENS
-from tools.operations import Operation, operations_for_screen
+from tools.operations.base import Operation
+from tools.operations.registry import operations_for_screen
 
 # Shown on every list unless the user hides them (the column chooser).
 COMMON_COLUMNS = ("order_id", "placed_at", "customer", "total", "payment", "status", "age")

@@ -41,8 +41,7 @@ from tests.orders.test_intake_api import post as intake_post
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_save
 from tools.imports.services import cost_import_preview
-from tools.jobs import job_create
-from tools.operations.registry import OPERATIONS
+from tools.operations.registry import OPERATIONS, operation_get, operation_job_create
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -174,9 +173,10 @@ def world(merchant, manager) -> World:
     case = open_case(completed, manager, message="Your parcel left.")
     chargeback = open_chargeback(completed)
     auto_order = subscribe(merchant)
-    job = job_create(
-        merchant=merchant, kind="append_note", params={"text": "hi"}, order_pks=[completed.pk]
-    )
+    job = operation_job_create(
+        merchant=merchant, operation=operation_get("append_note"), inputs={"text": "hi"},
+        order_pks=[completed.pk],
+    )  # fmt: skip
     mapping = export_mapping_save(
         merchant=merchant, name="Fuzz", format="csv", granularity="order",
         columns=[{"field": "order_id", "header": "", "format": ""}],

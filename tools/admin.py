@@ -3,7 +3,8 @@ from django.utils.html import format_html_join
 
 from backoffice.common.admin import ReadOnlyAdmin
 from orders.exceptions import OrderError
-from tools.jobs import job_cancel, job_problems_first
+from tools.job_runner import job_cancel
+from tools.jobs import job_problems_first
 from tools.models import Job
 
 

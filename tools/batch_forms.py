@@ -7,7 +7,8 @@ from django import forms
 from orders.exceptions import InvalidInput
 from orders.selectors.selection import DATE_FIELDS, ResolvedSelection
 from tools.batch import batch_selection_resolve
-from tools.operations import Operation, operation_get, operations_for_batch
+from tools.operations.base import Operation
+from tools.operations.registry import operation_get, operations_for_batch
 
 KIND_CHOICES = [
     ("ids", "A list of order IDs"),

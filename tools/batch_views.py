@@ -11,7 +11,7 @@ from orders.exceptions import OrderError
 from tools.batch import batch_fingerprint
 from tools.batch_forms import BatchSelectionForm
 from tools.jobs import job_started_text
-from tools.operations import (
+from tools.operations.registry import (
     Operation,
     operation_inputs,
     operation_job_create,

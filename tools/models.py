@@ -9,13 +9,14 @@ from django.db import models
 from django.utils import timezone
 
 from orders.models import Merchant
+from tools.job_types import JOB_KINDS, RETIRED_KIND_LABELS
 
 
 def job_kind_choices() -> list[tuple[str, str]]:
-    # Read from the registry at call time so the model never imports handler code.
-    from tools.kinds import JOB_KINDS
-
-    return [(name, kind.label) for name, kind in JOB_KINDS.items()]
+    # Retired kinds too: their past jobs still show their name.
+    return [(name, kind.label) for name, kind in JOB_KINDS.items()] + list(
+        RETIRED_KIND_LABELS.items()
+    )
 
 
 def job_result_path(job: "Job", filename: str) -> str:

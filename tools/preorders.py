@@ -6,7 +6,7 @@ from orders.models import Item
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from orders.states import Stage
 from tools.models import Job
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 
 def item_preorders_release(*, item: Item, by=None) -> Job | None:

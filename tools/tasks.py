@@ -1,8 +1,9 @@
-"""Celery entry points for jobs: thin; the work is in tools.jobs."""
+"""Celery entry points for jobs: thin; the work is in tools.job_runner and tools.jobs."""
 
 from celery import Task, shared_task
 
-from tools.jobs import job_fail, job_requeue_stalled, job_run
+from tools.job_runner import job_run
+from tools.jobs import job_fail, job_requeue_stalled
 
 
 class JobTask(Task):

@@ -16,7 +16,7 @@ from orders.selectors.selection import (
     order_selection_resolve,
 )
 from tools.jobs import job_started_text
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 PAGE_ROWS = 200
 

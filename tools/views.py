@@ -13,17 +13,17 @@ from django_tables2 import SingleTableMixin
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from tools.forms import NoteAppendJobForm
+from tools.job_registry import job_permission
+from tools.job_runner import job_cancel
 from tools.jobs import (
-    job_cancel,
-    job_create,
     job_get,
     job_list_for_merchant,
-    job_permission,
     job_problems_first,
     job_report_csv,
     job_started_text,
 )
 from tools.models import Job
+from tools.operations.registry import operation_get, operation_job_create
 from tools.tables import JobTable
 
 VIEW = "orders.view_merchant_orders"
@@ -116,7 +116,8 @@ class JobResultView(JobPermissionMixin, MerchantRequiredMixin, View):
 
 
 class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
-    """Paste order IDs and a note; the job appends it to each order."""
+    """Paste order IDs and a note; a job of the operation "append a merchant note" appends it
+    to each order."""
 
     permission = RUN
     form_class = NoteAppendJobForm
@@ -128,16 +129,18 @@ class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
     def form_valid(self, form):
         resolved = form.resolved
         try:
-            job = job_create(
+            job = operation_job_create(
                 merchant=self.request.merchant,
-                kind="append_note",
-                params={
-                    "text": form.cleaned_data["text"],
+                operation=operation_get("append_note"),
+                inputs={"text": form.cleaned_data["text"]},
+                order_pks=resolved.order_pks,
+                by=self.request.user,
+                selection={
+                    "kind": "ids",
+                    "description": f"{len(resolved.order_pks):,} order IDs listed",
                     "not_found": resolved.not_found,
                     "deleted": resolved.deleted,
                 },
-                order_pks=resolved.order_pks,
-                by=self.request.user,
             )
         except OrderError as exc:
             form.add_error(None, str(exc))

@@ -26,7 +26,8 @@ from orders.selectors.auto_orders import (
 )
 from orders.services.auto_orders import actions
 from orders.services.auto_orders.drafts import items_due
-from tools.jobs import job_create, job_started_text
+from tools.jobs import job_started_text
+from tools.operations.registry import operation_get, operation_job_create
 
 from .forms import ACTION_FORMS, AutoOrderFilter, PostponeForm
 
@@ -232,16 +233,20 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
         if not order_pks:
             form.add_error(None, "No active auto order of this item has a rebill before then.")
             return self.form_invalid(form)
-        params = {
+        inputs = {
             "item": data["item"].pk,
             "before": data["before"].isoformat(),
             "until": data["until"].isoformat(),
+        }
+        selection = {
+            "kind": "item_due",
+            "description": f"{data['item']}: next rebill before {data['before']:%Y-%m-%d}",
             "order_ids": data["order_id_list"],
         }
         try:
-            job = job_create(
-                merchant=self.request.merchant, kind="auto_order_postpone", params=params,
-                order_pks=order_pks, by=self.request.user,
+            job = operation_job_create(
+                merchant=self.request.merchant, operation=operation_get("postpone_auto_orders"),
+                inputs=inputs, order_pks=order_pks, by=self.request.user, selection=selection,
             )  # fmt: skip
         except OrderError as exc:
             form.add_error(None, str(exc))

@@ -29,7 +29,8 @@ from orders.selectors.lists import (
 )
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
-from tools.operations import Operation, operation_inputs, operation_job_create
+from tools.operations.base import Operation
+from tools.operations.registry import operation_inputs, operation_job_create
 
 PAGE_SIZE = 50
 PAGE_SIZES = (10, 25, 50, 100, 200)

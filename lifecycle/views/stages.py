@@ -12,7 +12,7 @@ from orders.selectors.preorders import preorder_groups_list
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from orders.states import Stage
 from tools.jobs import job_started_text
-from tools.operations import operation_get, operation_job_create
+from tools.operations.registry import operation_get, operation_job_create
 
 from .orders import merchant_orders
 

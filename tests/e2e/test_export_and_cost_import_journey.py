@@ -10,7 +10,7 @@ from orders.models import Order
 from orders.states import Stage
 from tests.factories import member, place
 from tests.tools.costfiles import csv_bytes
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)

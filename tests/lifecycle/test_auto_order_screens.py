@@ -9,7 +9,7 @@ from orders.models import AutoOrder, Order, OrderEvent
 from tests.factories import ItemFactory, member
 from tests.lifecycle.conftest import login, one_time
 from tests.orders.auto_orders import subscribe
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +157,7 @@ def test_the_postpone_tool_moves_next_rebills_as_a_job(client, manager, merchant
     job = Job.objects.get()
     assert response.url == f"/tools/jobs/{job.pk}/"
     assert job.order_pks == [soon.original_order_id]
+    assert (job.kind, job.params["operation"]) == ("operation", "postpone_auto_orders")
 
     job_run(job_id=job.pk)
 
@@ -168,6 +169,8 @@ def test_the_postpone_tool_moves_next_rebills_as_a_job(client, manager, merchant
     assert other.next_rebill_on == today + timedelta(days=7)
     event = OrderEvent.objects.get(order=soon.original_order, type="auto_order_changed")
     assert (event.payload["action"], event.payload["job_id"]) == ("postponed", job.pk)
+    outcome = job.outcomes.get()
+    assert outcome.message == f"{soon.code}: next rebill {until}"
 
 
 def test_the_postpone_tool_refuses_when_nothing_matches(client, manager, merchant, today):

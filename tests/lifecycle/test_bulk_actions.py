@@ -8,7 +8,7 @@ from orders.models import Order, OrderEvent
 from orders.services.transitions import order_transition
 from orders.states import PaymentStatus, Stage
 from tests.factories import member, place
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 from .conftest import ar_order

@@ -7,7 +7,7 @@ from orders.models import MerchantEvent, Role
 from tests.factories import member, place
 from tests.tools.exportfiles import exported_order_ids
 from tools.exports.services import export_mapping_get, export_mapping_save
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 from .conftest import ar_order, login

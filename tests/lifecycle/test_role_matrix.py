@@ -54,8 +54,9 @@ from tests.orders.disputes import open_case, open_chargeback
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_get, export_start
 from tools.imports.services import cost_import_apply_start, cost_import_preview
-from tools.jobs import job_create, job_run
+from tools.job_runner import job_run
 from tools.models import CostImport, ExportMapping, Job
+from tools.operations.registry import operation_get, operation_job_create
 
 pytestmark = pytest.mark.django_db
 
@@ -143,8 +144,8 @@ class World:
 
     @cached_property
     def pending_note_job(self) -> Job:
-        return job_create(
-            merchant=self.merchant, kind="append_note", params={"text": "x"},
+        return operation_job_create(
+            merchant=self.merchant, operation=operation_get("append_note"), inputs={"text": "x"},
             order_pks=[self.order.pk], by=self.manager,
         )  # fmt: skip
 

@@ -8,7 +8,7 @@ from orders.models import Role
 from orders.states import Stage
 from tests.factories import ItemFactory, member, place
 from tests.orders.builders import order_in_stage
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 from .conftest import login

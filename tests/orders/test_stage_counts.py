@@ -17,7 +17,7 @@ from orders.services.deletion import order_delete, order_undelete, orders_delete
 from orders.services.stage_counts import stage_counts_fold
 from orders.states import Stage
 from tests.orders.builders import order_in_stage, walk
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db

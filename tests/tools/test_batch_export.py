@@ -11,9 +11,9 @@ from tests.factories import member, place
 from tests.tools.conftest import login, soft_delete
 from tests.tools.exportfiles import exported_order_ids
 from tools.exports.services import export_mapping_get, export_selection_start
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
-from tools.operations import operation_get, operation_job_create, operation_preview
+from tools.operations.registry import operation_get, operation_job_create, operation_preview
 
 pytestmark = pytest.mark.django_db
 URL = "/tools/batch/"

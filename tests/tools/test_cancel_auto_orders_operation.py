@@ -7,8 +7,8 @@ import pytest
 from orders.models import AutoOrder, Order, OrderEvent
 from tests.factories import place
 from tests.orders.auto_orders import subscribe
-from tools.jobs import job_run
-from tools.operations import (
+from tools.job_runner import job_run
+from tools.operations.registry import (
     operation_get,
     operation_inputs,
     operation_job_create,

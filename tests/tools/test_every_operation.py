@@ -3,21 +3,22 @@ the run then does, order by order, on a selection where some orders apply and so
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 
-from orders.models import MerchantEvent, Order, OrderEvent
+from orders.models import AutoOrder, MerchantEvent, Order, OrderEvent
 from orders.services.auto_orders.actions import auto_order_cancel
 from orders.services.fields import order_custom_field_set, order_tag_change
 from orders.states import PaymentMethod, Stage
-from tests.factories import place
+from tests.factories import ItemFactory, place
 from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage, walk
 from tests.tools.conftest import soft_delete
 from tests.tools.exportfiles import exported_order_ids
 from tools.exports.services import export_mapping_get
-from tools.jobs import job_run
-from tools.operations import (
+from tools.job_runner import job_run
+from tools.operations.registry import (
     OPERATIONS,
     operation_get,
     operation_inputs,
@@ -33,7 +34,8 @@ S = Stage
 class Scenario:
     # Builds the orders: (merchant) -> orders; the expected skip reasons are asserted by stage.
     build: Callable
-    # The input form's data, or (orders) -> data when it depends on them.
+    # The input form's data, or (orders) -> data when it depends on them; for an operation
+    # without a form, its inputs.
     data: dict | Callable
 
 
@@ -100,6 +102,22 @@ def _subscriptions(merchant):
     return [started, cancelled.original_order, order_in_stage(merchant, S.SHIPPING)]
 
 
+def _subscription_of_an_item(merchant):
+    item = ItemFactory(merchant=merchant, sku="BEANS", auto_order_schedules=["monthly"])
+    started = subscribe(merchant, item=item).original_order
+    return [started, order_in_stage(merchant, S.SHIPPING)]
+
+
+def _postpone_inputs(orders):
+    """The item of the first order's auto order, due before the day after its next rebill."""
+    line = AutoOrder.objects.get(original_order=orders[0]).items.get()
+    return {
+        "item": line.item_id,
+        "before": (line.next_rebill_on + timedelta(days=1)).isoformat(),
+        "until": (line.next_rebill_on + timedelta(days=30)).isoformat(),
+    }
+
+
 SCENARIOS: dict[str, Scenario] = {
     "append_note": Scenario(_with_deleted, {"text": "Checked"}),
     "set_custom_field": Scenario(_with_custom_3, {"number": "3", "value": "rush"}),
@@ -134,6 +152,7 @@ SCENARIOS: dict[str, Scenario] = {
     "delete": Scenario(_with_deleted, {"reason": "duplicate"}),
     "undelete": Scenario(_with_deleted, {}),
     "cancel_auto_orders": Scenario(_subscriptions, {"reason": "customer asked"}),
+    "postpone_auto_orders": Scenario(_subscription_of_an_item, _postpone_inputs),
 }
 
 
@@ -151,7 +170,7 @@ def test_preview_and_run_agree_order_by_order(
     operation = operation_get(name)
     form = operation.form(data, merchant=merchant) if operation.form else None
     assert form is None or form.is_valid(), form.errors
-    inputs = operation_inputs(form)
+    inputs = operation_inputs(form) if operation.form else data
     pks = [order.pk for order in orders]
 
     preview = operation_preview(

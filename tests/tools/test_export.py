@@ -25,7 +25,7 @@ from tools.exports.services import (
     export_write,
 )
 from tools.exports.writers import text_safe
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import ExportMapping, Job
 
 FORMULA_NAME = '=HYPERLINK("http://evil")'

@@ -8,7 +8,7 @@ from orders.models import MerchantEvent
 from tests.factories import place
 from tests.tools.conftest import login
 from tools.exports.services import export_mapping_get, export_start
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db

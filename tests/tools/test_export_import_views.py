@@ -10,7 +10,7 @@ from tests.tools.conftest import login
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_get, export_start
 from tools.imports.services import cost_import_preview
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import CostImport, ExportMapping, Job
 
 

@@ -22,7 +22,7 @@ from tests.tools.costfiles import (
 from tests.tools.test_worker import celery_worker_process, wait_for_job_end  # noqa: F401 (fixture)
 from tools.imports.reading import CostFileRefused
 from tools.imports.services import cost_import_preview, cost_import_upload_start
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import CostImport, CostImportError, CostImportRow, Job
 
 HOSTILE = {

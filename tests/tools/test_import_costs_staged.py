@@ -19,7 +19,7 @@ from tools.imports.services import (
     cost_import_apply_start,
     cost_import_preview,
 )
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import CostImport, CostImportChange, CostImportError, CostImportRow, Job
 
 D = Decimal

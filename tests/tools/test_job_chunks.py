@@ -1,6 +1,6 @@
-"""A job's chunk of database-only work done together (tools.jobs, orders.writes): its writes made
-in a few statements whatever its size, an item that raises undone alone, a chunk done once
-however often it is delivered, and the stage check of the batched order UPDATE."""
+"""A job's chunk of database-only work done together (tools.job_runner, orders.writes): its
+writes made in a few statements whatever its size, an item that raises undone alone, a chunk
+done once however often it is delivered, and the stage check of the batched order UPDATE."""
 
 from dataclasses import replace
 
@@ -14,9 +14,10 @@ from orders.models import Order, OrderEvent, PaymentTransaction
 from orders.states import PaymentStatus, Stage
 from orders.writes import order_save_changed, writes_deferred
 from tests.factories import CAPTURE_FAILS_CARD, place
-from tools.jobs import _job_chunk_run_together, job_run
-from tools.kinds import JOB_KINDS, operation_item
+from tools.job_registry import JOB_RUNNERS
+from tools.job_runner import _job_chunk_run_together, job_run
 from tools.models import Job, JobItemOutcome
+from tools.operations.registry import operation_item_run
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +63,13 @@ def test_an_item_that_raises_fails_alone_and_leaves_no_trace(merchant, monkeypat
     broken = pks[2]
 
     def hold_then_break(order_pk, params, job):
-        result = operation_item(order_pk, params, job)
+        result = operation_item_run(order_pk, params, job)
         if order_pk == broken:
             raise RuntimeError("broken after its writes")
         return result
 
     monkeypatch.setitem(
-        JOB_KINDS, "operation", replace(JOB_KINDS["operation"], handler=hold_then_break)
+        JOB_RUNNERS, "operation", replace(JOB_RUNNERS["operation"], handler=hold_then_break)
     )
     job = job_run(job_id=hold_job(merchant, pks).pk)
 
@@ -87,8 +88,8 @@ def test_a_chunk_delivered_twice_is_done_once(merchant):
     job = hold_job(merchant, pks)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
 
-    _job_chunk_run_together(job, JOB_KINDS["operation"], pks)
-    _job_chunk_run_together(job, JOB_KINDS["operation"], pks)
+    _job_chunk_run_together(job, JOB_RUNNERS["operation"], pks)
+    _job_chunk_run_together(job, JOB_RUNNERS["operation"], pks)
 
     assert JobItemOutcome.objects.filter(job=job).count() == 4
     assert transitioned(pks) == dict.fromkeys(pks, 1)

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.models import OrderNote
-from tools.jobs import job_requeue_stalled, job_run
+from tools.job_runner import job_run
+from tools.jobs import job_requeue_stalled
 from tools.models import Job
 from tools.tasks import job_requeue_stalled_task
 
@@ -23,8 +24,8 @@ def make_job(merchant, orders, *, status=Job.Status.PENDING, age=0, heartbeat=No
     now = timezone.now()
     return Job.objects.create(
         merchant=merchant,
-        kind="append_note",
-        params={"text": "Once"},
+        kind="operation",
+        params={"operation": "append_note", "inputs": {"text": "Once"}, "selection": {}},
         order_pks=[order.pk for order in orders],
         total=len(orders),
         status=status,

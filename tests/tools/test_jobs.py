@@ -1,6 +1,7 @@
 import csv
 import io
 import threading
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -8,27 +9,35 @@ from django.db import connection
 from orders.models import OrderEvent, OrderNote
 from tests.factories import member, place
 from tests.tools.conftest import soft_delete
-from tools import jobs
-from tools.jobs import (
-    JobError,
-    job_cancel,
-    job_create,
-    job_problems_first,
-    job_report_csv,
-    job_run,
-)
-from tools.kinds import JOB_KINDS, ItemResult, JobKind, note_append_item
+from tools import job_runner
+from tools.job_registry import JOB_RUNNERS
+from tools.job_runner import job_cancel, job_run
+from tools.job_types import ItemResult
+from tools.jobs import JobError, job_create, job_problems_first, job_report_csv
 from tools.models import Job, JobItemOutcome
+from tools.operations.registry import operation_get, operation_item_run, operation_job_create
 from tools.tasks import job_run_task
 
 
 def note_job(merchant, orders, by, text="Called the customer"):
-    return job_create(
+    return operation_job_create(
         merchant=merchant,
-        kind="append_note",
-        params={"text": text},
+        operation=operation_get("append_note"),
+        inputs={"text": text},
         order_pks=[order.pk for order in orders],
         by=by,
+    )
+
+
+def note_params(text: str) -> dict:
+    """A job of the operation "append a merchant note", as operation_job_create stores it."""
+    return {"operation": "append_note", "inputs": {"text": text}, "selection": {"kind": "ids"}}
+
+
+def note_handler(handler, monkeypatch) -> None:
+    """Run operation jobs' items through `handler` (which may call operation_item_run)."""
+    monkeypatch.setitem(
+        JOB_RUNNERS, "operation", replace(JOB_RUNNERS["operation"], handler=handler)
     )
 
 
@@ -73,7 +82,10 @@ def test_job_create_refuses_a_user_without_the_tools_permission(merchant, orders
     bookkeeper = member(merchant, "bookkeeper")
 
     with pytest.raises(JobError):
-        note_job(merchant, orders, bookkeeper)
+        job_create(
+            merchant=merchant, kind="operation", params=note_params("x"),
+            order_pks=[order.pk for order in orders], by=bookkeeper,
+        )  # fmt: skip
 
     assert not Job.objects.exists()
 
@@ -83,7 +95,7 @@ def test_job_create_refuses_an_unknown_kind_and_an_empty_list(merchant, manager,
     with pytest.raises(JobError):
         job_create(merchant=merchant, kind="nope", params={}, order_pks=[1], by=manager)
     with pytest.raises(JobError):
-        job_create(merchant=merchant, kind="append_note", params={}, order_pks=[], by=manager)
+        job_create(merchant=merchant, kind="operation", params={}, order_pks=[], by=manager)
 
 
 @pytest.mark.django_db
@@ -129,21 +141,22 @@ class WorkerKilled(BaseException):
 
 @pytest.mark.django_db
 def test_a_run_after_a_crash_does_only_the_items_left(merchant, manager, orders, monkeypatch):
+    monkeypatch.setattr(job_runner, "CHUNK_SIZE", 1)  # a crash undoes its own chunk only
     job = note_job(merchant, orders, manager)
 
     def dies_on_third(order_pk, params, job):
         if order_pk == orders[2].pk:
             raise WorkerKilled
-        return note_append_item(order_pk, params, job)
+        return operation_item_run(order_pk, params, job)
 
-    monkeypatch.setitem(JOB_KINDS, "append_note", JobKind("Append note", dies_on_third))
+    note_handler(dies_on_third, monkeypatch)
     with pytest.raises(WorkerKilled):
         job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
     assert set(outcomes(job)) == {orders[0].order_id, orders[1].order_id}
 
-    monkeypatch.setitem(JOB_KINDS, "append_note", JobKind("Append note", note_append_item))
+    note_handler(operation_item_run, monkeypatch)
     job = job_run(job_id=job.pk)
 
     assert job.status == Job.Status.SUCCEEDED
@@ -192,8 +205,8 @@ def test_a_refusal_fails_that_item_with_its_message(merchant, orders):
     clerk = member(merchant, "shipping")  # may not edit orders, so may not add notes
     job = Job.objects.create(
         merchant=merchant,
-        kind="append_note",
-        params={"text": "x"},
+        kind="operation",
+        params=note_params("x"),
         order_pks=[orders[0].pk],
         total=1,
         created_by=clerk,
@@ -212,12 +225,12 @@ def test_an_unexpected_error_fails_only_that_item_and_the_job_goes_on(
     merchant, manager, orders, monkeypatch
 ):
     def breaks_on_second(order_pk, params, job):
-        note_append_item(order_pk, params, job)
+        operation_item_run(order_pk, params, job)
         if order_pk == orders[1].pk:
             raise ZeroDivisionError
         return ItemResult.succeeded()
 
-    monkeypatch.setitem(JOB_KINDS, "append_note", JobKind("Append note", breaks_on_second))
+    note_handler(breaks_on_second, monkeypatch)
     job = note_job(merchant, orders, manager)
 
     job = job_run(job_id=job.pk)
@@ -234,14 +247,14 @@ def test_an_unexpected_error_fails_only_that_item_and_the_job_goes_on(
 
 @pytest.mark.django_db
 def test_progress_is_saved_after_every_chunk(merchant, manager, orders, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(job_runner, "CHUNK_SIZE", 1)
     seen = []
 
     def records_progress(order_pk, params, job):
         seen.append(Job.objects.values_list("done", flat=True).get(pk=job.pk))
-        return note_append_item(order_pk, params, job)
+        return operation_item_run(order_pk, params, job)
 
-    monkeypatch.setitem(JOB_KINDS, "append_note", JobKind("Append note", records_progress))
+    note_handler(records_progress, monkeypatch)
     job = note_job(merchant, orders, manager)
 
     job_run(job_id=job.pk)
@@ -251,15 +264,15 @@ def test_progress_is_saved_after_every_chunk(merchant, manager, orders, monkeypa
 
 @pytest.mark.django_db
 def test_cancel_stops_the_job_before_its_next_chunk(merchant, manager, monkeypatch):
-    monkeypatch.setattr(jobs, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(job_runner, "CHUNK_SIZE", 2)
     many = [place(merchant) for _ in range(5)]
 
     def cancels_on_first(order_pk, params, job):
         if order_pk == many[0].pk:
             job_cancel(job=job, by=manager)
-        return note_append_item(order_pk, params, job)
+        return operation_item_run(order_pk, params, job)
 
-    monkeypatch.setitem(JOB_KINDS, "append_note", JobKind("Append note", cancels_on_first))
+    note_handler(cancels_on_first, monkeypatch)
     job = note_job(merchant, many, manager)
 
     job = job_run(job_id=job.pk)
@@ -336,8 +349,8 @@ def test_two_deliveries_racing_on_one_job_do_each_order_once(needs_postgres, mer
     many = [place(merchant, email=f"r{n}@example.com") for n in range(20)]
     job = Job.objects.create(  # created directly: nothing queued, the two runs below race
         merchant=merchant,
-        kind="append_note",
-        params={"text": "Once only"},
+        kind="operation",
+        params=note_params("Once only"),
         order_pks=[order.pk for order in many],
         total=len(many),
         created_by=manager,

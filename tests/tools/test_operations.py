@@ -6,13 +6,14 @@ from orders.models import OrderEvent
 from orders.services.transitions import order_transition
 from orders.states import Stage
 from tests.factories import DECLINE_CARD, member, place
-from tools.jobs import job_run
-from tools.operations import (
+from tools.job_runner import job_run
+from tools.operations.registry import (
     OPERATIONS,
     operation_get,
     operation_inputs,
     operation_job_create,
     operation_preview,
+    operations_for_batch,
     operations_for_screen,
 )
 
@@ -30,6 +31,12 @@ def test_a_screen_offers_only_operations_that_can_apply_to_its_stages():
     assert {"hold", "mark_shipped", "refund_and_reject", "append_note"} <= names
     assert "approve" not in names
     assert "unreject" not in names
+
+
+def test_postponing_auto_orders_is_started_only_from_its_own_screen():
+    assert "postpone_auto_orders" in OPERATIONS
+    assert "postpone_auto_orders" not in {op.name for op in operations_for_batch()}
+    assert "postpone_auto_orders" not in {op.name for op in operations_for_screen(None)}
 
 
 def test_hold_preview_and_run_agree_order_by_order(

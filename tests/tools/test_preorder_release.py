@@ -6,7 +6,7 @@ from django.urls import reverse
 from orders.models import GatewayLedgerEntry, Order
 from orders.states import PaymentStatus, Stage
 from tests.factories import DECLINE_CARD, ItemFactory, place
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 from tools.preorders import item_preorders_release
 

@@ -17,7 +17,7 @@ from orders.states import Stage
 from tests.factories import member, place
 from tests.orders.builders import order_in_stage
 from tests.tools.conftest import login
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db

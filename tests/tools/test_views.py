@@ -7,21 +7,24 @@ from django.urls import reverse
 from orders.models import OrderNote
 from tests.factories import member, place
 from tests.tools.conftest import login, soft_delete
-from tools.jobs import job_create, job_result_attach, job_run
+from tools.job_runner import job_run
+from tools.jobs import job_result_attach
 from tools.models import Job
+from tools.operations.registry import operation_get, operation_job_create
 
 pytestmark = pytest.mark.django_db
 
 
+def note_job(merchant, orders, text: str, by=None) -> Job:
+    return operation_job_create(
+        merchant=merchant, operation=operation_get("append_note"), inputs={"text": text},
+        order_pks=[order.pk for order in orders], by=by,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def job(merchant, manager, orders):
-    return job_create(
-        merchant=merchant,
-        kind="append_note",
-        params={"text": "Checked stock"},
-        order_pks=[order.pk for order in orders],
-        by=manager,
-    )
+    return note_job(merchant, orders, "Checked stock", by=manager)
 
 
 @pytest.fixture
@@ -44,7 +47,8 @@ def test_job_page_shows_progress_counts_and_first_problems(client, manager, job,
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" in body
-    assert "Append note" in body
+    assert "Append a merchant note" in body
+    assert "Checked stock" in body
     assert "3 / 3" in body
     assert "applied 2 · skipped 1 · failed 0" in body
     assert f"{orders[0].order_id} skipped: deleted" in body
@@ -99,15 +103,8 @@ def test_another_merchants_member_cannot_cancel_a_job(client, outsider, job):
 def test_job_list_shows_only_the_current_merchants_jobs_newest_first(
     client, merchant, other_merchant, manager, job, orders, django_assert_max_num_queries
 ):
-    newer = job_create(
-        merchant=merchant, kind="append_note", params={"text": "b"}, order_pks=[orders[0].pk]
-    )
-    foreign = job_create(
-        merchant=other_merchant,
-        kind="append_note",
-        params={"text": "c"},
-        order_pks=[place(other_merchant).pk],
-    )
+    newer = note_job(merchant, [orders[0]], "b")
+    foreign = note_job(other_merchant, [place(other_merchant)], "c")
     login(client, manager)
 
     with django_assert_max_num_queries(20):
@@ -118,7 +115,7 @@ def test_job_list_shows_only_the_current_merchants_jobs_newest_first(
     assert listed == [newer.pk, job.pk]
     assert foreign.pk not in listed
     body = response.content.decode()
-    assert "Append note" in body
+    assert [row.get_cell("kind") for row in response.context["table"].rows] == ["Operation"] * 2
     assert manager.username in body
     assert "0 / 3" in body
 
@@ -181,10 +178,11 @@ def test_append_note_form_starts_a_job_and_lists_ids_it_could_not_use(
     assert response.status_code == 302
     assert response.url == reverse("job-detail", args=[job.pk])
     assert len(callbacks) == 1  # the task is queued once the job row is committed
-    assert job.kind == "append_note"
+    assert (job.kind, job.params["operation"]) == ("operation", "append_note")
+    assert job.params["inputs"] == {"text": "Sent a sample"}
     assert job.order_pks == [orders[0].pk, orders[1].pk]
-    assert job.params["not_found"] == [foreign.order_id, "DEMO-9999999"]
-    assert job.params["deleted"] == [orders[2].order_id]
+    assert job.params["selection"]["not_found"] == [foreign.order_id, "DEMO-9999999"]
+    assert job.params["selection"]["deleted"] == [orders[2].order_id]
 
     job_run(job_id=job.pk)
     page = client.get(response.url).content.decode()
@@ -242,3 +240,21 @@ def test_result_file_downloads_through_storage_for_the_merchants_staff(
     assert "export" in response["Content-Disposition"]
     page = client.get(reverse("job-detail", args=[job.pk])).content.decode()
     assert reverse("job-result", args=[job.pk]) in page
+
+
+def test_a_job_of_a_retired_kind_still_shows_under_its_name(client, merchant, manager, orders):
+    """Postponing auto orders is an operation now; the jobs run before keep their name."""
+    old = Job.objects.create(
+        merchant=merchant, kind="auto_order_postpone", order_pks=[orders[0].pk], total=1,
+        status=Job.Status.SUCCEEDED,
+        params={"item": 1, "before": "2026-01-01", "until": "2026-02-01", "order_ids": []},
+    )  # fmt: skip
+    login(client, manager)
+
+    page = client.get(reverse("job-detail", args=[old.pk]))
+    listed = client.get(reverse("job-list"))
+
+    assert "Postpone auto orders" in page.content.decode()
+    assert [row.get_cell("kind") for row in listed.context["table"].rows] == [
+        "Postpone auto orders"
+    ]

@@ -13,10 +13,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+import tools.jobs
 from orders.models import OrderEvent, OrderNote
 from tests.factories import place
-from tools.jobs import job_create
 from tools.models import Job
+from tools.operations.registry import operation_get, operation_job_create
 from tools.tasks import job_run_task
 
 TIMEOUT = 60
@@ -112,23 +113,28 @@ def note_counts(orders) -> list[tuple[int, int]]:
 
 
 @pytest.mark.services
+def note_job(merchant, orders, manager, text: str) -> Job:
+    return operation_job_create(
+        merchant=merchant, operation=operation_get("append_note"), inputs={"text": text},
+        order_pks=[order.pk for order in orders], by=manager,
+    )  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_job_runs_on_a_real_worker_and_a_second_delivery_changes_nothing(
-    celery_worker_process, merchant, manager
+    celery_worker_process, merchant, manager, monkeypatch
 ):
     worker = celery_worker_process
+    # Queued as in production (after commit, through Redis), to the worker's own queue.
+    enqueue = tools.jobs._job_enqueue
+    monkeypatch.setattr(
+        tools.jobs, "_job_enqueue", lambda job_id, queue: enqueue(job_id, worker.queue)
+    )
     orders = [place(merchant, email=f"w{n}@example.com") for n in range(5)]
 
     # Committed at once (no test transaction): job_create's on-commit hook sends the task.
-    job = job_create(
-        merchant=merchant,
-        kind="append_note",
-        params={"text": "Packed by the worker"},
-        order_pks=[order.pk for order in orders],
-        by=manager,
-        queue=worker.queue,
-    )
+    job = note_job(merchant, orders, manager, "Packed by the worker")
     job = wait_for_job_end(job, worker)
 
     assert job.status == Job.Status.SUCCEEDED, worker.output()
@@ -147,14 +153,7 @@ def test_a_job_runs_on_a_real_worker_and_a_second_delivery_changes_nothing(
     # worker tells us when the duplicate has been handled.
     job_run_task.apply_async(args=[job.pk], queue=worker.queue)
     marker_order = place(merchant, email="marker@example.com")
-    marker = job_create(
-        merchant=merchant,
-        kind="append_note",
-        params={"text": "Marker"},
-        order_pks=[marker_order.pk],
-        by=manager,
-        queue=worker.queue,
-    )
+    marker = note_job(merchant, [marker_order], manager, "Marker")
     assert wait_for_job_end(marker, worker).status == Job.Status.SUCCEEDED
 
     job.refresh_from_db()

@@ -4,34 +4,14 @@ Operation tool both use.
 An operation has a dry-run rule (`check`: why it would skip an order, or None when it applies)
 and an `apply` that does it to one order. The preview runs `check` over the selection; the job
 runs `check` again on each order (it may have changed since) and then `apply`, each order in its
-own transaction with its outcome (tools.jobs). Operations call orders' services: the rules live
-there, so a preview, a run, the order page and the admin can never disagree.
+own transaction with its outcome (tools.job_runner). Operations call orders' services: the rules
+live there, so a preview, a run, the order page and the admin can never disagree.
 
 A whole-job operation (export with a mapping) has no `apply`: its run checks every order the
 same way, then starts one job of its own over the orders that apply (one file, not per-order
 work); the orders it skips become that job's "skipped" outcomes.
+
+What an operation is: .base; every operation by name, its preview and its run: .registry.
+This package's own module imports neither, so that an operation module importing .base does
+not import the registry (and through it every other operation) in a cycle.
 """
-
-from .base import Operation, OperationPreview, PreviewRow
-from .registry import (
-    OPERATIONS,
-    operation_get,
-    operation_inputs,
-    operation_job_create,
-    operation_preview,
-    operations_for_batch,
-    operations_for_screen,
-)
-
-__all__ = [
-    "OPERATIONS",
-    "Operation",
-    "OperationPreview",
-    "PreviewRow",
-    "operation_get",
-    "operation_inputs",
-    "operation_job_create",
-    "operation_preview",
-    "operations_for_batch",
-    "operations_for_screen",
-]

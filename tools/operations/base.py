@@ -35,6 +35,9 @@ class Operation:
     explicit_ids_only: bool = False
     # Works on deleted orders (undelete) instead of live ones; not offered by the batch tool.
     on_deleted: bool = False
+    # Offered by the batch tool and the lists' bulk actions; False for one that only its own
+    # screen starts, from a selection of its own (postpone auto orders).
+    offered: bool = True
     # Charges, captures, voids or refunds at the gateway: its items always commit durably.
     moves_money: bool = False
     # A whole-job operation (an export: one file, not work per order): the run checks every

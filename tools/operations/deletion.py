@@ -6,7 +6,7 @@ from django import forms
 
 from orders.models import Order
 from orders.services.deletion import MAX_REASON_LENGTH, order_delete, order_undelete
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, simple_form
 

@@ -16,7 +16,7 @@ from orders.services.fields import (
     tag_name_clean,
 )
 from orders.services.notes import MAX_NOTE_LENGTH, order_note_append
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
 

@@ -12,7 +12,7 @@ from orders.models import Order
 from orders.services.payments import payment_settled_at_gateway
 from orders.services.refunds import REFUNDABLE_STATUSES, order_refund
 from orders.states import GATEWAY_METHODS, PaymentStatus
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
 

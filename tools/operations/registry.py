@@ -10,7 +10,8 @@ from orders.exceptions import OrderError
 from orders.models import Merchant, Order
 from orders.services.locking import order_lock
 from orders.states import SCREEN_BY_SLUG
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
+from tools.jobs import job_create
 
 from . import auto_orders, deletion, exports, notes_fields, payments, shipping
 from .base import Operation, OperationPreview, PreviewRow
@@ -59,8 +60,13 @@ def operation_get(name: str) -> Operation:
 
 
 def operations_for_batch() -> list[Operation]:
-    """The operations the Batch Order Operation tool offers (all but those on deleted orders)."""
-    return [operation for operation in OPERATIONS.values() if not operation.on_deleted]
+    """The operations the Batch Order Operation tool offers: all but those on deleted orders
+    and those only their own screen starts."""
+    return [
+        operation
+        for operation in OPERATIONS.values()
+        if operation.offered and not operation.on_deleted
+    ]
 
 
 def operations_for_screen(slug: str | None) -> list[Operation]:
@@ -140,8 +146,6 @@ def operation_job_create(
     order_pks: Iterable[int], by=None, selection: dict[str, Any] | None = None,
 ) -> "Job":  # fmt: skip
     """Run an operation over orders as a job. Side effect: the job's task is queued on commit."""
-    from tools.jobs import job_create
-
     if by is not None and not by.has_perm(operation.permission, merchant):
         raise OrderError(f"You may not “{operation.label}”.")
     selection = selection or {}

@@ -9,7 +9,7 @@ from orders.exceptions import InvalidInput
 from orders.models import Order
 from orders.services.notifications import order_email_resend, order_email_resend_reason
 from orders.services.transition_steps import MAX_TRACKING_NUMBERS
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
 from .transitions import transition_check, transition_run

@@ -8,7 +8,7 @@ from orders.exceptions import PaymentFailed
 from orders.forms import TRANSITION_FORMS
 from orders.models import Merchant, Order
 from orders.services.transitions import order_transition, transition_label, transition_names
-from tools.kinds import ItemResult
+from tools.job_types import ItemResult
 from tools.models import JobItemOutcome
 
 from .base import Check, Operation, job_via

@@ -17,7 +17,7 @@ from tools.imports.services import (
     cost_import_preview,
     duplicate_message,
 )
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 
