@@ -296,10 +296,30 @@ def order_costs_undo_changes(
     on = f"c.{plan_column} = %s AND o.id = c.{order} AND o.merchant_id = %s"
     params = [changes.plan_id, merchant_id]
     changed = _changed_since_sql(changes)
+    skipped = _undo_lock(changes, on, params, changed)
+    unchanged = f"{on} AND NOT ({' OR '.join(changed.values())})"
+    restored = _restored_sql(changes)
+    source = _events_source_sql(
+        f"{_orders_table()} o JOIN {table} c ON {unchanged}", restored,
+        f" ORDER BY c.{_q(changes.pk)}",
+    )  # fmt: skip
+    count = order_costs_import_undone_events_insert(
+        source_sql=source, params=params, import_id=changes.plan_id, by=by, via=via,
+        job_id=job_id,
+    )  # fmt: skip
+    _orders_update(source=f"{table} c", where=unchanged, params=params, after=restored)
+    return CostsUndone(restored=count, total=_changes_count(changes), skipped=skipped)
+
+
+def _undo_lock(
+    changes: CostChangeTable, on: str, params: list[Any], changed: dict[str, str]
+) -> list[dict[str, str]]:
+    """Lock the merchant's orders of the change rows; the ones changed since, in the change
+    rows' order, with what changed."""
     lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
     sql = (
         f"SELECT c.{_q(changes.pk)}, o.order_id, {', '.join(changed.values())} "  # noqa: S608
-        f"FROM {_orders_table()} o JOIN {table} c ON {on} ORDER BY o.id{lock}"
+        f"FROM {_orders_table()} o JOIN {_q(changes.table)} c ON {on} ORDER BY o.id{lock}"
     )  # locked in the orders' own order, as every writer of many orders does
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -308,21 +328,9 @@ def order_costs_undo_changes(
     for _, order_id, *flags in found:
         reasons = [name for name, flag in zip(changed, flags, strict=True) if flag]
         if reasons:
-            skipped.append(
-                {"order_id": order_id, "reason": ", ".join(reasons) + " changed since the import"}
-            )
-    unchanged = f"{on} AND NOT ({' OR '.join(changed.values())})"
-    restored = _restored_sql(changes)
-    count = order_costs_import_undone_events_insert(
-        source_sql=_events_source_sql(
-            f"{_orders_table()} o JOIN {table} c ON {unchanged}", restored,
-            f" ORDER BY c.{_q(changes.pk)}",
-        ),
-        params=params, import_id=changes.plan_id, by=by, via=via, job_id=job_id,
-    )  # fmt: skip
-    _orders_update(source=f"{table} c", where=unchanged, params=params, after=restored)
-    total = _changes_count(changes)
-    return CostsUndone(restored=count, total=total, skipped=skipped)
+            reason = ", ".join(reasons) + " changed since the import"
+            skipped.append({"order_id": order_id, "reason": reason})
+    return skipped
 
 
 def _changes_count(changes: CostChangeTable) -> int:
