@@ -38,6 +38,7 @@ from orders.models import (
     Tag,
 )
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.services.costs import order_costs_set
 from orders.services.transitions import (
     order_transition,
     order_transitions_for_user,
@@ -430,15 +431,20 @@ class OrderAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         changes = order_form_changes(form)
+        costs = {name: changes.pop(name)[1] for name in ACTUAL_COSTS if name in changes}
+        if costs:
+            # The one writer of costs locks the order, recomputes profit and records this
+            # edit's one order_edited event, the other fields' changes with the costs'.
+            saved = order_costs_set(
+                order=obj, by=request.user, via=VIA, edits=changes,
+                shipping=costs.get("actual_shipping"),
+                fulfillment=costs.get("actual_fulfillment"), payment=costs.get("actual_payment"),
+            )  # fmt: skip
+            obj.actual_profit, obj.updated_at = saved.actual_profit, saved.updated_at
         concrete = [name for name in changes if name != "tags"]
-        if ACTUAL_COSTS & set(concrete):
-            before = obj.actual_profit
-            obj.actual_profit = obj.compute_actual_profit()
-            changes["actual_profit"] = (before, obj.actual_profit)
-            concrete.append("actual_profit")
         if concrete:
             obj.save(update_fields=[*concrete, "updated_at"])
-        if changes:
+        if changes and not costs:
             order_edited_event(order=obj, changes=changes, by=request.user, via=VIA)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

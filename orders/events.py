@@ -258,10 +258,32 @@ def order_costs_imported_events_insert(
     job_id: int | None = None,
 ) -> int:  # fmt: skip
     """order_costs_imported_events for orders changed in SQL: one event per row of
-    `source_sql`, written by one INSERT … SELECT with the same payload. The source's columns
-    are order_pk and before_<key> / after_<key> for each key of COSTS_RECORDED. Returns the
-    number of events written.
+    `source_sql` (built by orders.services.costs), written by one INSERT … SELECT with the same
+    payload. The source's columns are order_pk and before_<key> / after_<key> for each key of
+    COSTS_RECORDED. Returns the number of events written.
     """
+    return _order_costs_events_insert(
+        type="order_costs_imported", source_sql=source_sql, params=params,
+        import_id=import_id, by=by, via=via, job_id=job_id,
+    )  # fmt: skip
+
+
+def order_costs_import_undone_events_insert(
+    *, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
+    job_id: int | None = None,
+) -> int:  # fmt: skip
+    """One `order_costs_import_undone` event per order an undo restored, written by one
+    INSERT … SELECT as order_costs_imported_events_insert. Returns the number written."""
+    return _order_costs_events_insert(
+        type="order_costs_import_undone", source_sql=source_sql, params=params,
+        import_id=import_id, by=by, via=via, job_id=job_id,
+    )  # fmt: skip
+
+
+def _order_costs_events_insert(
+    *, type: str, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
+    job_id: int | None = None,
+) -> int:  # fmt: skip
     costs = {
         when: _json_object({key: _money_text(f"s.{when}_{key}") for key in COSTS_RECORDED})
         for when in ("before", "after")
@@ -276,7 +298,7 @@ def order_costs_imported_events_insert(
     )
     actor = _user_or_none(by)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    head = ["order_costs_imported", actor.pk if actor else None, via, now, import_id, job_id]
+    head = [type, actor.pk if actor else None, via, now, import_id, job_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params])
         return cursor.rowcount
@@ -295,17 +317,6 @@ def _money_text(sql: str) -> str:
     if connection.vendor == "postgresql":
         return f"CAST({sql} AS TEXT)"  # numeric keeps the scale: 7.10 stays "7.10"
     return f"printf('%%.2f', {sql})"  # SQLite holds a float; %% : the query has parameters
-
-
-def order_costs_import_undone_events(
-    *, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int, by=None,
-    via: str = "", job_id: int | None = None,
-) -> list[OrderEvent]:  # fmt: skip
-    """One `order_costs_import_undone` event per order an undo restored, written at once."""
-    return _order_costs_events(
-        type="order_costs_import_undone", changes=changes, import_id=import_id, by=by, via=via,
-        job_id=job_id,
-    )  # fmt: skip
 
 
 def order_auto_order_created_event(

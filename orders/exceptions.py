@@ -48,5 +48,13 @@ class OrderRefused(OrderError):
     """Placement refused (fraud decline, invalid order): nothing was stored."""
 
 
+class CostPlanOutdated(OrderError):
+    """A plan of cost changes names an order that is gone, deleted or another merchant's."""
+
+    def __init__(self, *, order_label: str) -> None:
+        self.order_label = order_label
+        super().__init__(f"order {order_label} was deleted meanwhile; nothing was changed.")
+
+
 class WebhookRejected(Exception):
     """A webhook that is unsigned, badly signed, stale or replayed."""

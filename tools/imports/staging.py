@@ -2,26 +2,25 @@
 
 The file's valid rows are CostImportRow rows, written a chunk at a time; once the file is read,
 one aggregate query turns them into what the import does to each order (CostImportOrder: the
-last non-blank shipping and fulfillment, the sum of the payments). Every later step reads that:
-the preview's before → after, the apply's change rows, its events and its order update, with
-the costs after computed by the one SQL definition here (`costs_after_sql`).
+last non-blank shipping and fulfillment, the sum of the payments). Every later step reads that
+through orders, which owns what a plan does to an order's costs: the preview's before → after
+(orders.selectors.costs) and the apply (orders.services.costs), given the table's names by
+`cost_plan_table` and `cost_change_table`.
 """
 
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q
 
-from orders.events import COSTS_RECORDED
-from orders.models import Order
-from tools.models import CostImportError, CostImportOrder, CostImportRow
+from orders.selectors.costs import order_costs_planned
+from orders.services.costs import CostChangeTable, CostPlanTable
+from tools.models import CostImportChange, CostImportError, CostImportOrder, CostImportRow
 
 ROW_FIELDS = ("cost_import_id", "file_row", "order_pk", "order_id", "shipping", "fulfillment",
               "payment")  # fmt: skip
 ERROR_FIELDS = ("cost_import_id", "file_row", "column", "value", "message")
-CENT = Decimal("0.01")
 
 
 def _table(model) -> str:
@@ -97,38 +96,33 @@ def orders_plan_write(*, import_pk: int) -> None:
         cursor.execute(sql, [import_pk])
 
 
-def costs_after_sql(*, order: str = "o", plan: str = "p") -> dict[str, str]:
-    """SQL of each cost's value once applied, from an order row and its CostImportOrder row:
-    shipping and fulfillment replaced, payment added, profit recomputed by the model's own
-    definition. Keyed as the events record costs."""
-    after = {
-        "shipping": f"COALESCE({plan}.shipping, {order}.actual_shipping)",
-        "fulfillment": f"COALESCE({plan}.fulfillment, {order}.actual_fulfillment)",
-        "payment": f"{order}.actual_payment + COALESCE({plan}.payment, 0)",
-    }
-    fields = {f"actual_{key}": sql for key, sql in after.items()}
-    after["profit"] = Order.actual_profit_sql(lambda name: fields.get(name, f"{order}.{name}"))
-    return after
+def cost_plan_table(*, import_pk: int) -> CostPlanTable:
+    """The import's plan (CostImportOrder) as orders' writer of costs reads it."""
+    meta = CostImportOrder._meta
+    return CostPlanTable(
+        table=meta.db_table, plan_column=meta.get_field("cost_import").column, plan_id=import_pk,
+        order=meta.get_field("order_pk").column, label=meta.get_field("order_id").column,
+        position=meta.get_field("first_row").column, shipping=meta.get_field("shipping").column,
+        fulfillment=meta.get_field("fulfillment").column,
+        payment=meta.get_field("payment").column,
+    )  # fmt: skip
 
 
-def plan_join_sql() -> str:
-    """The import's orders (o) with their plan (p); param: the import's pk.
-
-    Joined on the orders' primary key only, with no filter on the orders' side: PostgreSQL
-    then sees every order as a candidate, and whatever it believes of the new import's plan
-    rows (statistics never know a new import: often "one row"), it drives the join from them
-    with an index lookup per order, or hashes both sides, never rescans one per row of the
-    other.
-    """
-    return (
-        f"{_table(Order)} o JOIN {_table(CostImportOrder)} p "
-        "ON p.cost_import_id = %s AND p.order_pk = o.id"
-    )
-
-
-def _money_str(value: Any) -> str:
-    """A money value read by a raw cursor (a float on SQLite) as str() of its 2-place Decimal."""
-    return str((value if isinstance(value, Decimal) else Decimal(repr(value))).quantize(CENT))
+def cost_change_table(*, import_pk: int) -> CostChangeTable:
+    """The import's change rows (CostImportChange) as orders' writer of costs writes and reads
+    them."""
+    meta = CostImportChange._meta
+    columns = {
+        name: meta.get_field(name).column
+        for name in (
+            "order", "shipping_before", "shipping_after", "fulfillment_before",
+            "fulfillment_after", "payment_before", "payment_added",
+        )
+    }  # fmt: skip
+    return CostChangeTable(
+        table=meta.db_table, plan_column=meta.get_field("cost_import").column, plan_id=import_pk,
+        pk=meta.pk.column, **columns,
+    )  # fmt: skip
 
 
 def order_changes_first(*, import_pk: int, count: int) -> list[dict]:
@@ -137,30 +131,22 @@ def order_changes_first(*, import_pk: int, count: int) -> list[dict]:
     first = list(
         CostImportOrder.objects.filter(cost_import_id=import_pk)
         .order_by("first_row")
-        .values_list("order_pk", flat=True)[:count]
+        .values_list("order_pk", "order_id")[:count]
     )
     if not first:
         return []
-    after = costs_after_sql()
-    columns = [f"o.{field}" for field in COSTS_RECORDED.values()]
-    columns += [after[key] for key in COSTS_RECORDED]
-    listed = ", ".join(["%s"] * len(first))
-    sql = (
-        f"SELECT p.order_pk, p.order_id, {', '.join(columns)} FROM {plan_join_sql()} "  # noqa: S608
-        f"WHERE o.id IN ({listed}) AND p.order_pk IN ({listed}) ORDER BY p.first_row"
-    )  # both sides by their index, whatever the planner believes of them
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [import_pk, *first, *first])
-        found = cursor.fetchall()
-    rows = _rows_of(import_pk, first)
+    order_pks = [order_pk for order_pk, _ in first]
+    planned = order_costs_planned(plan=cost_plan_table(import_pk=import_pk), order_pks=order_pks)
+    rows = _rows_of(import_pk, order_pks)
     return [
         {
             "order_id": order_id,
             "rows": rows.get(order_pk, []),
-            "before": dict(zip(COSTS_RECORDED, map(_money_str, values[:4]), strict=True)),
-            "after": dict(zip(COSTS_RECORDED, map(_money_str, values[4:]), strict=True)),
+            "before": {key: str(value) for key, value in planned[order_pk][0].items()},
+            "after": {key: str(value) for key, value in planned[order_pk][1].items()},
         }
-        for order_pk, order_id, *values in found
+        for order_pk, order_id in first
+        if order_pk in planned
     ]
 
 
