@@ -14,7 +14,7 @@ from tools.imports.services import (
     cost_import_preview,
     cost_import_undo_start,
 )
-from tools.jobs import job_run
+from tools.job_runner import job_run
 from tools.models import Job
 
 D = Decimal
