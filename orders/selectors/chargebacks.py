@@ -10,10 +10,12 @@ from orders.models import (
     CaseMessage,
     Chargeback,
     ChargebackEvidence,
+    ChargebackReasonCode,
     Merchant,
     Order,
     OrderEvent,
     PaymentTransaction,
+    RebuttalText,
 )
 
 DEADLINE_SOON_DAYS = 3
@@ -36,6 +38,16 @@ def chargeback_get(*, merchant: Merchant, pk: int) -> Chargeback:
         .prefetch_related("evidence")
         .get(merchant=merchant, pk=pk)
     )
+
+
+def chargeback_reason_get(*, code: str) -> ChargebackReasonCode | None:
+    """What a reason code means (the codes are the card networks', shared by every merchant)."""
+    return ChargebackReasonCode.objects.filter(code=code).first()
+
+
+def rebuttal_text_list(*, merchant: Merchant) -> list[RebuttalText]:
+    """The merchant's saved rebuttal texts."""
+    return list(RebuttalText.objects.filter(merchant=merchant))
 
 
 def chargeback_evidence_get(*, merchant: Merchant, pk: int) -> ChargebackEvidence:

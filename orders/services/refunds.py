@@ -17,6 +17,7 @@ from orders.pricing import money
 from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
 
 from . import notifications, payments
+from .locking import order_lock
 
 REFUNDABLE_STATUSES = {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED}
 
@@ -118,14 +119,8 @@ def order_refund(
     job_id: int | None = None,
 ) -> Decimal:
     """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
-    order_pk = order.pk if isinstance(order, Order) else order
     with transaction.atomic():
-        locked = (
-            # of=self: lock the order's row only, not its merchant's, which every order shares.
-            Order.objects.select_for_update(of=("self",))
-            .select_related("merchant")
-            .get(pk=order_pk)
-        )
+        locked = order_lock(order)
         if by is not None and not by.has_perm("orders.refund_order", locked):
             raise TransitionNotPermitted("You may not refund orders.")
         if locked.payment_method == PaymentMethod.QUOTE_REQUEST:
