@@ -19,6 +19,7 @@ from orders.models import (
     Merchant,
     Order,
     OrderEvent,
+    OrderEventType,
     RebillAttempt,
 )
 from orders.pricing import order_totals
@@ -90,7 +91,7 @@ def auto_order_log_events(*, auto_order: AutoOrder) -> QuerySet[OrderEvent]:
     """The original order's events about this auto order, with the emails that disabled it."""
     return OrderEvent.objects.filter(
         Q(payload__code=auto_order.code)
-        | Q(type="order_email_sent", payload__template="auto_order_disabled"),
+        | Q(type=OrderEventType.EMAIL_SENT, payload__template="auto_order_disabled"),
         order=auto_order.original_order,
     ).select_related("actor")
 

@@ -14,13 +14,14 @@ from orders.models import (
     Merchant,
     Order,
     OrderEvent,
+    OrderEventType,
     PaymentTransaction,
     RebuttalText,
 )
 
 DEADLINE_SOON_DAYS = 3
 # Timeline entries that are the merchant's own internal notes stay out of the packet.
-PRIVATE_EVENT_TYPES = {"order_note_added"}
+PRIVATE_EVENT_TYPES = {OrderEventType.NOTE_ADDED}
 
 
 def chargeback_list(*, merchant: Merchant) -> QuerySet[Chargeback]:
@@ -84,7 +85,9 @@ class EvidencePacket:
 def _public_event(event: OrderEvent) -> bool:
     if event.type in PRIVATE_EVENT_TYPES:
         return False
-    return not (event.type == "order_case_message" and event.payload.get("kind") == "internal")
+    return not (
+        event.type == OrderEventType.CASE_MESSAGE and event.payload.get("kind") == "internal"
+    )
 
 
 def chargeback_packet_get(*, chargeback: Chargeback) -> EvidencePacket:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from orders.events import order_edited_event
 from orders.exceptions import OrderError, TransitionNotAvailable, TransitionNotPermitted
-from orders.models import Merchant, Order, OrderLine
+from orders.models import Merchant, Order, OrderEventType, OrderLine
 from orders.payments import CardDetails
 from orders.pricing import order_totals
 from orders.states import Stage
@@ -66,7 +66,7 @@ def quote_for_token(*, token: str) -> Order | None:
     if (
         order.stage in ACCEPTED
         and not order.events.filter(
-            type="order_transitioned", payload__transition="accept_quote"
+            type=OrderEventType.TRANSITIONED, payload__transition="accept_quote"
         ).exists()
     ):
         return None

@@ -15,14 +15,14 @@ from django.utils import timezone
 
 from orders.events import order_ar_retried_event
 from orders.exceptions import OrderError
-from orders.models import Merchant, Order, OrderEvent
+from orders.models import Merchant, Order, OrderEvent, OrderEventType
 from orders.states import GATEWAY_METHODS, PaymentMethod, Stage
 
 from .locking import order_lock
 from .transitions import order_transition
 
 MAX_TRIES = 7
-RETRY_EVENT = "order_ar_retried"
+RETRY_EVENT = OrderEventType.AR_RETRIED
 CARD_METHODS = GATEWAY_METHODS - {PaymentMethod.ECHECK}
 
 

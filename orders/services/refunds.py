@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders.events import order_refunded_event
 from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
-from orders.models import Membership, Order, OrderEvent, PaymentTransaction, Role
+from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
 from orders.payments import GatewayResult
 from orders.pricing import money
 from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
@@ -209,6 +209,6 @@ def _refunded_by_customer_service(order: Order) -> Decimal:
         merchant_id=order.merchant_id, role=Role.CUSTOMER_SERVICE
     ).values("user_id")
     amounts = OrderEvent.objects.filter(
-        order=order, type="order_refunded", actor__in=service_staff
+        order=order, type=OrderEventType.REFUNDED, actor__in=service_staff
     ).values_list("payload__amount", flat=True)
     return sum((Decimal(str(amount)) for amount in amounts), Decimal(0))
