@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from .models import Merchant, MerchantEvent, Order, OrderEvent
+from .models import Merchant, MerchantEvent, MerchantEventType, Order, OrderEvent, OrderEventType
 from .writes import row_insert
 
 
@@ -28,7 +28,7 @@ def _user_or_none(by):
 
 
 def order_event_build(
-    *, order: Order, type: str, by=None, via: str = "", at=None, **payload: Any
+    *, order: Order, type: OrderEventType, by=None, via: str = "", at=None, **payload: Any
 ) -> OrderEvent:
     """An unsaved event, for bulk writers (the demo seed) that insert many rows at once."""
     event = OrderEvent(
@@ -44,7 +44,7 @@ def order_event_build(
 
 
 def order_event_record(
-    *, order: Order, type: str, by=None, via: str = "", **payload: Any
+    *, order: Order, type: OrderEventType, by=None, via: str = "", **payload: Any
 ) -> OrderEvent:
     event = order_event_build(order=order, type=type, by=by, via=via, **payload)
     row_insert(event)  # now, or with the job chunk's other writes (orders.writes)
@@ -54,7 +54,7 @@ def order_event_record(
 def order_placed_event(*, order: Order, by=None, via: str = "", **payload: Any) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_placed",
+        type=OrderEventType.PLACED,
         by=by,
         via=via,
         source=order.source,
@@ -76,7 +76,7 @@ def order_transitioned_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_transitioned",
+        type=OrderEventType.TRANSITIONED,
         by=by,
         via=via,
         transition=transition,
@@ -98,7 +98,7 @@ def order_payment_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_payment",
+        type=OrderEventType.PAYMENT,
         by=by,
         via=via,
         kind=kind,
@@ -112,13 +112,13 @@ def order_refunded_event(
     *, order: Order, amount: Decimal, by=None, via: str = "", **payload: Any
 ) -> OrderEvent:
     return order_event_record(
-        order=order, type="order_refunded", by=by, via=via, amount=amount, **payload
+        order=order, type=OrderEventType.REFUNDED, by=by, via=via, amount=amount, **payload
     )
 
 
 def order_note_added_event(*, order: Order, text: str, by=None, via: str = "", **payload):
     return order_event_record(
-        order=order, type="order_note_added", by=by, via=via, text=text, **payload
+        order=order, type=OrderEventType.NOTE_ADDED, by=by, via=via, text=text, **payload
     )
 
 
@@ -127,7 +127,7 @@ def order_edited_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_edited",
+        type=OrderEventType.EDITED,
         by=by,
         via=via,
         changes={field: {"before": old, "after": new} for field, (old, new) in changes.items()},
@@ -137,17 +137,17 @@ def order_edited_event(
 
 def order_deleted_event(*, order: Order, reason: str, by=None, via: str = "", **payload):
     return order_event_record(
-        order=order, type="order_deleted", by=by, via=via, reason=reason, **payload
+        order=order, type=OrderEventType.DELETED, by=by, via=via, reason=reason, **payload
     )
 
 
 def order_undeleted_event(*, order: Order, by=None, via: str = "", **payload):
-    return order_event_record(order=order, type="order_undeleted", by=by, via=via, **payload)
+    return order_event_record(order=order, type=OrderEventType.UNDELETED, by=by, via=via, **payload)
 
 
 def order_email_sent_event(*, order: Order, template: str, to: str, via: str = "system"):
     return order_event_record(
-        order=order, type="order_email_sent", via=via, template=template, to=to
+        order=order, type=OrderEventType.EMAIL_SENT, via=via, template=template, to=to
     )
 
 
@@ -155,7 +155,12 @@ def order_email_failed_event(
     *, order: Order, template: str, to: str, error: str, via: str = "system"
 ):
     return order_event_record(
-        order=order, type="order_email_failed", via=via, template=template, to=to, error=error
+        order=order,
+        type=OrderEventType.EMAIL_FAILED,
+        via=via,
+        template=template,
+        to=to,
+        error=error,
     )
 
 
@@ -164,7 +169,7 @@ def order_ar_retried_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_ar_retried",
+        type=OrderEventType.AR_RETRIED,
         via=via,
         attempt=attempt,
         of=of,
@@ -178,7 +183,7 @@ def order_replacement_created_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_replacement_created",
+        type=OrderEventType.REPLACEMENT_CREATED,
         by=by,
         via=via,
         replacement_order_id=replacement.order_id,
@@ -189,7 +194,7 @@ def order_replacement_created_event(
 
 def order_email_queued_event(*, order: Order, template: str, by=None, via: str = "", **payload):
     return order_event_record(
-        order=order, type="order_email_queued", by=by, via=via, template=template, **payload
+        order=order, type=OrderEventType.EMAIL_QUEUED, by=by, via=via, template=template, **payload
     )
 
 
@@ -199,7 +204,7 @@ def order_email_not_queued_event(
 ):  # fmt: skip
     """An email that was due but could not be handed to the task queue: it was not sent."""
     return order_event_record(
-        order=order, type="order_email_not_queued", by=by, via=via, template=template,
+        order=order, type=OrderEventType.EMAIL_NOT_QUEUED, by=by, via=via, template=template,
         reason=reason, **payload,
     )  # fmt: skip
 
@@ -219,8 +224,8 @@ def order_costs_of(order: Order) -> dict[str, Decimal]:
 
 
 def _order_costs_events(
-    *, type: str, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int,
-    by=None, via: str = "", job_id: int | None = None,
+    *, type: OrderEventType, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]],
+    import_id: int, by=None, via: str = "", job_id: int | None = None,
 ) -> list[OrderEvent]:  # fmt: skip
     events = [
         order_event_build(
@@ -248,7 +253,7 @@ def order_costs_imported_events(
     import is named by its ID (orders know nothing of the tools that act on them).
     """
     return _order_costs_events(
-        type="order_costs_imported", changes=changes, import_id=import_id, by=by, via=via,
+        type=OrderEventType.COSTS_IMPORTED, changes=changes, import_id=import_id, by=by, via=via,
         job_id=job_id,
     )  # fmt: skip
 
@@ -263,7 +268,7 @@ def order_costs_imported_events_insert(
     COSTS_RECORDED. Returns the number of events written.
     """
     return _order_costs_events_insert(
-        type="order_costs_imported", source_sql=source_sql, params=params,
+        type=OrderEventType.COSTS_IMPORTED, source_sql=source_sql, params=params,
         import_id=import_id, by=by, via=via, job_id=job_id,
     )  # fmt: skip
 
@@ -275,14 +280,14 @@ def order_costs_import_undone_events_insert(
     """One `order_costs_import_undone` event per order an undo restored, written by one
     INSERT … SELECT as order_costs_imported_events_insert. Returns the number written."""
     return _order_costs_events_insert(
-        type="order_costs_import_undone", source_sql=source_sql, params=params,
+        type=OrderEventType.COSTS_IMPORT_UNDONE, source_sql=source_sql, params=params,
         import_id=import_id, by=by, via=via, job_id=job_id,
     )  # fmt: skip
 
 
 def _order_costs_events_insert(
-    *, type: str, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
-    job_id: int | None = None,
+    *, type: OrderEventType, source_sql: str, params: list[Any], import_id: int, by=None,
+    via: str = "", job_id: int | None = None,
 ) -> int:  # fmt: skip
     costs = {
         when: _json_object({key: _money_text(f"s.{when}_{key}") for key in COSTS_RECORDED})
@@ -298,7 +303,7 @@ def _order_costs_events_insert(
     )
     actor = _user_or_none(by)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    head = [type, actor.pk if actor else None, via, now, import_id, job_id]
+    head = [str(type), actor.pk if actor else None, via, now, import_id, job_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params])
         return cursor.rowcount
@@ -324,7 +329,7 @@ def order_auto_order_created_event(
 ) -> OrderEvent:
     """On the original order: it started an auto order."""
     return order_event_record(
-        order=order, type="auto_order_created", by=by, via=via, code=code,
+        order=order, type=OrderEventType.AUTO_ORDER_CREATED, by=by, via=via, code=code,
         next_rebill_on=next_rebill_on, items=items,
     )  # fmt: skip
 
@@ -334,8 +339,8 @@ def order_auto_order_changed_event(
 ) -> OrderEvent:
     """On the original order: staff or the sweep changed its auto order (pause, cancel …)."""
     return order_event_record(
-        order=order, type="auto_order_changed", by=by, via=via, code=code, action=action,
-        **payload,
+        order=order, type=OrderEventType.AUTO_ORDER_CHANGED, by=by, via=via, code=code,
+        action=action, **payload,
     )  # fmt: skip
 
 
@@ -345,7 +350,7 @@ def order_rebilled_event(
 ) -> OrderEvent:  # fmt: skip
     """On the original order: its auto order billed a period (approved or declined)."""
     return order_event_record(
-        order=order, type="order_rebilled", by=by, via=via, code=code,
+        order=order, type=OrderEventType.REBILLED, by=by, via=via, code=code,
         rebill_order_id=rebill_order_id, result=result, **payload,
     )  # fmt: skip
 
@@ -355,7 +360,7 @@ def order_chargeback_opened_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_chargeback_opened",
+        type=OrderEventType.CHARGEBACK_OPENED,
         chargeback_id=chargeback_id,
         case_number=case_number,
         amount=amount,
@@ -370,7 +375,7 @@ def order_chargeback_changed_event(
     """A chargeback's status move, rebuttal edit or evidence upload (`change` says which)."""
     return order_event_record(
         order=order,
-        type="order_chargeback_changed",
+        type=OrderEventType.CHARGEBACK_CHANGED,
         chargeback_id=chargeback_id,
         case_number=case_number,
         change=change,
@@ -383,7 +388,7 @@ def order_case_opened_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_case_opened",
+        type=OrderEventType.CASE_OPENED,
         by=by,
         via=via,
         case_id=case_id,
@@ -397,7 +402,7 @@ def order_case_message_event(
 ) -> OrderEvent:
     return order_event_record(
         order=order,
-        type="order_case_message",
+        type=OrderEventType.CASE_MESSAGE,
         by=by,
         via=via,
         case_id=case_id,
@@ -412,7 +417,13 @@ def order_case_changed_event(
 ) -> OrderEvent:
     """A case's status move or assignment (`change` says which)."""
     return order_event_record(
-        order=order, type="order_case_changed", by=by, via=via, case_id=case_id, change=change, **kw
+        order=order,
+        type=OrderEventType.CASE_CHANGED,
+        by=by,
+        via=via,
+        case_id=case_id,
+        change=change,
+        **kw,
     )
 
 
@@ -434,8 +445,10 @@ def orders_exported_event(
         ),
     }  # fmt: skip
     if job_id is None:
-        return MerchantEvent.objects.create(merchant=merchant, type="orders_exported", **values)
+        return MerchantEvent.objects.create(
+            merchant=merchant, type=MerchantEventType.ORDERS_EXPORTED, **values
+        )
     event, _ = MerchantEvent.objects.get_or_create(
-        merchant=merchant, type="orders_exported", job_id=job_id, defaults=values
+        merchant=merchant, type=MerchantEventType.ORDERS_EXPORTED, job_id=job_id, defaults=values
     )
     return event

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from orders.exceptions import OrderError
 from orders.models import Order
+from orders.services.locking import orders_lock
 from orders.writes import DeferredWrites, writes_deferred
 from tools.job_registry import JOB_RUNNERS, job_permission
 from tools.job_types import Handler, ItemResult, JobRunner
@@ -239,7 +240,7 @@ def _job_chunk_run_together(job: Job, kind: JobRunner, order_pks: list[int]) -> 
 def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoints: bool) -> None:
     with transaction.atomic():
         mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
-        orders = kind.preload(mine.select_for_update(of=("self",)).order_by("pk"))
+        orders = kind.preload(orders_lock(mine))
         # Read after the locks are held: a delivery that did these items has committed by now.
         done = set(
             JobItemOutcome.objects.filter(job=job, order_pk__in=order_pks).values_list(

@@ -1,7 +1,7 @@
 """Auto-order screens. Each view parses input, calls one service or selector, and renders."""
 
 from django.contrib import messages
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,13 +13,14 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
 from lifecycle.views.one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
 from orders.exceptions import OrderError
-from orders.models import AutoOrder, OrderEvent, SubmissionOutcome
+from orders.models import AutoOrder, SubmissionOutcome
 from orders.selectors.auto_orders import (
     auto_order_attempts,
     auto_order_forecast,
     auto_order_get,
     auto_order_history,
     auto_order_list,
+    auto_order_log_events,
     auto_order_projection,
     forecast_chart,
     rebill_amount,
@@ -126,11 +127,7 @@ class AutoOrderDetailView(MerchantRequiredMixin, TemplateView):
             context["projection"] = auto_order_projection(auto_order=auto_order)
         elif tab == "log":
             context["attempts"] = auto_order_attempts(auto_order=auto_order)
-            context["events"] = OrderEvent.objects.filter(
-                Q(payload__code=auto_order.code)
-                | Q(type="order_email_sent", payload__template="auto_order_disabled"),
-                order=auto_order.original_order,
-            ).select_related("actor")
+            context["events"] = auto_order_log_events(auto_order=auto_order)
         return context
 
 

@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.models import ApiToken
+from orders.selectors.api_tokens import api_token_get, api_token_list
 from orders.services.api_tokens import api_token_create, api_token_revoke
 
 
@@ -21,7 +23,7 @@ class ApiTokenListView(MerchantRequiredMixin, View):
     template_name = "lifecycle/api_tokens.html"
 
     def render_page(self, form, secret: str = "", status: int = 200):
-        tokens = ApiToken.objects.filter(merchant=self.request.merchant)
+        tokens = api_token_list(merchant=self.request.merchant)
         context = {"tokens": tokens, "form": form, "secret": secret}
         return render(self.request, self.template_name, context, status=status)
 
@@ -49,7 +51,10 @@ class ApiTokenRevokeView(MerchantRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        token = get_object_or_404(ApiToken, merchant=request.merchant, pk=pk)
+        try:
+            token = api_token_get(merchant=request.merchant, pk=pk)
+        except ApiToken.DoesNotExist as exc:
+            raise Http404("No such token.") from exc
         api_token_revoke(token=token, by=request.user)
         messages.success(request, f"Token {token.name} ({token.prefix}…) revoked.")
         return redirect("api-token-list")

@@ -3,7 +3,7 @@ customer's page reached through the emailed link (no login)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,8 +15,8 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.dispute_forms import CaseFilter, CaseOpenForm, CustomerCaseOpenForm, MessageForm
 from lifecycle.forms import form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
-from orders.models import Case, Membership
-from orders.selectors.cases import case_get, case_list, case_thread
+from orders.models import Case
+from orders.selectors.cases import case_get, case_list, case_staff_list, case_thread
 from orders.services.cases import (
     case_assign,
     case_customer_open,
@@ -74,25 +74,38 @@ class CaseOpenView(MerchantRequiredMixin, View):
 
 
 class CaseDetailView(MerchantRequiredMixin, TemplateView):
+    """The case page. It only reads: when it shows an unread case to its staff, the page
+    itself posts to CaseReadView once loaded (htmx), so "unread" still clears on viewing."""
+
     template_name = "lifecycle/cases/detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = merchant_case_or_404(self.request, self.kwargs["pk"])
         can_manage = self.request.user.has_perm(MANAGE, case)
-        if can_manage:
-            case_mark_read(case=case)
         context.update(
             case=case,
             order=case.order,
             thread=case_thread(case=case),
             can_manage=can_manage,
+            mark_read=can_manage and case.unread,
             message_form=MessageForm(),
-            staff=Membership.objects.filter(merchant=case.merchant)
-            .select_related("user")
-            .order_by("user__username"),
+            staff=case_staff_list(merchant=case.merchant),
         )
         return context
+
+
+class CaseReadView(MerchantRequiredMixin, View):
+    """The merchant's staff have seen the case: its customer message is no longer unread."""
+
+    permission = MANAGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        case_mark_read(case=merchant_case_or_404(request, pk))
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204)
+        return redirect("case-detail", pk=pk)
 
 
 class CaseActionView(MerchantRequiredMixin, View):

@@ -23,7 +23,6 @@ from orders.exceptions import InvalidInput, OrderError, TransitionNotPermitted
 from orders.models import (
     Chargeback,
     ChargebackEvidence,
-    ChargebackReasonCode,
     SubmissionOutcome,
 )
 from orders.selectors.chargebacks import (
@@ -32,6 +31,8 @@ from orders.selectors.chargebacks import (
     chargeback_get,
     chargeback_list,
     chargeback_packet_get,
+    chargeback_reason_get,
+    rebuttal_text_list,
 )
 from orders.services.chargebacks import (
     chargeback_evidence_add,
@@ -166,8 +167,8 @@ class ChargebackDetailView(MerchantRequiredMixin, TemplateView):
                 }
             ),
             evidence_form=EvidenceForm(),
-            saved_texts=list(chargeback.merchant.rebuttals.all()),
-            reason=ChargebackReasonCode.objects.filter(code=chargeback.reason_code).first(),
+            saved_texts=rebuttal_text_list(merchant=chargeback.merchant),
+            reason=chargeback_reason_get(code=chargeback.reason_code),
         )
         return context
 

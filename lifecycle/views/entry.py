@@ -9,19 +9,18 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.entry.drafts import entry_draft, entry_initial_from, entry_preview
 from lifecycle.entry.forms import LineFormSet, OrderEntryForm
 from orders.exceptions import OrderError, TransitionNotPermitted
-from orders.models import Item
 from orders.selectors.customers import customer_saved_cards_list, customer_search
+from orders.selectors.items import item_catalogue_list
+from orders.selectors.orders import order_live_find
 from orders.services.placement import order_place, order_placed_with_key
 from orders.states import Stage
-
-from .orders import merchant_orders
 
 CATALOGUE_LIMIT = 1000
 
 
 def entry_context(request, form, formset, *, mode: str = "entry", order=None) -> dict:
     data = form.data if form.is_bound else _initial_data(form, formset)
-    catalogue = Item.objects.filter(merchant=request.merchant, active=True)[:CATALOGUE_LIMIT]
+    catalogue = item_catalogue_list(merchant=request.merchant, limit=CATALOGUE_LIMIT)
     return {
         "form": form,
         "formset": formset,
@@ -64,7 +63,7 @@ class OrderEntryView(MerchantRequiredMixin, View):
         lines = []
         clone_id = request.GET.get("clone", "").strip()
         if clone_id:
-            source = merchant_orders(request).filter(order_id=clone_id).first()
+            source = order_live_find(merchant=request.merchant, order_id=clone_id)
             if source is not None:
                 values, lines = entry_initial_from(
                     order=source, with_lines=request.GET.get("lines") != "0"

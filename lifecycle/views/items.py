@@ -1,13 +1,13 @@
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from orders.models import Item
-from orders.states import Stage
+from orders.selectors.items import item_get, item_list_with_preorders
 from tools.preorders import item_preorders_release
 
 
@@ -18,14 +18,7 @@ class ItemListView(MerchantRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        waiting = Q(
-            orderline__order__stage=Stage.PRE_ORDER, orderline__order__deleted_at__isnull=True
-        )
-        context["items"] = (
-            Item.objects.filter(merchant=self.request.merchant)
-            .annotate(pre_orders=Count("orderline__order", filter=waiting, distinct=True))
-            .order_by("-pre_order", "sku")
-        )
+        context["items"] = item_list_with_preorders(merchant=self.request.merchant)
         context["may_release"] = self.request.user.has_perm(
             "orders.release_preorder", self.request.merchant
         ) and self.request.user.has_perm("orders.run_tools", self.request.merchant)
@@ -39,7 +32,10 @@ class ItemReleaseView(MerchantRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, sku: str):
-        item = get_object_or_404(Item, merchant=request.merchant, sku=sku)
+        try:
+            item = item_get(merchant=request.merchant, sku=sku)
+        except Item.DoesNotExist as exc:
+            raise Http404("No such item.") from exc
         try:
             job = item_preorders_release(item=item, by=request.user)
         except OrderError as exc:

@@ -1,8 +1,5 @@
 """The complete order page: the base page plus its edit forms, stage panels and neighbours."""
 
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
-
 from lifecycle.forms import (
     AddressesForm,
     CustomerForm,
@@ -11,7 +8,6 @@ from lifecycle.forms import (
     ReplacementForm,
     TagsForm,
 )
-from orders.models import Order, OrderEvent, OrderLine, OrderNote
 from orders.selectors.linked import order_linked_list
 from orders.selectors.order_page import (
     order_clearance_get,
@@ -23,30 +19,11 @@ from orders.services.replacement import REPLACEABLE_STAGES
 from orders.states import PaymentStatus
 
 from .neighbours import order_neighbours_for_request
-from .orders import OrderDetailView, merchant_orders
+from .orders import OrderDetailView
 
 
 class OrderPageView(OrderDetailView):
     """Everything about one order; its related rows come in a fixed number of queries."""
-
-    def get_order(self) -> Order:
-        queryset = (
-            merchant_orders(self.request)
-            .select_related("merchant", "rejected_by", "original_order")
-            .prefetch_related(
-                Prefetch("lines", queryset=OrderLine.objects.select_related("item")),
-                "transactions",
-                "shipments",
-                "tags",
-                Prefetch(
-                    "derived_orders",
-                    queryset=Order.objects.only("pk", "order_id", "original_order"),
-                ),
-                Prefetch("notes", queryset=OrderNote.objects.select_related("created_by")),
-                Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
-            )
-        )
-        return get_object_or_404(queryset, order_id=self.kwargs["order_id"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

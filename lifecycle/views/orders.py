@@ -1,9 +1,9 @@
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
@@ -12,20 +12,25 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import NoteForm
 from lifecycle.screens import LIST_PERMISSION
 from orders.forms import TransitionForm, transition_form_for
-from orders.models import Order, OrderEvent, OrderNote
+from orders.models import Order
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.selectors.order_page import order_page_get
+from orders.selectors.orders import order_id_find, order_live_get, order_live_list
 from orders.services.transitions import (
     order_transitions_for_user,
 )
 
 
-def merchant_orders(request: HttpRequest):
+def merchant_orders(request: HttpRequest) -> QuerySet[Order]:
     """The current merchant's live orders: everything else answers 404."""
-    return Order.objects.live().for_merchant(request.merchant)
+    return order_live_list(merchant=request.merchant)
 
 
 def merchant_order_or_404(request: HttpRequest, order_id: str) -> Order:
-    return get_object_or_404(merchant_orders(request), order_id=order_id)
+    try:
+        return order_live_get(merchant=request.merchant, order_id=order_id)
+    except Order.DoesNotExist as exc:
+        raise Http404("No such order.") from exc
 
 
 @dataclass
@@ -42,12 +47,7 @@ class OrderFindView(MerchantRequiredMixin, View):
     def get(self, request):
         query = request.GET.get("q", "").strip()
         if query:
-            order_id = (
-                merchant_orders(request)
-                .filter(order_id=query.upper())
-                .values_list("order_id", flat=True)
-                .first()
-            )
+            order_id = order_id_find(merchant=request.merchant, text=query)
             if order_id:
                 return redirect("order-detail", order_id=order_id)
         url = reverse("order-list")
@@ -63,19 +63,10 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
     template_name = "lifecycle/order_detail.html"
 
     def get_order(self) -> Order:
-        queryset = (
-            merchant_orders(self.request)
-            .select_related("merchant", "rejected_by", "original_order")
-            .prefetch_related(
-                "lines",
-                "transactions",
-                "shipments",
-                "tags",
-                Prefetch("notes", queryset=OrderNote.objects.select_related("created_by")),
-                Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
-            )
-        )
-        return get_object_or_404(queryset, order_id=self.kwargs["order_id"])
+        try:
+            return order_page_get(merchant=self.request.merchant, order_id=self.kwargs["order_id"])
+        except Order.DoesNotExist as exc:
+            raise Http404("No such order.") from exc
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

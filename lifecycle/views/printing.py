@@ -1,14 +1,10 @@
 """Printable pages: the order, its invoice, and packing slips (one per page) for many orders."""
 
-from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
-from orders.models import OrderLine
-
-from .orders import merchant_orders
+from orders.selectors.orders import orders_printable
 
 MAX_SLIPS = 500
 PRINT_TEMPLATES = {
@@ -16,16 +12,6 @@ PRINT_TEMPLATES = {
     "invoice": "lifecycle/print/invoice.html",
     "packing-slip": "lifecycle/print/packing_slips.html",
 }
-
-
-def _printable(request):
-    return (
-        merchant_orders(request)
-        .select_related("merchant")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")), "shipments"
-        )
-    )
 
 
 class OrderPrintView(MerchantRequiredMixin, TemplateView):
@@ -41,7 +27,11 @@ class OrderPrintView(MerchantRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        order = get_object_or_404(_printable(self.request), order_id=self.kwargs["order_id"])
+        order_ids = [self.kwargs["order_id"]]
+        found = orders_printable(merchant=self.request.merchant, order_ids=order_ids)
+        if not found:
+            raise Http404("No such order.")
+        order = found[0]
         context.update(order=order, orders=[order], missing=[])
         return context
 
@@ -62,7 +52,8 @@ class ManyOrdersPrintView(MerchantRequiredMixin, TemplateView):
                 if order_id.upper() not in wanted:
                     wanted.append(order_id.upper())
         wanted = wanted[:MAX_SLIPS]
-        found = {o.order_id: o for o in _printable(self.request).filter(order_id__in=wanted)}
+        printable = orders_printable(merchant=self.request.merchant, order_ids=wanted)
+        found = {order.order_id: order for order in printable}
         context.update(
             orders=[found[order_id] for order_id in wanted if order_id in found],
             missing=[order_id for order_id in wanted if order_id not in found],

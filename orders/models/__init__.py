@@ -2,7 +2,7 @@ from .api_token import ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .case import Case, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
-from .event import MerchantEvent, OrderEvent
+from .event import MerchantEvent, MerchantEventType, OrderEvent, OrderEventType
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
 from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
@@ -27,8 +27,10 @@ __all__ = [
     "Membership",
     "Merchant",
     "MerchantEvent",
+    "MerchantEventType",
     "Order",
     "OrderEvent",
+    "OrderEventType",
     "OrderLine",
     "OrderNote",
     "OrderQuerySet",

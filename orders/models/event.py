@@ -6,6 +6,43 @@ from .merchant import Merchant
 from .order import Order
 
 
+class OrderEventType(models.TextChoices):
+    """What a line of an order's timeline records (the label names it in the admin's filter).
+    Each member's sentence, made from the payload, is in orders.timeline.EVENT_SENTENCES; each
+    is recorded by one recorder of orders.events."""
+
+    PLACED = "order_placed", "Placed"
+    TRANSITIONED = "order_transitioned", "Stage changed"
+    PAYMENT = "order_payment", "Payment"
+    REFUNDED = "order_refunded", "Refunded"
+    NOTE_ADDED = "order_note_added", "Note added"
+    EDITED = "order_edited", "Edited"
+    DELETED = "order_deleted", "Deleted"
+    UNDELETED = "order_undeleted", "Undeleted"
+    EMAIL_SENT = "order_email_sent", "Email sent"
+    EMAIL_FAILED = "order_email_failed", "Email failed"
+    EMAIL_QUEUED = "order_email_queued", "Email to be sent again"
+    EMAIL_NOT_QUEUED = "order_email_not_queued", "Email not sent"
+    AR_RETRIED = "order_ar_retried", "Payment retried"
+    REPLACEMENT_CREATED = "order_replacement_created", "Replacement created"
+    COSTS_IMPORTED = "order_costs_imported", "Actual costs imported"
+    COSTS_IMPORT_UNDONE = "order_costs_import_undone", "Actual-cost import undone"
+    AUTO_ORDER_CREATED = "auto_order_created", "Auto order started"
+    AUTO_ORDER_CHANGED = "auto_order_changed", "Auto order changed"
+    REBILLED = "order_rebilled", "Auto order rebilled"
+    CHARGEBACK_OPENED = "order_chargeback_opened", "Chargeback opened"
+    CHARGEBACK_CHANGED = "order_chargeback_changed", "Chargeback changed"
+    CASE_OPENED = "order_case_opened", "Case opened"
+    CASE_MESSAGE = "order_case_message", "Case message"
+    CASE_CHANGED = "order_case_changed", "Case changed"
+
+
+class MerchantEventType(models.TextChoices):
+    """What a line of a merchant's audit trail records; its sentence is in orders.timeline."""
+
+    ORDERS_EXPORTED = "orders_exported", "Orders exported"
+
+
 class AuditEvent(models.Model):
     """What every audit line holds: what happened, who did it, when, and its details."""
 
@@ -35,6 +72,7 @@ class AuditEvent(models.Model):
 class OrderEvent(AuditEvent):
     """One line of an order's audit timeline; written by orders.events, never edited."""
 
+    type = models.CharField(max_length=50, choices=OrderEventType.choices)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
 
     class Meta:
@@ -49,6 +87,7 @@ class MerchantEvent(AuditEvent):
     """One line of a merchant's audit trail for an action over many orders at once that
     changes none of them (an export); written by orders.events, never edited."""
 
+    type = models.CharField(max_length=50, choices=MerchantEventType.choices)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="events")
     # The job that acted, by its ID (orders knows nothing of tools). One event of a type per
     # job: a job delivered twice records its action once.

@@ -10,10 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from orders.models import AutoOrder, AutoOrderItem, Merchant, Order, RebillAttempt
+from orders.models import (
+    AutoOrder,
+    AutoOrderItem,
+    Merchant,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    RebillAttempt,
+)
 from orders.pricing import order_totals
 from orders.services.auto_orders.settle import item_advance
 
@@ -77,6 +85,15 @@ def auto_order_history(*, auto_order: AutoOrder) -> list[Order]:
 
 def auto_order_attempts(*, auto_order: AutoOrder) -> list[RebillAttempt]:
     return list(auto_order.attempts.select_related("order").order_by("-created_at", "-id"))
+
+
+def auto_order_log_events(*, auto_order: AutoOrder) -> QuerySet[OrderEvent]:
+    """The original order's events about this auto order, with the emails that disabled it."""
+    return OrderEvent.objects.filter(
+        Q(payload__code=auto_order.code)
+        | Q(type=OrderEventType.EMAIL_SENT, payload__template="auto_order_disabled"),
+        order=auto_order.original_order,
+    ).select_related("actor")
 
 
 def rebill_amount(auto_order: AutoOrder, items: list[AutoOrderItem]) -> Decimal:

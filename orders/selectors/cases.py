@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from orders.models import Case, CaseMessage, Merchant, Order
+from orders.models import Case, CaseMessage, Membership, Merchant, Order
 
 
 def case_list(*, merchant: Merchant) -> QuerySet[Case]:
@@ -17,6 +17,15 @@ def case_get(*, merchant: Merchant, pk: int) -> Case:
     """One of the merchant's cases (Case.DoesNotExist otherwise)."""
     return Case.objects.select_related("order", "merchant", "assigned_to").get(
         merchant=merchant, pk=pk
+    )
+
+
+def case_staff_list(*, merchant: Merchant) -> QuerySet[Membership]:
+    """The merchant's staff a case can be assigned to, by user name."""
+    return (
+        Membership.objects.filter(merchant=merchant)
+        .select_related("user")
+        .order_by("user__username")
     )
 
 

@@ -10,15 +10,18 @@ from orders.models import (
     CaseMessage,
     Chargeback,
     ChargebackEvidence,
+    ChargebackReasonCode,
     Merchant,
     Order,
     OrderEvent,
+    OrderEventType,
     PaymentTransaction,
+    RebuttalText,
 )
 
 DEADLINE_SOON_DAYS = 3
 # Timeline entries that are the merchant's own internal notes stay out of the packet.
-PRIVATE_EVENT_TYPES = {"order_note_added"}
+PRIVATE_EVENT_TYPES = {OrderEventType.NOTE_ADDED}
 
 
 def chargeback_list(*, merchant: Merchant) -> QuerySet[Chargeback]:
@@ -36,6 +39,16 @@ def chargeback_get(*, merchant: Merchant, pk: int) -> Chargeback:
         .prefetch_related("evidence")
         .get(merchant=merchant, pk=pk)
     )
+
+
+def chargeback_reason_get(*, code: str) -> ChargebackReasonCode | None:
+    """What a reason code means (the codes are the card networks', shared by every merchant)."""
+    return ChargebackReasonCode.objects.filter(code=code).first()
+
+
+def rebuttal_text_list(*, merchant: Merchant) -> list[RebuttalText]:
+    """The merchant's saved rebuttal texts."""
+    return list(RebuttalText.objects.filter(merchant=merchant))
 
 
 def chargeback_evidence_get(*, merchant: Merchant, pk: int) -> ChargebackEvidence:
@@ -72,7 +85,9 @@ class EvidencePacket:
 def _public_event(event: OrderEvent) -> bool:
     if event.type in PRIVATE_EVENT_TYPES:
         return False
-    return not (event.type == "order_case_message" and event.payload.get("kind") == "internal")
+    return not (
+        event.type == OrderEventType.CASE_MESSAGE and event.payload.get("kind") == "internal"
+    )
 
 
 def chargeback_packet_get(*, chargeback: Chargeback) -> EvidencePacket:

@@ -1,14 +1,53 @@
-"""Reading orders by the IDs people paste in."""
+"""Reading the merchant's orders: one by its ID, the live ones, and the IDs people paste in."""
 
 import re
 from dataclasses import dataclass, field
 
-from orders.models import Merchant, Order
+from django.db.models import Prefetch, QuerySet
+
+from orders.models import Merchant, Order, OrderLine
 
 # IDs may be separated by spaces, commas, semicolons or new lines.
 _SEPARATORS = re.compile(r"[\s,;]+")
 # Keeps each IN (...) list well under SQLite's bound-parameter limit.
 _LOOKUP_BATCH = 500
+
+
+def order_live_list(*, merchant: Merchant) -> QuerySet[Order]:
+    """The merchant's live orders: every other order is not theirs to see (a 404)."""
+    return Order.objects.live().for_merchant(merchant)
+
+
+def order_live_get(*, merchant: Merchant, order_id: str) -> Order:
+    """One of the merchant's live orders by its ID (Order.DoesNotExist otherwise)."""
+    return order_live_list(merchant=merchant).get(order_id=order_id)
+
+
+def order_live_find(*, merchant: Merchant, order_id: str) -> Order | None:
+    """The merchant's live order with this ID, or None."""
+    return order_live_list(merchant=merchant).filter(order_id=order_id).first()
+
+
+def order_id_find(*, merchant: Merchant, text: str) -> str | None:
+    """The ID of the merchant's live order typed in a search box, any case, or None."""
+    return (
+        order_live_list(merchant=merchant)
+        .filter(order_id=text.strip().upper())
+        .values_list("order_id", flat=True)
+        .first()
+    )
+
+
+def orders_printable(*, merchant: Merchant, order_ids: list[str]) -> list[Order]:
+    """The merchant's live orders among these IDs, with what a printed page shows."""
+    return list(
+        order_live_list(merchant=merchant)
+        .filter(order_id__in=order_ids)
+        .select_related("merchant")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")), "shipments"
+        )
+    )
 
 
 @dataclass(frozen=True)

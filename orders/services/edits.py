@@ -15,6 +15,8 @@ from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 
+from .locking import order_lock
+
 CUSTOMER_FIELDS = ("first_name", "last_name", "email", "company", "phone")
 ADDRESS_PARTS = ("address1", "address2", "city", "region", "postal_code", "country")
 BILLING_FIELDS = tuple(f"billing_{part}" for part in ADDRESS_PARTS)
@@ -24,10 +26,7 @@ MAX_TAG_LENGTH = 50
 
 
 def _locked_for_edit(order: Order | int, by) -> Order:
-    order_pk = order.pk if isinstance(order, Order) else order
-    locked = (
-        Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order_pk)
-    )
+    locked = order_lock(order)
     if locked.deleted_at is not None:
         raise InvalidInput(f"{locked.order_id} is deleted.")
     if by is not None and not by.has_perm("orders.edit_order", locked):

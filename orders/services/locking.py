@@ -1,6 +1,13 @@
-"""Row locks on orders: every service that changes an order starts here."""
+"""Row locks on orders: every service that changes an order starts here.
+
+One order is locked with order_lock; the orders of a job's chunk with orders_lock, in
+primary-key order, which is the order every writer of many orders takes its locks in (the
+set-based cost writer, orders.services.costs, locks its plan's orders in SQL the same way).
+tests/test_reads_and_locks.py fails on a select_for_update of Order anywhere else in orders.
+"""
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from orders.exceptions import TransitionNotAvailable
 from orders.models import Order
@@ -26,6 +33,12 @@ def order_lock(order: Order | int, *, lock_held: bool = False) -> Order:
         )
     except Order.DoesNotExist as exc:
         raise TransitionNotAvailable("There is no such order.") from exc
+
+
+def orders_lock(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """These orders, to be locked FOR UPDATE in primary-key order when the query runs (the
+    caller then passes lock_held=True to the services it calls for each of them)."""
+    return orders.select_for_update(of=("self",)).order_by("pk")
 
 
 def order_change_atomic(*, lock_held: bool = False) -> transaction.Atomic:

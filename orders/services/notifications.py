@@ -21,6 +21,7 @@ from orders.events import (
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
 from orders.services.cases.links import order_case_link_url
+from orders.services.locking import order_lock
 from orders.services.mailing import email_send
 from orders.states import PaymentStatus, Stage
 
@@ -113,9 +114,8 @@ def order_email_resend(
     order_email_queued event, or an order_email_not_queued event when the broker is down."""
     if template not in TEMPLATES:
         raise InvalidInput(f"Unknown email “{template}”.")
-    order_pk = order.pk if isinstance(order, Order) else order
     with transaction.atomic():
-        locked = Order.objects.select_for_update(of=("self",)).get(pk=order_pk)
+        locked = order_lock(order)
         if locked.deleted_at is not None:
             raise InvalidInput(f"{locked.order_id} is deleted.")
         if by is not None and not by.has_perm("orders.resend_email", locked):

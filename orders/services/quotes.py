@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from orders.events import order_edited_event
 from orders.exceptions import OrderError, TransitionNotAvailable, TransitionNotPermitted
-from orders.models import Merchant, Order, OrderLine
+from orders.models import Merchant, Order, OrderEventType, OrderLine
 from orders.payments import CardDetails
 from orders.pricing import order_totals
 from orders.states import Stage
 
+from .locking import order_lock
 from .placement import LineDraft, order_lines_resolve
 from .transitions import order_transition
 
@@ -65,7 +66,7 @@ def quote_for_token(*, token: str) -> Order | None:
     if (
         order.stage in ACCEPTED
         and not order.events.filter(
-            type="order_transitioned", payload__transition="accept_quote"
+            type=OrderEventType.TRANSITIONED, payload__transition="accept_quote"
         ).exists()
     ):
         return None
@@ -102,8 +103,7 @@ def quote_edit(
 ) -> Order:
     """Replace a quote's lines and prices and recompute its totals; writes an order_edited event."""
     with transaction.atomic():
-        locked = Order.objects.select_for_update(of=("self",)).select_related("merchant")
-        order = locked.get(pk=order.pk)
+        order = order_lock(order)
         if order.stage not in EDITABLE or order.deleted_at is not None:
             raise TransitionNotAvailable(f"{order.order_id} is not a quote any more.")
         if by is not None and not by.has_perm("orders.send_quote", order):

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from orders.events import order_ar_retried_event
 from orders.exceptions import OrderError
-from orders.models import Merchant, Order, OrderEvent
+from orders.models import Merchant, Order, OrderEvent, OrderEventType
 from orders.states import GATEWAY_METHODS, PaymentMethod, Stage
 
+from .locking import order_lock
 from .transitions import order_transition
 
 MAX_TRIES = 7
-RETRY_EVENT = "order_ar_retried"
+RETRY_EVENT = OrderEventType.AR_RETRIED
 CARD_METHODS = GATEWAY_METHODS - {PaymentMethod.ECHECK}
 
 
@@ -93,8 +94,7 @@ def receivable_retry_due(*, today: datetime.date | None = None) -> int:
 
 def _retry_one(order_pk: int, schedule: list[int]) -> bool:
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).select_related("merchant")
-        order = order.get(pk=order_pk)
+        order = order_lock(order_pk)
         tries = OrderEvent.objects.filter(order=order, type=RETRY_EVENT).count()
         if order.stage != Stage.ACCOUNTS_RECEIVABLE or tries >= len(schedule):
             return False

@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from orders.events import order_refunded_event
 from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
-from orders.models import Membership, Order, OrderEvent, PaymentTransaction, Role
+from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
 from orders.payments import GatewayResult
 from orders.pricing import money
 from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
 
 from . import notifications, payments
+from .locking import order_lock
 
 REFUNDABLE_STATUSES = {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED}
 
@@ -118,14 +119,8 @@ def order_refund(
     job_id: int | None = None,
 ) -> Decimal:
     """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
-    order_pk = order.pk if isinstance(order, Order) else order
     with transaction.atomic():
-        locked = (
-            # of=self: lock the order's row only, not its merchant's, which every order shares.
-            Order.objects.select_for_update(of=("self",))
-            .select_related("merchant")
-            .get(pk=order_pk)
-        )
+        locked = order_lock(order)
         if by is not None and not by.has_perm("orders.refund_order", locked):
             raise TransitionNotPermitted("You may not refund orders.")
         if locked.payment_method == PaymentMethod.QUOTE_REQUEST:
@@ -214,6 +209,6 @@ def _refunded_by_customer_service(order: Order) -> Decimal:
         merchant_id=order.merchant_id, role=Role.CUSTOMER_SERVICE
     ).values("user_id")
     amounts = OrderEvent.objects.filter(
-        order=order, type="order_refunded", actor__in=service_staff
+        order=order, type=OrderEventType.REFUNDED, actor__in=service_staff
     ).values_list("payload__amount", flat=True)
     return sum((Decimal(str(amount)) for amount in amounts), Decimal(0))

@@ -56,6 +56,11 @@ def test_case_reply_round_trip_through_the_customer_link(
     page.goto("/")
     expect(page.locator('[data-count="cases-unread"]')).to_have_text("1 unread")
     page.get_by_role("link", name=re.compile("Case Management")).click()
-    page.get_by_role("link", name=f"#{Case.objects.get().pk}").click()
+    # Seeing the case clears its "unread": the page posts it once shown (the GET writes nothing).
+    with page.expect_response(lambda response: response.url.endswith("/read/")) as answered:
+        page.get_by_role("link", name=f"#{Case.objects.get().pk}").click()
+    assert answered.value.status == 204
     expect(page.locator("#case-status")).to_have_text("Reply received")
     expect(page.get_by_text("Thanks, I will wait for it.")).to_be_visible()
+    page.goto("/")
+    expect(page.locator('[data-count="cases-unread"]')).to_have_text("0 unread")

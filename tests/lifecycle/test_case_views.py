@@ -32,7 +32,9 @@ def test_open_a_case_from_the_order_page_and_write(manager_client, merchant, man
     assert "Late parcel" in page
 
 
-def test_case_page_marks_the_customer_reply_read(manager_client, merchant, manager):
+def test_case_page_marks_the_customer_reply_read_by_a_post_once_shown(
+    manager_client, merchant, manager
+):
     case = open_case(place(merchant), manager)
     case_customer_reply(case=case, text="Any news?")
     assert 'data-count="cases-unread">1 unread' in manager_client.get("/").content.decode()
@@ -41,8 +43,15 @@ def test_case_page_marks_the_customer_reply_read(manager_client, merchant, manag
 
     assert "Any news?" in page
     case.refresh_from_db()
+    assert case.unread, "showing the page writes nothing"
+    mark_read = f'hx-post="/cases/{case.pk}/read/" hx-trigger="load"'
+    assert mark_read in page
+    response = manager_client.post(f"/cases/{case.pk}/read/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    case.refresh_from_db()
     assert not case.unread
     assert 'data-count="cases-unread">0 unread' in manager_client.get("/").content.decode()
+    assert mark_read not in manager_client.get(f"/cases/{case.pk}/").content.decode()
 
 
 def test_list_filters(manager_client, merchant, manager):

@@ -288,6 +288,12 @@ POST_CASES = [
         label="close",
     ),
     Case(
+        "case-read",
+        lambda w, u: f"/cases/{w.case.pk}/read/",
+        state=lambda w, u: CustomerCase.objects.get(pk=w.case.pk).unread,
+        before=lambda client, w: CustomerCase.objects.filter(pk=w.case.pk).update(unread=True),
+    ),
+    Case(
         "case-open",
         lambda w, u: f"/orders/{_order(w)}/cases/new/",
         lambda w: {"case-subject": "Late parcel"},

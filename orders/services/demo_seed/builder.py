@@ -18,6 +18,7 @@ from orders.models import (
     Merchant,
     Order,
     OrderEvent,
+    OrderEventType,
     OrderLine,
     OrderNote,
     PaymentTransaction,
@@ -356,7 +357,7 @@ class OrderBuilder:
             bundle.notes.append(
                 OrderNote(order=order, text=text, created_at=moment, created_by=author)
             )
-            self.event(bundle, "order_note_added", moment, author, text=text)
+            self.event(bundle, OrderEventType.NOTE_ADDED, moment, author, text=text)
         if self.tags and rng.random() < 0.1:
             bundle.tags = rng.sample(self.tags, k=rng.choice((1, 1, 2)))
         order.custom_2 = rng.choices(data.SALES_CHANNELS, weights=(70, 12, 8, 3, 7))[0]
@@ -432,7 +433,7 @@ class OrderBuilder:
             )
         self.event(
             bundle,
-            "order_payment",
+            OrderEventType.PAYMENT,
             moment,
             None,
             kind=kind,
@@ -443,11 +444,11 @@ class OrderBuilder:
         )
 
     def event(
-        self, bundle: OrderBundle, type: str, moment: datetime, actor, **payload
+        self, bundle: OrderBundle, type: OrderEventType, moment: datetime, actor, **payload
     ) -> OrderEvent:
         """An unsaved timeline event; the writer inserts the batch's events at once."""
         order = bundle.order
-        if type == "order_placed":
+        if type == OrderEventType.PLACED:
             payload = {
                 "source": order.source,
                 "total": str(order.total),

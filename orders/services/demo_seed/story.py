@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from orders.models import BlockListEntry, Order, PaymentTransaction, Role, Shipment
+from orders.models import BlockListEntry, Order, OrderEventType, PaymentTransaction, Role, Shipment
 from orders.states import PaymentStatus, Stage
 
 from . import data
@@ -24,7 +24,7 @@ def story_tell(b: OrderBuilder, bundle: OrderBundle, path: data.DemoPath) -> Non
     """Play `path` on the order: its placement, payment and each transition, with events."""
     order = bundle.order
     moment = order.placed_at
-    placed = b.event(bundle, "order_placed", moment, None, stage=path.first)
+    placed = b.event(bundle, OrderEventType.PLACED, moment, None, stage=path.first)
     pay_at_placement(b, bundle, path.payment, moment)
     placed.payload["payment"] = order.payment_status
     stage = path.first
@@ -33,7 +33,7 @@ def story_tell(b: OrderBuilder, bundle: OrderBundle, path: data.DemoPath) -> Non
         target, payload, actor = step(b, bundle, name, stage, moment)
         b.event(
             bundle,
-            "order_transitioned",
+            OrderEventType.TRANSITIONED,
             moment,
             actor,
             transition=name,
@@ -228,7 +228,7 @@ def refund_add(
     order.payment_status = PS.REFUNDED if fully else PS.PARTIALLY_REFUNDED
     b.event(
         bundle,
-        "order_refunded",
+        OrderEventType.REFUNDED,
         moment,
         actor,
         amount=str(amount),

@@ -1,0 +1,313 @@
+"""The sentence each event type reads as on a timeline (the order page, the auto order's log,
+the evidence packet), made from the event's payload.
+
+EVENT_SENTENCES holds one sentence per member of OrderEventType and MerchantEventType (a test
+fails on a member without one), next to the enum in orders.models.event.
+"""
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from django.utils.text import Truncator
+
+from orders.models import MerchantEventType, OrderEventType, PaymentTransaction
+from orders.services.transitions import transition_label
+from orders.states import OrderSource, Stage
+
+Sentence = Callable[[dict], str]
+
+
+def money_display(value) -> str:
+    """1234.5 → "1,234.50"; money is shown with two decimals and thousands separators."""
+    if value in (None, ""):
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount:,.2f}"
+
+
+def stage_display(value: str) -> str:
+    try:
+        return Stage(value).label
+    except ValueError:
+        return value
+
+
+def _placed(payload: dict) -> str:
+    try:
+        source = OrderSource(payload.get("source")).label
+    except ValueError:
+        source = payload.get("source") or "unknown source"
+    sentence = f"Placed via {source} → {stage_display(payload.get('stage', '?'))}"
+    details = []
+    if payload.get("total") is not None:
+        details.append(f"total {money_display(payload['total'])}")
+    if payload.get("payment"):
+        details.append(f"payment {payload['payment']}")
+    if payload.get("fraud_score") is not None:
+        details.append(f"fraud score {payload['fraud_score']}")
+    return _with_details(sentence, details)
+
+
+def _transitioned(payload: dict) -> str:
+    name = payload.get("transition", "")
+    sentence = (
+        f"{transition_label(name)}: {stage_display(payload.get('source', '?'))} → "
+        f"{stage_display(payload.get('target', '?'))}"
+    )
+    details = []
+    if payload.get("payment"):
+        details.append(f"payment {payload['payment']}")
+    for key, label in (("reason", "reason"), ("reference", "reference"), ("until", "until")):
+        if payload.get(key):
+            details.append(f"{label} {payload[key]}")
+    if payload.get("carrier"):
+        tracking = ", ".join(payload.get("tracking_numbers") or [])
+        details.append(f"{payload['carrier']} {tracking}".strip())
+        if payload.get("notify") is False:
+            details.append("customer not notified")
+    elif payload.get("notify") is False:
+        details.append("customer not notified")
+    if payload.get("refunded") and payload["refunded"] != "0.00":
+        details.append(f"refunded {money_display(payload['refunded'])}")
+    if payload.get("blocked"):
+        details.append(f"blocked {len(payload['blocked'])} value(s)")
+    if payload.get("job_id"):
+        details.append(f"job {payload['job_id']}")
+    return _with_details(sentence, details)
+
+
+def _payment(payload: dict) -> str:
+    kind = payload.get("kind", "")
+    try:
+        kind_label = PaymentTransaction.Kind(kind).label
+    except ValueError:
+        kind_label = kind.replace("_", " ").capitalize() or "Payment"
+    result = payload.get("result", "")
+    sentence = f"{kind_label} of {money_display(payload.get('amount'))}: {result}"
+    message = payload.get("message") or ""
+    if message and message.rstrip(".").lower() != result.lower():
+        sentence += f" ({message})"
+    return sentence
+
+
+def _refunded(payload: dict) -> str:
+    sentence = f"Refunded {money_display(payload.get('amount'))}"
+    if payload.get("external"):
+        sentence += " outside the gateway"
+    return _with_details(sentence, [f"reason {payload['reason']}"] if payload.get("reason") else [])
+
+
+def _note_added(payload: dict) -> str:
+    return f"Note added: “{Truncator(payload.get('text', '')).chars(200)}”"
+
+
+def _edited(payload: dict) -> str:
+    changes = payload.get("changes") or {}
+    parts = [
+        f"{field.replace('_', ' ')}: {change.get('before') or '—'} → {change.get('after') or '—'}"
+        for field, change in changes.items()
+    ]
+    return "Edited " + "; ".join(parts) if parts else "Edited"
+
+
+def _email_sent(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” sent to {payload.get('to', '?')}"
+
+
+def _email_failed(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” to {payload.get('to', '?')} failed to send"
+
+
+def _email_queued(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” to be sent again"
+
+
+def _email_not_queued(payload: dict) -> str:
+    template_name = (payload.get("template") or "email").replace("_", " ")
+    return f"Email “{template_name}” not sent: {payload.get('reason', 'it could not be queued')}"
+
+
+def _ar_retried(payload: dict) -> str:
+    return (
+        f"Payment retry {payload.get('attempt', '?')} of {payload.get('of', '?')}: "
+        f"{payload.get('result', '?')}"
+    )
+
+
+def _replacement_created(payload: dict) -> str:
+    kind = "free" if payload.get("free") else "to pay"
+    sentence = f"Replacement order {payload.get('replacement_order_id', '?')} created ({kind})"
+    return _with_details(sentence, [payload["reason"]] if payload.get("reason") else [])
+
+
+def _deleted(payload: dict) -> str:
+    return f"Deleted: {payload['reason']}" if payload.get("reason") else "Deleted"
+
+
+def _undeleted(payload: dict) -> str:
+    return f"Undeleted (back in {payload['stage']})" if payload.get("stage") else "Undeleted"
+
+
+def _costs_changes(payload: dict) -> list[str]:
+    before, after = payload.get("before") or {}, payload.get("after") or {}
+    return [
+        f"{name} {money_display(before.get(name))} → {money_display(after.get(name))}"
+        for name in ("shipping", "fulfillment", "payment", "profit")
+        if before.get(name) != after.get(name)
+    ]
+
+
+def _costs_imported(payload: dict) -> str:
+    return _with_details(f"Actual costs imported (import #{payload.get('import_id')})",
+                         _costs_changes(payload))  # fmt: skip
+
+
+def _costs_import_undone(payload: dict) -> str:
+    return _with_details(f"Actual-cost import #{payload.get('import_id')} undone",
+                         _costs_changes(payload))  # fmt: skip
+
+
+def _with_details(sentence: str, details: list[str]) -> str:
+    return f"{sentence} — {'; '.join(details)}" if details else sentence
+
+
+def _auto_order_created(payload: dict) -> str:
+    code, first = payload.get("code", "?"), payload.get("next_rebill_on", "?")
+    return f"Started auto order {code}; first rebill {first}"
+
+
+AUTO_ORDER_ACTIONS = {
+    "paused": "paused",
+    "resumed": "resumed",
+    "skipped": "next rebill skipped",
+    "next_date_changed": "next rebill date changed",
+    "cancelled": "cancelled",
+    "re_enabled": "re-enabled",
+    "disabled": "disabled after failed payments",
+    "completed": "completed",
+    "postponed": "postponed",
+    "item_changed": "item changed",
+}
+
+
+def _auto_order_changed(payload: dict) -> str:
+    action = payload.get("action", "")
+    sentence = f"Auto order {payload.get('code', '?')} {AUTO_ORDER_ACTIONS.get(action, action)}"
+    details = [
+        f"{key.replace('_', ' ')} {payload[key]}"
+        for key in ("until", "after", "reason", "skipped_periods")
+        if payload.get(key) not in (None, "", 0)
+    ]
+    return _with_details(sentence, details)
+
+
+def _rebilled(payload: dict) -> str:
+    return (
+        f"Auto order {payload.get('code', '?')} rebilled: order {payload.get('rebill_order_id')} "
+        f"of {money_display(payload.get('amount'))}, {payload.get('result', '?')}"
+    )
+
+
+KIND_LABELS = {
+    "customer": "Customer wrote",
+    "merchant": "Replied",
+    "internal": "Internal note",
+}
+CHANGE_LABELS = {
+    "accept": "accepted (not disputed)",
+    "send_evidence": "evidence sent",
+    "mark_won": "won",
+    "mark_lost": "lost",
+    "expire": "expired (deadline passed)",
+    "rebuttal_saved": "rebuttal saved",
+    "evidence_added": "evidence uploaded",
+    "close": "closed",
+    "reopen": "reopened",
+    "reply": "waiting for the customer",
+    "receive_reply": "customer replied",
+}
+
+
+def _chargeback_opened(payload: dict) -> str:
+    return (
+        f"Chargeback {payload.get('case_number', '?')} opened: {payload.get('amount', '?')}, "
+        f"reason {payload.get('reason_code', '?')} ({payload.get('status', 'open')})"
+    )
+
+
+def _chargeback_changed(payload: dict) -> str:
+    change = payload.get("change", "")
+    sentence = f"Chargeback {payload.get('case_number', '?')} {CHANGE_LABELS.get(change, change)}"
+    if payload.get("file"):
+        sentence += f": {payload['file']}"
+    if payload.get("chargeback_total") is not None:
+        sentence += f" — order chargeback total {payload['chargeback_total']}"
+    return sentence
+
+
+def _case_opened(payload: dict) -> str:
+    return f"Case {payload.get('case_id', '?')} opened: “{payload.get('subject', '')}”"
+
+
+def _case_message(payload: dict) -> str:
+    label = KIND_LABELS.get(payload.get("kind", ""), "Message")
+    text = Truncator(payload.get("text", "")).chars(160)
+    return f"Case {payload.get('case_id', '?')} · {label}: “{text}”"
+
+
+def _case_changed(payload: dict) -> str:
+    change = payload.get("change", "")
+    if change == "assigned":
+        who = payload.get("assignee") or "nobody"
+        return f"Case {payload.get('case_id', '?')} assigned to {who}"
+    return f"Case {payload.get('case_id', '?')} {CHANGE_LABELS.get(change, change)}"
+
+
+def _orders_exported(payload: dict) -> str:
+    sentence = f"Exported {payload.get('count', '?')} order(s) with “{payload.get('mapping', '?')}”"
+    return _with_details(sentence, [payload["format"]] if payload.get("format") else [])
+
+
+T = OrderEventType
+EVENT_SENTENCES: dict[str, Sentence] = {
+    T.PLACED: _placed,
+    T.TRANSITIONED: _transitioned,
+    T.PAYMENT: _payment,
+    T.REFUNDED: _refunded,
+    T.NOTE_ADDED: _note_added,
+    T.EDITED: _edited,
+    T.DELETED: _deleted,
+    T.UNDELETED: _undeleted,
+    T.EMAIL_SENT: _email_sent,
+    T.EMAIL_FAILED: _email_failed,
+    T.EMAIL_QUEUED: _email_queued,
+    T.EMAIL_NOT_QUEUED: _email_not_queued,
+    T.AR_RETRIED: _ar_retried,
+    T.REPLACEMENT_CREATED: _replacement_created,
+    T.COSTS_IMPORTED: _costs_imported,
+    T.COSTS_IMPORT_UNDONE: _costs_import_undone,
+    T.AUTO_ORDER_CREATED: _auto_order_created,
+    T.AUTO_ORDER_CHANGED: _auto_order_changed,
+    T.REBILLED: _rebilled,
+    T.CHARGEBACK_OPENED: _chargeback_opened,
+    T.CHARGEBACK_CHANGED: _chargeback_changed,
+    T.CASE_OPENED: _case_opened,
+    T.CASE_MESSAGE: _case_message,
+    T.CASE_CHANGED: _case_changed,
+    MerchantEventType.ORDERS_EXPORTED: _orders_exported,
+}
+
+
+def event_sentence(*, type: str, payload) -> str:
+    """One readable sentence for an event, from its type and payload; a type no longer
+    recorded (an old row) reads as its name."""
+    sentence = EVENT_SENTENCES.get(type)
+    if sentence is None:
+        return type.replace("_", " ").capitalize()
+    return sentence(payload if isinstance(payload, dict) else {})
