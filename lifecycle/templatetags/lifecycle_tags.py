@@ -10,10 +10,10 @@ from django.utils.text import Truncator
 from lifecycle.dispute_events import DISPUTE_SUMMARIES
 from lifecycle.forms import OneTimeTokenForm
 from lifecycle.navigation import stage_counts_for_request
+from orders.fsm import transition_label
 from orders.models import PaymentTransaction
 from orders.selectors.home import StageCounts
 from orders.services.auto_orders.schedules import schedule_label as schedule_label_for
-from orders.services.transitions import transition_label
 from orders.states import OrderSource, Stage
 
 register = template.Library()
