@@ -1,5 +1,6 @@
 """The list screens: View All Orders and one per stage screen of orders.states.STAGE_SCREENS,
-each with the columns it adds to the common ones and the order of its bulk actions.
+each with the columns it adds to the common ones; the transitions say which of its bulk actions
+come first (their `screens`).
 
 One generic view (lifecycle.views.lists) is bound to every entry; nothing here is per-stage
 code, only data.
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.urls import reverse
 
+from orders.fsm import transition_specs
 from orders.states import STAGE_SCREENS
 from tools.operations.base import Operation
 from tools.operations.registry import operations_for_screen
@@ -31,17 +33,6 @@ SCREEN_COLUMNS: dict[str, tuple[str, ...]] = {
     "completed": ("shipped_at",),
     "rejected": ("reject_reason", "rejected_by", "rejected_at"),
 }
-# The first bulk actions each screen offers (the rest follow in the registry's order).
-SCREEN_ACTIONS: dict[str, tuple[str, ...]] = {
-    "accounts-receivable": ("process_payment", "record_payment", "reject"),
-    "fraud-review": ("approve", "reject_as_fraud"),
-    "hold": ("release_hold",),
-    "shipping": ("mark_shipped", "hold"),
-    "pre-orders": ("release_preorder",),
-    "quote-requests": ("send_quote", "reject"),
-    "rejected": ("unreject",),
-}
-
 ALL_ORDERS_KEY = "all"
 # Who may open a list: every list needs view_order_lists, except the shipping clerk's two.
 LIST_PERMISSION = "orders.view_order_lists"
@@ -91,8 +82,14 @@ class ListScreen:
         allowed = [
             op for op in operations_for_screen(self.slug) if user.has_perm(op.permission, merchant)
         ]
-        first = SCREEN_ACTIONS.get(self.slug or "", ())
-        return sorted(allowed, key=lambda op: first.index(op.name) if op.name in first else 99)
+        return sorted(allowed, key=lambda op: _screen_position(op.name, self.slug))
+
+
+def _screen_position(name: str, slug: str | None) -> int:
+    """A transition names the screens that list it first (its `screens`); the rest follow."""
+    spec = transition_specs().get(name)
+    position = spec.screen_position(slug) if spec else None
+    return 99 if position is None else position
 
 
 ALL_ORDERS = ListScreen(slug=None, label="All orders", stages=(), columns=("stage",))

@@ -24,6 +24,7 @@ from backoffice.common.admin import ReadOnlyAdmin
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, OrderChanged, OrderError
 from orders.forms import transition_form_for
+from orders.fsm import transition_label, transition_specs, transitions_for_user
 from orders.models import (
     BlockListEntry,
     Item,
@@ -39,12 +40,7 @@ from orders.models import (
 )
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.services.costs import order_costs_set
-from orders.services.transitions import (
-    order_transition,
-    order_transitions_for_user,
-    transition_label,
-    transition_names,
-)
+from orders.services.transitions import order_transition
 
 VIA = "admin"
 ACTUAL_COSTS = {"actual_shipping", "actual_fulfillment", "actual_payment"}
@@ -481,19 +477,19 @@ class OrderAdmin(admin.ModelAdmin):
             return []
         return [
             {
-                "name": t.name,
-                "label": t.custom.get("label", transition_label(t.name)),
-                "needs_form": bool(t.custom.get("form")),
-                "danger": bool(t.custom.get("danger")),
-                "url": reverse("admin:orders_order_transition", args=[order.pk, t.name]),
+                "name": spec.name,
+                "label": spec.label,
+                "needs_form": bool(spec.form),
+                "danger": spec.danger,
+                "url": reverse("admin:orders_order_transition", args=[order.pk, spec.name]),
             }
-            for t in order_transitions_for_user(order=order, user=request.user)
+            for spec in transitions_for_user(order, request.user)
         ]
 
     def transition_view(self, request, object_id: str, name: str):
         """Run a transition through order_transition; a small form first if it needs inputs."""
         order = self.get_object(request, unquote(object_id))
-        if order is None or name not in transition_names():
+        if order is None or name not in transition_specs():
             raise Http404("No such order or action.")
         if not self.has_change_permission(request, order):
             raise PermissionDenied

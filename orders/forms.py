@@ -1,16 +1,16 @@
 """The inputs some transitions need, as forms shared by the order page and the admin.
 
-A transition names its input kind in its `form` custom key; TRANSITION_FORMS maps that kind to a
-form whose inputs() are the keyword arguments order_transition passes to the transition's step.
+A transition names its form by dotted path in its `form` custom key (orders.fsm reads it); the
+form's inputs() are the keyword arguments order_transition passes to the transition's preparer.
 """
 
 from typing import Any
 
 from django import forms
 
+from orders.fsm import transition_spec
 from orders.models import Order
 from orders.services.transition_steps import MAX_TRACKING_NUMBERS
-from orders.services.transitions import order_transition_inputs_required
 
 
 class TransitionForm(forms.Form):
@@ -127,19 +127,9 @@ class MarkShippedForm(TransitionForm):
         }
 
 
-TRANSITION_FORMS: dict[str, type[TransitionForm]] = {
-    "record_payment": RecordPaymentForm,
-    "submit_echeck": SubmitEcheckForm,
-    "reject": RejectForm,
-    "reject_as_fraud": RejectAsFraudForm,
-    "hold": HoldForm,
-    "mark_shipped": MarkShippedForm,
-}
-
-
 def transition_form_for(name: str, *, order: Order, data=None, prefix: str | None = None):
     """The input form transition `name` needs on this order, or None when it needs none."""
-    form_class = TRANSITION_FORMS.get(order_transition_inputs_required(name) or "")
+    form_class = transition_spec(name).form_class
     if form_class is None:
         return None
     return form_class(data, order=order, name=name, prefix=prefix)

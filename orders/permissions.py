@@ -8,16 +8,15 @@ merchant.
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Group, Permission
 
-from .models import Membership, Merchant, Role
+from .models import Membership, Merchant, Order, Role
 
+# The codenames are declared once, on Order (Meta.permissions, which creates them); every one but
+# the merchant's settings is an order action. Which permission a transition needs is declared on
+# the transition (orders/models/transitions.py, read through orders.fsm); who holds each
+# permission is declared here alone.
 ORDER_ACTIONS = [
-    "view_merchant_orders", "view_order_lists", "send_quote", "reject_order",
-    "release_preorder", "process_payment", "record_payment", "approve_order", "reject_fraud",
-    "hold_order", "release_hold", "ship_order", "move_back_to_shipping", "refund_order",
-    "unreject_order", "skip_payment", "skip_fraud_score", "place_order", "edit_order",
-    "add_note", "resend_email", "manage_auto_orders", "delete_order_soft", "undelete_order",
-    "run_tools", "export_orders", "import_costs", "manage_chargebacks", "manage_cases",
-]  # fmt: skip
+    codename for codename, _ in Order._meta.permissions if codename != "manage_merchant"
+]
 
 # The one table of who may do what. Views declare the permission they need
 # (MerchantRequiredMixin.permission), services ask has_perm, and the role groups are synced

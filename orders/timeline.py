@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.text import Truncator
 
+from orders.fsm import transition_label
 from orders.models import MerchantEventType, OrderEventType, PaymentTransaction
-from orders.services.transitions import transition_label
 from orders.states import OrderSource, Stage
 
 Sentence = Callable[[dict], str]

@@ -9,13 +9,10 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import NoteForm, form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.forms import transition_form_for
+from orders.fsm import transition_specs
 from orders.models import SubmissionOutcome
 from orders.services.notes import order_note_append
-from orders.services.transitions import (
-    order_transition,
-    transition_names,
-    transition_permissions,
-)
+from orders.services.transitions import order_transition
 
 from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success, outcome_warning
 from .orders import merchant_order_or_404
@@ -30,10 +27,10 @@ class OrderTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
     http_method_names = ["post"]
 
     def required_permissions(self) -> tuple[str, ...]:
-        name = self.kwargs["name"]
-        if name not in transition_names():
+        spec = transition_specs().get(self.kwargs["name"])
+        if spec is None:
             raise Http404("No such action.")
-        permissions = transition_permissions(name)
+        permissions = spec.permissions
         if permissions is None:
             raise PermissionDenied("Only the system runs this transition.")
         return permissions

@@ -86,16 +86,9 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
 def order_actions(order: Order, user) -> list[OrderAction]:
     """One button (with its small form, if it needs inputs) per transition the user may run."""
     actions = []
-    for item in order_transitions_for_user(order=order, user=user):
-        form = transition_form_for(item.name, order=order, prefix=item.name)
-        actions.append(
-            OrderAction(
-                name=item.name,
-                label=item.custom.get("label", item.name.replace("_", " ")),
-                danger=bool(item.custom.get("danger")),
-                form=form,
-            )
-        )
+    for spec in order_transitions_for_user(order=order, user=user):
+        form = transition_form_for(spec.name, order=order, prefix=spec.name)
+        actions.append(OrderAction(name=spec.name, label=spec.label, danger=spec.danger, form=form))
     return actions
 
 

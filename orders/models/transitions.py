@@ -2,6 +2,8 @@
 
 Bodies only change fields; the order_transition service locks, checks, saves, writes the event
 and schedules side effects. Order inherits these methods; django-fsm finds them by field name.
+Each transition carries its facts (label, form, preparer, moves money, danger, screens) in its
+`custom` and its permission in `permission=`; orders.fsm reads them, nothing else does.
 """
 
 from typing import TYPE_CHECKING
@@ -68,7 +70,11 @@ class OrderTransitions:
         source=S.QUOTE_REQUEST,
         target=S.QUOTE_SENT,
         permission="orders.send_quote",
-        custom={"label": "Send quote"},
+        custom={
+            "label": "Send quote",
+            "preparer": "orders.services.transition_steps.send_quote",
+            "screens": {"quote-requests": 0},
+        },
     )
     def send_quote(self) -> None:
         self.quote_sent_at = timezone.now()
@@ -79,7 +85,12 @@ class OrderTransitions:
         source=S.QUOTE_SENT,
         target=GET_STATE(_routed, states=AFTER_PAYMENT),
         permission=_system_only,
-        custom={"label": "Accept quote", "system": True},
+        custom={
+            "label": "Accept quote",
+            "system": True,
+            "preparer": "orders.services.transition_steps.accept_quote",
+            "moves_money": True,
+        },
     )
     def accept_quote(self, *, next_stage: str) -> None:
         self._enter()
@@ -99,7 +110,12 @@ class OrderTransitions:
         source=S.PRE_ORDER,
         target=GET_STATE(_routed, states=AFTER_PAYMENT),
         permission="orders.release_preorder",
-        custom={"label": "Release pre-order"},
+        custom={
+            "label": "Release pre-order",
+            "preparer": "orders.services.transition_steps.charge_and_route",
+            "moves_money": True,
+            "screens": {"pre-orders": 0},
+        },
     )
     def release_preorder(self, *, next_stage: str) -> None:
         self._enter()
@@ -113,6 +129,9 @@ class OrderTransitions:
         custom={
             "label": "Process payment",
             "unavailable": "there is no card on file to charge; record the payment received",
+            "preparer": "orders.services.transition_steps.process_payment",
+            "moves_money": True,
+            "screens": {"accounts-receivable": 0},
         },
     )
     def process_payment(self, *, next_stage: str) -> None:
@@ -124,7 +143,12 @@ class OrderTransitions:
         source=S.ACCOUNTS_RECEIVABLE,
         target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
         permission="orders.record_payment",
-        custom={"label": "Record payment received", "form": "record_payment"},
+        custom={
+            "label": "Record payment received",
+            "form": "orders.forms.RecordPaymentForm",
+            "preparer": "orders.services.transition_steps.record_payment",
+            "screens": {"accounts-receivable": 1},
+        },
     )
     def record_payment(self, *, next_stage: str, reference: str) -> None:
         self.payment_status = PaymentStatus.PROCESSED
@@ -137,7 +161,12 @@ class OrderTransitions:
         source=S.ACCOUNTS_RECEIVABLE,
         target=S.PENDING_CLEARANCE,
         permission="orders.process_payment",
-        custom={"label": "Submit e-check", "form": "submit_echeck"},
+        custom={
+            "label": "Submit e-check",
+            "form": "orders.forms.SubmitEcheckForm",
+            "preparer": "orders.services.transition_steps.submit_echeck",
+            "moves_money": True,
+        },
     )
     def submit_echeck(self) -> None:
         self.payment_status = PaymentStatus.PENDING
@@ -148,7 +177,11 @@ class OrderTransitions:
         source=S.PENDING_CLEARANCE,
         target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
         permission=_system_only,
-        custom={"label": "Payment cleared", "system": True},
+        custom={
+            "label": "Payment cleared",
+            "system": True,
+            "preparer": "orders.services.transition_steps.confirm_clearance",
+        },
     )
     def confirm_clearance(self, *, next_stage: str) -> None:
         self.payment_status = PaymentStatus.PROCESSED
@@ -171,7 +204,7 @@ class OrderTransitions:
         source=S.FRAUD_REVIEW,
         target=S.SHIPPING,
         permission="orders.approve_order",
-        custom={"label": "Approve"},
+        custom={"label": "Approve", "screens": {"fraud-review": 0}},
     )
     def approve(self) -> None:
         self._enter()
@@ -181,7 +214,14 @@ class OrderTransitions:
         source=S.FRAUD_REVIEW,
         target=S.REJECTED,
         permission="orders.reject_fraud",
-        custom={"label": "Reject as fraud", "form": "reject_as_fraud", "danger": True},
+        custom={
+            "label": "Reject as fraud",
+            "form": "orders.forms.RejectAsFraudForm",
+            "preparer": "orders.services.transition_steps.reject_as_fraud",
+            "moves_money": True,
+            "danger": True,
+            "screens": {"fraud-review": 1},
+        },
     )
     def reject_as_fraud(self, *, reason: str = "fraud", rejected_by=None) -> None:
         self._mark_rejected(reason or "fraud", rejected_by)
@@ -191,7 +231,12 @@ class OrderTransitions:
         source=HOLD_SOURCES,
         target=S.HOLD,
         permission="orders.hold_order",
-        custom={"label": "Hold", "form": "hold"},
+        custom={
+            "label": "Hold",
+            "form": "orders.forms.HoldForm",
+            "preparer": "orders.services.transition_steps.hold",
+            "screens": {"shipping": 1},
+        },
     )
     def hold(self, *, reason: str, until=None) -> None:
         self.held_from_stage = self.stage
@@ -204,7 +249,11 @@ class OrderTransitions:
         source=S.HOLD,
         target=GET_STATE(_routed, states=HOLD_SOURCES),
         permission="orders.release_hold",
-        custom={"label": "Release hold"},
+        custom={
+            "label": "Release hold",
+            "preparer": "orders.services.transition_steps.release_hold",
+            "screens": {"hold": 0},
+        },
     )
     def release_hold(self, *, next_stage: str) -> None:
         # The target is computed after this body runs, so the step passes held_from_stage in.
@@ -218,7 +267,13 @@ class OrderTransitions:
         source=S.SHIPPING,
         target=S.COMPLETED,
         permission="orders.ship_order",
-        custom={"label": "Mark shipped", "form": "mark_shipped"},
+        custom={
+            "label": "Mark shipped",
+            "form": "orders.forms.MarkShippedForm",
+            "preparer": "orders.services.transition_steps.mark_shipped",
+            "moves_money": True,
+            "screens": {"shipping": 0},
+        },
     )
     def mark_shipped(self, **inputs) -> None:
         self.shipped_at = timezone.now()
@@ -239,7 +294,13 @@ class OrderTransitions:
         source=[S.SHIPPING, S.COMPLETED],
         target=S.REJECTED,
         permission=_may_refund_and_reject,
-        custom={"label": "Refund in full and reject", "form": "reject", "danger": True},
+        custom={
+            "label": "Refund in full and reject",
+            "form": "orders.forms.RejectForm",
+            "preparer": "orders.services.transition_steps.refund_and_reject",
+            "moves_money": True,
+            "danger": True,
+        },
     )
     def refund_and_reject(self, *, reason: str = "", rejected_by=None) -> None:
         self._mark_rejected(reason, rejected_by)
@@ -255,7 +316,14 @@ class OrderTransitions:
         ],
         target=S.REJECTED,
         permission="orders.reject_order",
-        custom={"label": "Reject", "form": "reject", "danger": True},
+        custom={
+            "label": "Reject",
+            "form": "orders.forms.RejectForm",
+            "preparer": "orders.services.transition_steps.reject",
+            "moves_money": True,
+            "danger": True,
+            "screens": {"accounts-receivable": 2, "quote-requests": 1},
+        },
     )
     def reject(self, *, reason: str = "", rejected_by=None) -> None:
         self._mark_rejected(reason, rejected_by)
@@ -265,7 +333,7 @@ class OrderTransitions:
         source=S.REJECTED,
         target=S.ACCOUNTS_RECEIVABLE,
         permission="orders.unreject_order",
-        custom={"label": "Un-reject"},
+        custom={"label": "Un-reject", "screens": {"rejected": 0}},
     )
     def unreject(self) -> None:
         self.reject_reason = ""

@@ -1,6 +1,7 @@
 """The preparation of each transition: validate its inputs and do its money work.
 
-Called by order_transition with the order locked. Each function returns a Step: the keyword
+Called by order_transition with the order locked. Each public function is the `preparer` a
+transition names in its custom (orders/models/transitions.py) and returns a Step: the keyword
 arguments for the django-fsm transition, details for the event, and work for after commit.
 """
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from orders.exceptions import InvalidInput, OrderError, PaymentFailed
 from orders.fraud import shipping_address_key
+from orders.fsm import transition_spec
 from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
 from orders.models.transitions import HOLD_SOURCES
 from orders.payments import CardDetails, GatewayResult, gateway_for
@@ -37,12 +39,11 @@ class Step:
 
 
 def prepare(order: Order, name: str, *, by, via: str, inputs: dict[str, Any]) -> Step:
-    preparer = PREPARERS.get(name, _no_inputs)
+    """Run the transition's preparer (its `preparer` custom key); one without needs nothing."""
+    preparer = transition_spec(name).prepare
+    if preparer is None:
+        return Step()
     return preparer(order, by=by, via=via, **inputs)
-
-
-def _no_inputs(order: Order, *, by, via, **inputs) -> Step:
-    return Step()
 
 
 def _route_after_payment(order: Order, result: str) -> str:
@@ -54,7 +55,7 @@ def _route_after_payment(order: Order, result: str) -> str:
     )
 
 
-def _charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inputs) -> Step:
+def charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inputs) -> Step:
     """Charge the card on file and route; an offline order without a card stays unpaid."""
     if order.payment_method in GATEWAY_METHODS and order.payment_method != PaymentMethod.ECHECK:
         if not order.gateway_token:
@@ -78,12 +79,12 @@ def _charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inp
     )
 
 
-def _process_payment(
+def process_payment(
     order: Order, *, by, via, notify: bool = True, idempotency_key: str = "", **inputs
 ) -> Step:
     # The transition's condition has made sure there is a card or wallet on file. A rebill
     # retry passes its attempt's key, so that a re-run after a crash cannot charge twice.
-    return _charge_and_route(order, by=by, via=via, notify=notify, idempotency_key=idempotency_key)
+    return charge_and_route(order, by=by, via=via, notify=notify, idempotency_key=idempotency_key)
 
 
 def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:
@@ -92,7 +93,7 @@ def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:
         step.after_commit.append(notifications.order_email_later(order.pk, "receipt"))
 
 
-def _record_payment(
+def record_payment(
     order: Order, *, by, via, reference: str = "", notify: bool = True, **inputs
 ) -> Step:
     reference = str(reference or "").strip()
@@ -117,7 +118,7 @@ def _record_payment(
     return step
 
 
-def _submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -> Step:
+def submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -> Step:
     bank_account = str(bank_account or "").strip()
     if order.payment_method != PaymentMethod.ECHECK:
         if not bank_account:
@@ -130,7 +131,7 @@ def _submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -
     return Step(payload={"payment_method": order.payment_method})
 
 
-def _confirm_clearance(order: Order, *, by, via, **inputs) -> Step:
+def confirm_clearance(order: Order, *, by, via, **inputs) -> Step:
     return Step(
         kwargs={
             "next_stage": stage_after_settled_payment(requires_shipping=order.requires_shipping)
@@ -148,14 +149,14 @@ def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
     return reason
 
 
-def _reject(order: Order, *, by, via, reason: str = "", **inputs) -> Step:
+def reject(order: Order, *, by, via, reason: str = "", **inputs) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
     if order.payment_status in UNCAPTURED:
         payments.payment_void(order=order, by=by, via=via)
     return Step(kwargs={"reason": reason, "rejected_by": _user(by)}, payload={"reason": reason})
 
 
-def _reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) -> Step:
+def reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) -> Step:
     _return_money(order, by=by, via=via, reason="fraud")
     blocked = []
     if block:
@@ -166,7 +167,7 @@ def _reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) ->
     )
 
 
-def _refund_and_reject(
+def refund_and_reject(
     order: Order, *, by, via, reason: str = "", notify: bool = True, **inputs
 ) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
@@ -226,7 +227,7 @@ def _block_list_add(order: Order, *, by) -> list[str]:
     return added
 
 
-def _hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> Step:
+def hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> Step:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for the hold.")
@@ -244,13 +245,13 @@ def _hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> S
     )
 
 
-def _release_hold(order: Order, *, by, via, **inputs) -> Step:
+def release_hold(order: Order, *, by, via, **inputs) -> Step:
     if order.held_from_stage not in HOLD_SOURCES:
         raise InvalidInput(f"{order.order_id} does not know the stage it was held from.")
     return Step(kwargs={"next_stage": order.held_from_stage})
 
 
-def _mark_shipped(
+def mark_shipped(
     order: Order,
     *,
     by,
@@ -291,7 +292,7 @@ def _mark_shipped(
     return step
 
 
-def _accept_quote(
+def accept_quote(
     order: Order, *, by, via, card: CardDetails | None = None, method: str = "", **inputs
 ) -> Step:
     """The customer accepts the quote and pays by card (charged now) or by an offline method."""
@@ -301,12 +302,12 @@ def _accept_quote(
         if method not in OFFLINE_METHODS:
             raise InvalidInput(f"“{method}” is not a way to pay a quote.")
         order.payment_method = method
-    step = _charge_and_route(order, by=by, via=via)
+    step = charge_and_route(order, by=by, via=via)
     step.payload["payment_method"] = order.payment_method
     return step
 
 
-def _send_quote(order: Order, *, by, via, **inputs) -> Step:
+def send_quote(order: Order, *, by, via, **inputs) -> Step:
     step = Step(payload={"total": str(order.total)})
     step.after_commit.append(notifications.order_email_later(order.pk, "quote"))
     return step
@@ -325,20 +326,3 @@ def _card_on_file_set(order: Order, card: CardDetails) -> None:
 
 def _user(by):
     return by if by is not None and getattr(by, "is_authenticated", False) else None
-
-
-PREPARERS: dict[str, Callable[..., Step]] = {
-    "send_quote": _send_quote,
-    "accept_quote": _accept_quote,
-    "release_preorder": _charge_and_route,
-    "process_payment": _process_payment,
-    "record_payment": _record_payment,
-    "submit_echeck": _submit_echeck,
-    "confirm_clearance": _confirm_clearance,
-    "reject": _reject,
-    "reject_as_fraud": _reject_as_fraud,
-    "refund_and_reject": _refund_and_reject,
-    "hold": _hold,
-    "release_hold": _release_hold,
-    "mark_shipped": _mark_shipped,
-}

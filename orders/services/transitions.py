@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition
 
 from orders.events import order_transitioned_event
 from orders.exceptions import (
@@ -20,8 +20,15 @@ from orders.exceptions import (
     TransitionNotAvailable,
     TransitionNotPermitted,
 )
+from orders.fsm import (
+    RefusalKind,
+    TransitionSpec,
+    transition_label,
+    transition_refusal,
+    transition_specs,
+    transitions_for_user,
+)
 from orders.models import Order
-from orders.models.transitions import AllOf
 from orders.states import Stage
 from orders.writes import order_save_changed
 
@@ -40,38 +47,12 @@ class TransitionResult:
 
 
 def transition_names() -> list[str]:
-    return list(Order._meta.get_field("stage").transitions[Order])
+    return list(transition_specs())
 
 
-def transition_permissions(name: str) -> tuple[str, ...] | None:
-    """The permissions a person needs to run the transition; None: only the system runs it."""
-    # One method is one transition: every source shares its permission.
-    meta = getattr(Order, name)._django_fsm
-    permission = next(iter(meta.transitions.values())).permission
-    if isinstance(permission, str):
-        return (permission,)
-    if isinstance(permission, AllOf):
-        return permission.permissions
-    return None
-
-
-def transition_label(name: str) -> str:
-    method = getattr(Order, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    if meta is None:
-        return name.replace("_", " ")
-    for item in meta.transitions.values():
-        return item.custom.get("label", name.replace("_", " "))
-    return name
-
-
-def order_transitions_for_user(*, order: Order, user) -> list:
+def order_transitions_for_user(*, order: Order, user) -> list[TransitionSpec]:
     """The transitions this user may run on this order now, for buttons."""
-    if order.deleted_at is not None:
-        return []
-    return [
-        t for t in order.get_available_user_stage_transitions(user) if not t.custom.get("system")
-    ]
+    return transitions_for_user(order, user)
 
 
 def order_transition(
@@ -91,7 +72,7 @@ def order_transition(
     order_transitioned event, and queues customer emails after commit. lock_held: see
     order_lock.
     """
-    if name not in transition_names():
+    if name not in transition_specs():
         raise TransitionNotAvailable(f"Unknown action “{name}”.")
     refusal: OrderError | None = None
     try:
@@ -135,20 +116,19 @@ def order_transition(
 def _check(order: Order, name: str, by, expected_stage: str | None) -> None:
     if expected_stage is not None and order.stage != expected_stage:
         raise OrderChanged()
-    if order.deleted_at is not None:
-        raise TransitionNotAvailable(f"{order.order_id} is deleted.")
-    method = getattr(order, name)
+    refusal = transition_refusal(order, name, by)
+    if refusal is None:
+        return
     label = transition_label(name)
-    if not can_proceed(method, check_conditions=False):
+    if refusal.kind == RefusalKind.DELETED:
+        raise TransitionNotAvailable(f"{order.order_id} is deleted.")
+    if refusal.kind == RefusalKind.STATE:
         raise TransitionNotAvailable(
             f"“{label}” is not possible for {order.order_id} in {Stage(order.stage).label}."
         )
-    if not can_proceed(method):
-        meta = method._django_fsm.get_transition(order.stage)
-        why = meta.custom.get("unavailable", "its conditions are not met")
-        raise TransitionNotAvailable(f"“{label}” is not possible for {order.order_id}: {why}.")
-    if by is not None and not has_transition_perm(method, by):
-        raise TransitionNotPermitted(f"You may not “{label}” orders.")
+    if refusal.kind == RefusalKind.CONDITIONS:
+        raise TransitionNotAvailable(f"“{label}” is not possible for {order.order_id}: {refusal}.")
+    raise TransitionNotPermitted(f"You may not “{label}” orders.")
 
 
 def _message(order: Order, name: str, source: str) -> str:
@@ -158,19 +138,11 @@ def _message(order: Order, name: str, source: str) -> str:
     return f"{order.order_id}: {label} done; now in {Stage(order.stage).label}."
 
 
-def order_transition_inputs_required(name: str) -> str | None:
-    """The input form a transition needs, if any (e.g. a reason or tracking numbers)."""
-    for item in getattr(Order, name)._django_fsm.transitions.values():
-        return item.custom.get("form")
-    return None
-
-
 __all__ = [
     "InvalidInput",
     "Step",
     "TransitionResult",
     "order_transition",
-    "order_transition_inputs_required",
     "order_transitions_for_user",
     "transition_label",
     "transition_names",

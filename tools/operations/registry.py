@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 
 from orders.exceptions import OrderError
+from orders.fsm import transition_specs
 from orders.models import Merchant, Order
 from orders.services.locking import order_lock
 from orders.states import SCREEN_BY_SLUG
@@ -74,12 +75,12 @@ def operations_for_screen(slug: str | None) -> list[Operation]:
     if slug is None:
         return operations_for_batch()
     stages = set(SCREEN_BY_SLUG[slug].stages)
-    result = []
-    for operation in operations_for_batch():
-        meta = getattr(getattr(Order, operation.name, None), "_django_fsm", None)
-        if meta is None or stages & set(meta.transitions):
-            result.append(operation)
-    return result
+    specs = transition_specs()
+    return [
+        operation
+        for operation in operations_for_batch()
+        if operation.name not in specs or stages & set(specs[operation.name].sources)
+    ]
 
 
 # ---- preview and run ------------------------------------------------------------------------

@@ -1,46 +1,22 @@
-"""Every stage transition staff may run is an operation; its check is the state machine's own."""
+"""Every stage transition staff may run is an operation; its facts and its check are the
+transition's own (orders.fsm)."""
 
 from typing import Any
 
-from django_fsm import can_proceed
-
 from orders.exceptions import PaymentFailed
-from orders.forms import TRANSITION_FORMS
+from orders.fsm import TransitionSpec, transition_refusal, transition_specs
 from orders.models import Merchant, Order
-from orders.services.transitions import order_transition, transition_label, transition_names
+from orders.services.transitions import order_transition
 from tools.job_types import ItemResult
 from tools.models import JobItemOutcome
 
 from .base import Check, Operation, job_via
 
-# Transitions whose step may charge, capture, void or refund through the gateway.
-MONEY_TRANSITIONS = frozenset(
-    {
-        "process_payment", "release_preorder", "submit_echeck", "mark_shipped", "reject",
-        "reject_as_fraud", "refund_and_reject",
-    }
-)  # fmt: skip
-
-
-def _meta(name: str):
-    return next(iter(getattr(Order, name)._django_fsm.transitions.values()))
-
 
 def transition_check(name: str) -> Check:
     def check(order: Order, inputs: dict[str, Any], user) -> str | None:
-        if order.deleted_at is not None:
-            return "deleted"
-        method = getattr(order, name)
-        if not can_proceed(method, check_conditions=False):
-            return f"not possible in {order.get_stage_display()}"
-        if not can_proceed(method):
-            meta = method._django_fsm.get_transition(order.stage)
-            return meta.custom.get("unavailable", "its conditions are not met")
-        if user is not None and name not in {
-            t.name for t in order.get_available_user_stage_transitions(user)
-        }:
-            return "not permitted"
-        return None
+        refusal = transition_refusal(order, name, user)
+        return None if refusal is None else refusal.reason
 
     return check
 
@@ -68,8 +44,8 @@ def _transition_apply(name: str):
     return apply
 
 
-def _transition_form(name: str):
-    form_class = TRANSITION_FORMS.get(_meta(name).custom.get("form") or "")
+def _transition_form(spec: TransitionSpec):
+    form_class = spec.form_class
     if form_class is None:
         return None
 
@@ -77,27 +53,29 @@ def _transition_form(name: str):
         # Transition forms are built per order; for many orders any order of the merchant
         # serves, as the inputs depend only on the merchant's settings.
         order = order or Order(merchant=merchant)
-        return form_class(data, order=order, name=name, prefix=prefix)
+        return form_class(data, order=order, name=spec.name, prefix=prefix)
 
     return build
 
 
+def _permission(spec: TransitionSpec) -> str:
+    # An operation declares one permission: a transition needing all of several (refund and
+    # reject) is offered to those who run tools, and its check then asks for each of them.
+    permissions = spec.permissions or ()
+    return permissions[0] if len(permissions) == 1 else "orders.run_tools"
+
+
 def transition_operations() -> list[Operation]:
-    operations = []
-    for name in transition_names():
-        meta = _meta(name)
-        if meta.custom.get("system"):
-            continue
-        permission = meta.permission if isinstance(meta.permission, str) else "orders.run_tools"
-        operations.append(
-            Operation(
-                name=name,
-                label=transition_label(name),
-                permission=permission,
-                check=transition_check(name),
-                apply=_transition_apply(name),
-                form=_transition_form(name),
-                moves_money=name in MONEY_TRANSITIONS,
-            )
+    return [
+        Operation(
+            name=spec.name,
+            label=spec.label,
+            permission=_permission(spec),
+            check=transition_check(spec.name),
+            apply=_transition_apply(spec.name),
+            form=_transition_form(spec),
+            moves_money=spec.moves_money,
         )
-    return operations
+        for spec in transition_specs().values()
+        if not spec.system
+    ]

@@ -2,7 +2,6 @@
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django_fsm import can_proceed
 
 from orders.events import (
     order_case_changed_event,
@@ -10,8 +9,8 @@ from orders.events import (
     order_case_opened_event,
 )
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
+from orders.fsm import RefusalKind, transition_refusal
 from orders.models import Case, CaseMessage, Membership, Order
-from orders.services.fsm import transition_permitted
 from orders.services.mailing import header_text
 
 PERMISSION = "orders.manage_cases"
@@ -38,16 +37,16 @@ def _user(by):
 
 
 def _move(case: Case, name: str, by, via: str) -> None:
-    method = getattr(case, name)
-    if not can_proceed(method):
+    refusal = transition_refusal(case, name, by)
+    if refusal is not None and refusal.kind == RefusalKind.PERMISSION:
+        raise TransitionNotPermitted("You may not do that to this case.")
+    if refusal is not None:
         status = case.get_status_display().lower()
         raise TransitionNotAvailable(
             f"Case {case.pk} is {status}: cannot {name.replace('_', ' ')}."
         )
-    if by is not None and not transition_permitted(method, by):
-        raise TransitionNotPermitted("You may not do that to this case.")
     source = case.status
-    method()
+    getattr(case, name)()
     case.save()
     order_case_changed_event(
         order=case.order,

@@ -6,17 +6,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django_fsm import can_proceed
 
 from orders.events import order_chargeback_changed_event, order_chargeback_opened_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
+from orders.fsm import RefusalKind, transition_refusal, transition_specs, transitions_for_user
 from orders.models import Chargeback, ChargebackReasonCode, Merchant, Order, RebuttalText
 from orders.models.order import ZERO
 from orders.pricing import MAX_AMOUNT, AmountTooLarge
-from orders.services.fsm import transition_permitted
 
 PERMISSION = "orders.manage_chargebacks"
-TRANSITIONS = ("accept", "send_evidence", "mark_won", "mark_lost", "expire")
 MAX_REBUTTAL_LENGTH = 20_000
 
 
@@ -87,11 +85,7 @@ def chargeback_open(
 
 
 def chargeback_transitions_for_user(*, chargeback: Chargeback, user) -> list:
-    return [
-        t
-        for t in chargeback.get_available_user_status_transitions(user)
-        if not t.custom.get("system")
-    ]
+    return transitions_for_user(chargeback, user)
 
 
 def _order_chargeback_total_refresh(order_pk: int) -> Decimal:
@@ -111,24 +105,22 @@ def chargeback_transition(
     Side effect: an order_chargeback_changed event.
     """
     pk = chargeback.pk if isinstance(chargeback, Chargeback) else chargeback
-    if name not in TRANSITIONS:
+    if name not in transition_specs(Chargeback):
         raise TransitionNotAvailable(f"Unknown action “{name}”.")
     with transaction.atomic():
         locked = Chargeback.objects.select_for_update().select_related("order").get(pk=pk)
-        method = getattr(locked, name)
-        if not can_proceed(method, check_conditions=False):
+        refusal = transition_refusal(locked, name, by)
+        if refusal is not None and refusal.kind == RefusalKind.STATE:
             raise TransitionNotAvailable(
                 f"Chargeback {locked.case_number} is {locked.get_status_display().lower()}: "
                 f"cannot {name.replace('_', ' ')}."
             )
-        if by is not None and not transition_permitted(method, by):
+        if refusal is not None and refusal.kind == RefusalKind.CONDITIONS:
+            raise TransitionNotAvailable(f"Chargeback {locked.case_number}: {refusal}.")
+        if refusal is not None:
             raise TransitionNotPermitted("You may not do that to this chargeback.")
-        if not can_proceed(method):
-            raise TransitionNotAvailable(
-                f"Chargeback {locked.case_number}: write the rebuttal first."
-            )
         source = locked.status
-        method()
+        getattr(locked, name)()
         if by is not None and by.is_authenticated:
             locked.handled_by = by
         locked.save()
