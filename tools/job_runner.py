@@ -196,10 +196,18 @@ def _job_items_pending(job: Job) -> list[int]:
     return [pk for pk in job.order_pks if pk not in done]
 
 
+def _job_handler(kind: JobRunner) -> Handler:
+    # A kind has a handler per item or a whole-job runner (JobRunner); only the first gets here.
+    if kind.handler is None:
+        raise TypeError("A job kind without a whole-job runner needs a handler per item.")
+    return kind.handler
+
+
 def _job_chunk_run(job: Job, kind: JobRunner, order_pks: list[int], *, fast: bool) -> None:
     if fast and kind.preload is not None:
         _job_chunk_run_together(job, kind, order_pks)
         return
+    handler = _job_handler(kind)
     # Scoped to the job's merchant: an order of anyone else is "not found", never touched.
     mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
     if kind.preload is not None:
@@ -210,7 +218,7 @@ def _job_chunk_run(job: Job, kind: JobRunner, order_pks: list[int], *, fast: boo
         order_ids = dict(mine.values_list("pk", "order_id"))
     run = _job_item_run_fast if fast else _job_item_run
     for order_pk in order_pks:
-        run(job, kind.handler, order_pk, order_ids.get(order_pk))
+        run(job, handler, order_pk, order_ids.get(order_pk))
 
 
 class _ItemRaised(Exception):
@@ -238,9 +246,12 @@ def _job_chunk_run_together(job: Job, kind: JobRunner, order_pks: list[int]) -> 
 
 
 def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoints: bool) -> None:
+    handler, preload = _job_handler(kind), kind.preload
+    if preload is None:
+        raise TypeError("A chunk is done together only for a kind that preloads its orders.")
     with transaction.atomic():
         mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
-        orders = kind.preload(orders_lock(mine))
+        orders = preload(orders_lock(mine))
         # Read after the locks are held: a delivery that did these items has committed by now.
         done = set(
             JobItemOutcome.objects.filter(job=job, order_pk__in=order_pks).values_list(
@@ -261,10 +272,10 @@ def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoin
                     )
                     continue
                 if savepoints:
-                    result = _item_result(job, kind.handler, order_pk, order.order_id, deferred)
+                    result = _item_result(job, handler, order_pk, order.order_id, deferred)
                 else:
                     try:
-                        result = kind.handler(order_pk, job.params, job)
+                        result = handler(order_pk, job.params, job)
                     except Exception as exc:
                         raise _ItemRaised from exc
                     if connections[DEFAULT_DB_ALIAS].needs_rollback:

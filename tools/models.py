@@ -4,6 +4,8 @@ A job works on a list of orders; every order it touched has exactly one outcome 
 unique (job, order) pair is what lets a re-delivered or restarted task skip finished items.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -73,6 +75,10 @@ class Job(models.Model):
     # Not a field: set by job_create when the broker could not take the task, so that the
     # request that created the job can say it is queued for later rather than started.
     enqueue_failed = False
+    # Not fields either, and set only while a worker runs the job (tools.job_runner): the
+    # chunk's orders preloaded by pk, and whether the runner holds their locks already.
+    chunk_orders: dict[int, Any]
+    chunk_locked: bool
 
     class Meta:
         ordering = ["-created_at", "-id"]

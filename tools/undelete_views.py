@@ -1,5 +1,7 @@
 """The Undelete Order tool: the merchant's deleted orders; restore selected or all matching."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -36,7 +38,7 @@ class DeletedOrdersFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(memberships__merchant=merchant).order_by("username")
-        self.fields["deleted_by"].choices = [("", "anyone")] + [
+        cast(forms.ChoiceField, self.fields["deleted_by"]).choices = [("", "anyone")] + [
             (user.pk, user.get_username()) for user in users
         ]
         self.merchant = merchant

@@ -4,6 +4,7 @@ Each edit locks the order, changes only the fields of its section, and writes on
 event with each changed field's before and after; an edit that changes nothing writes nothing.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -112,25 +113,25 @@ def _merchant_of(order: Order | int):
 def order_tags_edit(
     *,
     order: Order | int,
-    add: list[str] = (),
-    remove: list[str] = (),
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
     by=None,
     via: str = "",
 ) -> tuple[list[str], list[str]]:
     """Add and remove tags (created per merchant on first use). Side effect: order_edited."""
-    add = sorted({" ".join(name.split()) for name in add if name and name.strip()})
-    remove = {name.strip() for name in remove if name and name.strip()}
-    for name in add:
+    adding = sorted({" ".join(name.split()) for name in add if name and name.strip()})
+    removing = {name.strip() for name in remove if name and name.strip()}
+    for name in adding:
         if len(name) > MAX_TAG_LENGTH:
             raise InvalidInput(f"A tag has at most {MAX_TAG_LENGTH} characters.")
     with transaction.atomic():
         locked = _locked_for_edit(order, by)
         before = sorted(tag.name for tag in locked.tags.all())
-        for name in add:
+        for name in adding:
             tag, _ = Tag.objects.get_or_create(merchant=locked.merchant, name=name)
             locked.tags.add(tag)
-        if remove:
-            locked.tags.remove(*locked.tags.filter(name__in=remove))
+        if removing:
+            locked.tags.remove(*locked.tags.filter(name__in=removing))
         after = sorted(tag.name for tag in locked.tags.all())
         if before != after:
             order_edited_event(

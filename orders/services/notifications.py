@@ -54,9 +54,8 @@ def order_email_enqueue(*, order: Order | int, template: str, **event) -> bool:
         order_email_send_task.delay(order_pk, template)
     except BrokerError as exc:
         logger.warning("Email %s for order %s not queued: %s", template, order_pk, exc)
-        if not isinstance(order, Order):
-            order = Order.objects.get(pk=order_pk)
-        order_email_not_queued_event(order=order, template=template, **event)
+        found = order if isinstance(order, Order) else Order.objects.get(pk=order_pk)
+        order_email_not_queued_event(order=found, template=template, **event)
         return False
     return True
 

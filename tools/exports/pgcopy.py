@@ -104,10 +104,11 @@ class _Statement:
         connection = connections[orders.db]
         inner, inner_params = orders.query.get_compiler(connection=connection).as_sql()
         # The orders' query first; a % left in it is then a literal one, for the second pass.
-        inner = connection.ops.compose_sql(inner, inner_params).replace("%", "%%")
+        # compose_sql is PostgreSQL's own (COPY runs only there); the stubs type the base class.
+        inner = connection.ops.compose_sql(inner, inner_params).replace("%", "%%")  # type: ignore[attr-defined]
         select = f"SELECT {self.select} FROM ({inner}) AS o{self.joins} ORDER BY {self.order_by}"  # noqa: S608
         params = {**self.params, "after": after, "upto": upto}
-        return connection.ops.compose_sql(
+        return connection.ops.compose_sql(  # type: ignore[attr-defined]
             f"COPY ({select}) TO STDOUT WITH ({self.options})", params
         )
 

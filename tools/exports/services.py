@@ -1,5 +1,6 @@
 """Export mappings and the export itself: write the orders a mapping selects to a file."""
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -87,12 +88,12 @@ def export_columns_clean(
         if field.line and granularity == G.ORDER and format != F.XML:
             raise InvalidInput(f"Column {number}: line fields need one row per line.")
         fmt = str(column.get("format") or "").strip()
-        allowed = (
+        allowed: Collection[str] = (
             DATE_FORMATS
             if field.kind == "datetime"
             else MONEY_FORMATS
             if field.kind == "money"
-            else {"": 0}
+            else {""}
         )
         if fmt not in allowed:
             raise InvalidInput(f"Column {number}: “{fmt}” is not a format for {field.name}.")
@@ -208,6 +209,7 @@ def export_write_python(
     records = order_records(
         merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
     )
+    writer: XmlWriter | XlsxWriter | DelimitedWriter
     if fmt == F.XML:
         writer = XmlWriter(out, columns)
     elif fmt == F.XLSX:
@@ -217,7 +219,7 @@ def export_write_python(
     count = 0
     for record in records:
         count += 1
-        if fmt == F.XML:
+        if isinstance(writer, XmlWriter):
             writer.order(record.values, record.lines)
         else:
             for row in _rows(record, places, line_rows):

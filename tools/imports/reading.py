@@ -285,10 +285,10 @@ def header_columns(cells: tuple[Any, ...]) -> dict[str, int]:
     canonical = {name.lower(): name for name in COLUMNS}
     columns: dict[str, int] = {}
     # Trailing blank header cells (a sheet's formatted but empty columns) are not columns.
-    cells = list(cells)
-    while cells and _is_blank(cells[-1]):
-        cells.pop()
-    for index, cell in enumerate(cells):
+    named = list(cells)
+    while named and _is_blank(named[-1]):
+        named.pop()
+    for index, cell in enumerate(named):
         text = "" if cell is None else str(cell).strip()
         name = canonical.get(text.lower())
         if name is None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 
 from orders.selectors.costs import order_costs_planned
 from orders.services.costs import CostChangeTable, CostPlanTable
@@ -100,7 +100,7 @@ def cost_plan_table(*, import_pk: int) -> CostPlanTable:
     """The import's plan (CostImportOrder) as orders' writer of costs reads it."""
     meta = CostImportOrder._meta
     return CostPlanTable(
-        table=meta.db_table, plan_column=meta.get_field("cost_import").column, plan_id=import_pk,
+        table=meta.db_table, plan_column=_column("cost_import"), plan_id=import_pk,
         order=meta.get_field("order_pk").column, label=meta.get_field("order_id").column,
         position=meta.get_field("first_row").column, shipping=meta.get_field("shipping").column,
         fulfillment=meta.get_field("fulfillment").column,
@@ -108,12 +108,20 @@ def cost_plan_table(*, import_pk: int) -> CostPlanTable:
     )  # fmt: skip
 
 
+def _column(name: str) -> str:
+    """The database column of one of CostImportChange's own fields."""
+    field = CostImportChange._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise LookupError(f"CostImportChange.{name} is not a column of its own.")
+    return field.column
+
+
 def cost_change_table(*, import_pk: int) -> CostChangeTable:
     """The import's change rows (CostImportChange) as orders' writer of costs writes and reads
     them."""
     meta = CostImportChange._meta
     columns = {
-        name: meta.get_field(name).column
+        name: _column(name)
         for name in (
             "order", "shipping_before", "shipping_after", "fulfillment_before",
             "fulfillment_after", "payment_before", "payment_added",

@@ -1,7 +1,7 @@
 """Export with a mapping, as an operation: a whole-job operation whose run is one export job
 (one file) over the orders that apply, not work done order by order."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -18,7 +18,9 @@ class ExportForm(MerchantForm):
 
     def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
         super().__init__(*args, merchant=merchant, **kwargs)
-        self.fields["mapping"].mappings_set(export_mapping_list(merchant=merchant))
+        cast(MappingChoiceField, self.fields["mapping"]).mappings_set(
+            export_mapping_list(merchant=merchant)
+        )
 
     def inputs(self) -> dict[str, Any]:
         return {"mapping": self.cleaned_data["mapping"].pk, "format": self.cleaned_data["format"]}

@@ -1,6 +1,6 @@
 """Notes, custom fields and tags as operations."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -44,12 +44,13 @@ class CustomFieldForm(MerchantForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["number"].choices = [
+        cast(forms.ChoiceField, self.fields["number"]).choices = [
             (n, f"{n} · {self.merchant.custom_field_label(n)}") for n in CUSTOM_FIELD_NUMBERS
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "number" in data:
             try:
                 data["value"] = custom_field_value_clean(

@@ -4,7 +4,7 @@ Process payment and record payment received are transitions (registry.py); their
 say why an order is skipped ("there is no card on file to charge", wrong stage …).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,7 +26,7 @@ class RefundForm(MerchantForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         codes = list(self.merchant.refund_reason_codes or [])
-        field = self.fields["reason"]
+        field = cast(forms.ChoiceField, self.fields["reason"])
         field.choices = [("", "—"), *((code, code.replace("_", " ")) for code in codes)]
         field.required = self.merchant.reason_required
         field.error_messages["required"] = "Choose a reason code."

@@ -15,7 +15,7 @@ from tools.job_types import ItemResult
 from tools.jobs import job_create
 
 from . import auto_orders, deletion, exports, notes_fields, payments, shipping
-from .base import Operation, OperationPreview, PreviewRow
+from .base import Operation, OperationPreview, PreviewRow, WholeJobStart
 from .transitions import transition_operations
 
 if TYPE_CHECKING:
@@ -154,8 +154,8 @@ def operation_job_create(
         raise OrderError(f"“{operation.label}” takes a list of order IDs only, never a range.")
     if operation.whole_job is not None:
         return _whole_job_start(
-            merchant=merchant, operation=operation, inputs=inputs, order_pks=order_pks, by=by,
-            selection=selection,
+            operation.whole_job, merchant=merchant, operation=operation, inputs=inputs,
+            order_pks=order_pks, by=by, selection=selection,
         )  # fmt: skip
     return job_create(
         merchant=merchant,
@@ -175,7 +175,7 @@ def operation_job_create(
 
 
 def _whole_job_start(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
+    start: WholeJobStart, *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
     order_pks: Iterable[int], by, selection: dict[str, Any],
 ) -> "Job":  # fmt: skip
     """Check every order again now (it may have changed since the preview), then hand the
@@ -190,7 +190,7 @@ def _whole_job_start(
             applying.append(order.pk)
         else:
             skipped.append((order.pk, order.order_id, reason))
-    return operation.whole_job(
+    return start(
         merchant=merchant, inputs=inputs, order_pks=applying, skipped=skipped, by=by,
         selection=selection,
     )  # fmt: skip

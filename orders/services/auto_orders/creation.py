@@ -6,6 +6,7 @@ from orders.events import order_auto_order_created_event
 from orders.models import AutoOrder, AutoOrderItem, Order, OrderLine
 
 from .schedules import schedule_advance
+from .settle import item_next_date
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "region", "postal_code", "country")
 COPIED_FIELDS = (
@@ -59,7 +60,7 @@ def auto_order_create_for_order(
         )
         for position, line in enumerate(scheduled)
     ]
-    auto_order.next_rebill_on = min(item.next_rebill_on for item in items)
+    auto_order.next_rebill_on = min(item_next_date(item) for item in items)
     auto_order.next_attempt_on = auto_order.next_rebill_on
     auto_order.save()
     for item in items:

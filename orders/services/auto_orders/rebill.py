@@ -140,6 +140,8 @@ def _claim(auto_order_pk: int, today: date, now: bool) -> _Claim | None:
 def _attempt_claim(auto_order: AutoOrder) -> _Claim:
     try_number = auto_order.failed_attempts + 1
     scheduled_on = auto_order.next_rebill_on
+    if scheduled_on is None:  # only a completed auto order has none, and none of those is due
+        raise ValueError(f"Auto order {auto_order.code} is due but has no next rebill date.")
     attempt, _ = RebillAttempt.objects.get_or_create(
         auto_order=auto_order,
         scheduled_on=scheduled_on,

@@ -85,7 +85,7 @@ def _succeeded(auto_order: AutoOrder, attempt: RebillAttempt, order: Order) -> N
     auto_order.failed_attempts = 0
     live = list(auto_order.items.filter(finished=False))
     for item in live:
-        if item.next_rebill_on <= attempt.scheduled_on:
+        if item_next_date(item) <= attempt.scheduled_on:
             item_advance(item, consume=True)
             item.save(update_fields=["next_rebill_on", "remaining_rebills", "finished"])
     auto_order.rebill_count += 1
@@ -112,10 +112,18 @@ def _failed(auto_order: AutoOrder, attempt: RebillAttempt, today: date, via: str
     transaction.on_commit(lambda: auto_order_disabled_notify(auto_order_pk=pk))
 
 
+def item_next_date(item: AutoOrderItem) -> date:
+    """The day an unfinished item bills next: only a finished item has none."""
+    day = item.next_rebill_on
+    if day is None:
+        raise ValueError(f"Auto order item {item.pk} is not finished but has no next date.")
+    return day
+
+
 def item_advance(item: AutoOrderItem, *, consume: bool) -> None:
     """Move an item to its next period; `consume` counts a rebill against its remaining ones."""
     item.next_rebill_on = schedule_advance(
-        name=item.schedule, day=item.next_rebill_on, anchor_day=item.anchor_day
+        name=item.schedule, day=item_next_date(item), anchor_day=item.anchor_day
     )
     if consume and item.remaining_rebills is not None:
         item.remaining_rebills = max(0, item.remaining_rebills - 1)
@@ -132,7 +140,7 @@ def next_dates_refresh(
     `items`: its items as just saved, when the caller has them (saves a query)."""
     if items is None:
         items = list(auto_order.items.filter(finished=False))
-    live = [item.next_rebill_on for item in items if not item.finished]
+    live = [item_next_date(item) for item in items if not item.finished]
     if not live:
         auto_order.status = AutoOrder.Status.COMPLETED
         auto_order.next_rebill_on = auto_order.next_attempt_on = None
@@ -149,7 +157,7 @@ def items_skip_before(auto_order: AutoOrder, day: date) -> int:
     """Advance every item whose next date is before `day` past it, without billing; a count."""
     skipped = 0
     for item in auto_order.items.filter(finished=False, next_rebill_on__lt=day):
-        while not item.finished and item.next_rebill_on < day:
+        while not item.finished and item_next_date(item) < day:
             item_advance(item, consume=False)
             skipped += 1
         item.save()

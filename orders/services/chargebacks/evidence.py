@@ -56,7 +56,8 @@ def chargeback_evidence_add(
             file=upload,
             original_name=original,
             content_type=content_type,
-            size=upload.size,
+            # Django's upload handlers always set size; the stubs allow None for one made by hand.
+            size=upload.size,  # type: ignore[misc]
             uploaded_by=by if by is not None and by.is_authenticated else None,
         )
         order_chargeback_changed_event(

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
@@ -64,7 +63,8 @@ def _amount(value: str) -> Decimal | None:
         amount = Decimal(value.replace(",", "").strip())
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent  # a letter, not a number, for a NaN or an infinity
+    if not isinstance(exponent, int) or amount <= 0 or exponent < -2:
         return None
     return amount if amount <= MAX_AMOUNT else None
 
@@ -132,6 +132,8 @@ class _Checker:
             problem("deadline", f"“{values['deadline']}” is not a date (YYYY-MM-DD)")
         if len(problems) > before:
             return None
+        if order is None or amount is None or received is None or deadline is None:
+            return None  # each of these noted a problem above
         return ImportRow(
             row=number,
             case_number=case_number,
@@ -144,9 +146,7 @@ class _Checker:
         )
 
 
-def chargeback_import_preview(
-    *, merchant: Merchant, content: bytes | str | IO[bytes]
-) -> ImportPreview:
+def chargeback_import_preview(*, merchant: Merchant, content: bytes | str | File) -> ImportPreview:
     """Check a chargeback report (text, bytes or an uploaded file); writes nothing.
 
     InvalidInput, before reading any of it, for a report over the size limit, and for one
@@ -176,7 +176,7 @@ def chargeback_import_preview(
     return preview
 
 
-def _report_text(content: bytes | str | IO[bytes]) -> Iterator[str]:
+def _report_text(content: bytes | str | File) -> Iterator[str]:
     """The report's lines as text, read as they are needed; InvalidInput, before reading any
     of it, if it is larger than the limit."""
     limit = settings.CHARGEBACK_IMPORT_MAX_BYTES
