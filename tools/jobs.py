@@ -14,7 +14,6 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import BooleanField, Count, Q
 from django.db.models.expressions import RawSQL
@@ -155,13 +154,6 @@ def job_fail(*, job_id: int, error: str) -> None:
         status=Job.Status.FAILED, error=error[:2000], finished_at=timezone.now()
     )
     job_progress_save(job_id)
-
-
-def job_result_attach(*, job: Job, name: str, content: bytes) -> Job:
-    """Save a job's result file through the storage API."""
-    job.result_file.save(name, ContentFile(content), save=False)
-    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
-    return job
 
 
 def job_progress_set(*, job_id: int, done: int, total: int | None = None) -> None:

@@ -67,10 +67,6 @@ def chargeback_deadline_mark(rows, *, today: date | None = None) -> None:
         )
 
 
-def chargebacks_unresolved_for_order(*, order: Order) -> list[Chargeback]:
-    return list(order.chargebacks.filter(status__in=Chargeback.UNRESOLVED))
-
-
 @dataclass
 class EvidencePacket:
     chargeback: Chargeback

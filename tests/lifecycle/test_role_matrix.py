@@ -39,13 +39,13 @@ from orders.models import (
 from orders.models import (
     Case as CustomerCase,
 )
-from orders.permissions import ROLE_PERMISSIONS, role_permissions
+from orders.permissions import ROLE_PERMISSIONS
 from orders.services.api_tokens import api_token_create
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
 from orders.states import Stage
-from tests.factories import ItemFactory, member, place
+from tests.factories import ItemFactory, member, place, role_permissions
 from tests.lifecycle.conftest import one_time
 from tests.lifecycle.entry_helpers import entry_data
 from tests.orders.auto_orders import subscribe

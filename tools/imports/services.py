@@ -5,7 +5,6 @@ import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -253,7 +252,3 @@ def cost_errors_csv(*, errors: Iterable[dict]) -> str:
             value = "'" + value
         writer.writerow([error["row"], error["column"], value, error["message"]])
     return out.getvalue()
-
-
-def money_delta(before: str, after: str) -> Decimal:
-    return Decimal(after) - Decimal(before)
