@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Order
 from orders.services.locking import orders_lock
@@ -35,7 +36,7 @@ CHUNK_SIZE = 200
 Outcome = JobItemOutcome.Outcome
 
 
-def job_cancel(*, job: Job, by=None) -> bool:
+def job_cancel(*, job: Job, by: Actor = None) -> bool:
     """Cancel a pending or running job; the worker stops before its next chunk."""
     if by is not None and not by.has_perm(job_permission(job), job):
         raise JobError("You may not cancel jobs for this merchant.")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from orders.models import (
@@ -58,7 +58,7 @@ class Forecast:
         return sum((day.revenue for day in self.days), Decimal("0.00"))
 
 
-def auto_order_list(*, merchant: Merchant):
+def auto_order_list(*, merchant: Merchant) -> QuerySet[AutoOrder]:
     """The merchant's auto orders with what the list's columns need."""
     return (
         AutoOrder.objects.for_merchant(merchant)

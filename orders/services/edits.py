@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order, Tag
@@ -60,7 +61,7 @@ def _fields_edit(
 
 
 def order_customer_edit(
-    *, order: Order | int, values: dict[str, Any], by=None, via: str = ""
+    *, order: Order | int, values: dict[str, Any], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change the customer's name, email, company or phone. Side effect: an order_edited event."""
     email = str(values.get("email", "")).strip()
@@ -73,7 +74,7 @@ def order_customer_edit(
 
 
 def order_addresses_edit(
-    *, order: Order | int, values: dict[str, Any], by=None, via: str = ""
+    *, order: Order | int, values: dict[str, Any], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change the billing and/or shipping address. Side effect: an order_edited event."""
     values = {
@@ -89,7 +90,7 @@ def order_addresses_edit(
 
 
 def order_custom_fields_edit(
-    *, order: Order | int, values: dict[int, str], by=None, via: str = ""
+    *, order: Order | int, values: dict[int, str], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change custom fields; a field with merchant dropdown values accepts only those."""
     merchant_values = _merchant_of(order).custom_field_values
@@ -115,7 +116,7 @@ def order_tags_edit(
     order: Order | int,
     add: Iterable[str] = (),
     remove: Iterable[str] = (),
-    by=None,
+    by: Actor = None,
     via: str = "",
 ) -> tuple[list[str], list[str]]:
     """Add and remove tags (created per merchant on first use). Side effect: order_edited."""

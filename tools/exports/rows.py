@@ -13,9 +13,9 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, QuerySet
 
-from orders.models import Merchant, OrderLine
+from orders.models import Merchant, Order, OrderLine
 
 from .catalogue import DATETIME, Field
 
@@ -32,7 +32,7 @@ class OrderRecord:
 
 
 def order_records(
-    *, merchant: Merchant, queryset, fields: list[Field], chunk: int | None = None
+    *, merchant: Merchant, queryset: QuerySet[Order], fields: list[Field], chunk: int | None = None
 ) -> Iterator[OrderRecord]:
     """The live orders of the queryset, by pk, with the mapping's fields filled in."""
     reader = _Reader(merchant, fields)

@@ -1,11 +1,13 @@
 """Export mappings and the export itself: write the orders a mapping selects to a file."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, OrderError
 from orders.models import Merchant, Order
 from orders.selectors.selection import order_selection_cap_check
@@ -59,12 +61,14 @@ def export_mapping_standard_ensure(*, merchant: Merchant) -> ExportMapping:
     return mapping
 
 
-def export_mapping_list(*, merchant: Merchant):
+def export_mapping_list(*, merchant: Merchant) -> QuerySet[ExportMapping]:
     export_mapping_standard_ensure(merchant=merchant)
     return ExportMapping.objects.filter(merchant=merchant).order_by("-is_default", "name")
 
 
-def export_mapping_get(*, merchant: Merchant, name: str | None = None, pk: int | None = None):
+def export_mapping_get(
+    *, merchant: Merchant, name: str | None = None, pk: int | None = None
+) -> ExportMapping:
     """A mapping of the merchant by name or pk, else its default; DoesNotExist otherwise."""
     mappings = export_mapping_list(merchant=merchant)
     if pk is not None:
@@ -103,10 +107,16 @@ def export_columns_clean(
 
 
 def export_mapping_save(
-    *, merchant: Merchant, name: str, format: str, granularity: str,
-    columns: list[dict[str, Any]], is_default: bool = False, mapping: ExportMapping | None = None,
-    by=None,
-) -> ExportMapping:  # fmt: skip
+    *,
+    merchant: Merchant,
+    name: str,
+    format: str,
+    granularity: str,
+    columns: list[dict[str, Any]],
+    is_default: bool = False,
+    mapping: ExportMapping | None = None,
+    by: Actor = None,
+) -> ExportMapping:
     """Create or change a mapping; making it the default unsets the previous default."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not change export mappings for this merchant.")
@@ -152,9 +162,13 @@ def mapping_columns(*, mapping: ExportMapping) -> list[Column]:
 
 
 def export_queryset(
-    *, merchant: Merchant, stage: str = "", placed_from: date | None = None,
-    placed_to: date | None = None, base=None,
-):  # fmt: skip
+    *,
+    merchant: Merchant,
+    stage: str = "",
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+    base: QuerySet[Order] | None = None,
+) -> QuerySet[Order]:
     """The merchant's live orders on a stage screen and placed between two dates.
 
     `base` is any queryset of orders (a list screen's filter) to narrow further.
@@ -175,9 +189,13 @@ def export_queryset(
 
 
 def export_write(
-    *, mapping: ExportMapping, queryset, out: BinaryIO, format: str | None = None,
-    progress=None,
-) -> int:  # fmt: skip
+    *,
+    mapping: ExportMapping,
+    queryset: QuerySet[Order],
+    out: BinaryIO,
+    format: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Write the queryset's live orders through the mapping to `out`; the number of orders.
 
     `progress(done)` is called after every chunk of orders. CSV and TSV are written by
@@ -197,9 +215,13 @@ def export_write(
 
 
 def export_write_python(
-    *, mapping: ExportMapping, queryset, out: BinaryIO, format: str | None = None,
-    progress=None,
-) -> int:  # fmt: skip
+    *,
+    mapping: ExportMapping,
+    queryset: QuerySet[Order],
+    out: BinaryIO,
+    format: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """export_write row by row in Python: every format, on every database. For CSV and TSV it
     is what the COPY path must reproduce byte for byte."""
     fmt = format or mapping.format
@@ -271,9 +293,16 @@ def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str]
 
 
 def export_start(
-    *, merchant: Merchant, mapping: ExportMapping, stage: str = "", format: str = "",
-    placed_from: date | None = None, placed_to: date | None = None, by=None,
-    queue: str | None = None, order_pks: list[int] | None = None,
+    *,
+    merchant: Merchant,
+    mapping: ExportMapping,
+    stage: str = "",
+    format: str = "",
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+    by: Actor = None,
+    queue: str | None = None,
+    order_pks: list[int] | None = None,
     selection: dict[str, Any] | None = None,
 ) -> Job:  # fmt: skip
     """Start an export job. Side effect: its task is queued after commit.
@@ -300,10 +329,16 @@ def export_start(
 
 
 def export_selection_start(
-    *, merchant: Merchant, mapping_pk: Any, format: str = "", order_pks: list[int],
-    skipped: list[tuple[int, str, str]] | None = None, by=None,
-    selection: dict[str, Any] | None = None, queue: str | None = None,
-) -> Job:  # fmt: skip
+    *,
+    merchant: Merchant,
+    mapping_pk: Any,
+    format: str = "",
+    order_pks: list[int],
+    skipped: list[tuple[int, str, str]] | None = None,
+    by: Actor = None,
+    selection: dict[str, Any] | None = None,
+    queue: str | None = None,
+) -> Job:
     """Export chosen orders (a list's selection, a batch) through one of the merchant's
     mappings as one job. Side effects: the job, with a "skipped" outcome for each order in
     `skipped` (pk, order ID, reason); its task is queued after commit.

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Merchant
 from tools.jobs import job_create
@@ -53,7 +55,9 @@ def cost_file_preview(
     )
 
 
-def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=None) -> CostImport:
+def cost_import_preview(
+    *, merchant: Merchant, name: str, content: bytes, by: Actor = None
+) -> CostImport:
     """Store the upload and its preview now, in this process (the command; the screens use
     cost_import_upload_start). Nothing changes on orders; CostFileRefused if the file cannot
     be read as a cost file at all (and then nothing is stored)."""
@@ -67,7 +71,7 @@ def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=Non
 
 
 def cost_import_upload_start(
-    *, merchant: Merchant, upload: UploadedFile, by=None, queue: str | None = None
+    *, merchant: Merchant, upload: UploadedFile, by: Actor = None, queue: str | None = None
 ) -> CostImport:
     """Store an upload as an import being read and start its preview job; of the file only
     its name, size and first bytes are looked at here (CostFileRefused for a file that cannot
@@ -184,7 +188,7 @@ def cost_import_duplicate_of(*, cost_import: CostImport) -> CostImport | None:
     )
 
 
-def cost_import_list(*, merchant: Merchant):
+def cost_import_list(*, merchant: Merchant) -> QuerySet[CostImport]:
     return CostImport.objects.filter(merchant=merchant).select_related("created_by", "applied_by")
 
 
@@ -194,7 +198,11 @@ def cost_import_get(*, merchant: Merchant, import_id: int) -> CostImport:
 
 
 def cost_import_apply_start(
-    *, cost_import: CostImport, by=None, allow_duplicate: bool = False, queue: str | None = None
+    *,
+    cost_import: CostImport,
+    by: Actor = None,
+    allow_duplicate: bool = False,
+    queue: str | None = None,
 ) -> Job:
     """Refuse an import with errors or an unconfirmed duplicate; else start its apply job."""
     with transaction.atomic():
@@ -215,7 +223,9 @@ def cost_import_apply_start(
     return job
 
 
-def cost_import_undo_start(*, cost_import: CostImport, by=None, queue: str | None = None) -> Job:
+def cost_import_undo_start(
+    *, cost_import: CostImport, by: Actor = None, queue: str | None = None
+) -> Job:
     """Start undoing an applied import (a job); refuses one that is not applied."""
     with transaction.atomic():
         locked = CostImport.objects.select_for_update().get(pk=cost_import.pk)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.fsm import transition_specs
 from orders.models import Merchant, Order
@@ -104,9 +105,13 @@ def _orders_checked(
 
 
 def operation_preview(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None,
-) -> OperationPreview:  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by: Actor = None,
+) -> OperationPreview:
     """The dry run: for each order, whether the operation will apply or why it will skip."""
     preview = OperationPreview(operation=operation)
     checked = _orders_checked(
@@ -143,9 +148,14 @@ def operation_item_run(order_pk: int, params: dict[str, Any], job: "Job") -> Ite
 
 
 def operation_job_create(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None, selection: dict[str, Any] | None = None,
-) -> "Job":  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by: Actor = None,
+    selection: dict[str, Any] | None = None,
+) -> "Job":
     """Run an operation over orders as a job. Side effect: the job's task is queued on commit."""
     if by is not None and not by.has_perm(operation.permission, merchant):
         raise OrderError(f"You may not “{operation.label}”.")

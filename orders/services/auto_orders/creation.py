@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_auto_order_created_event
 from orders.models import AutoOrder, AutoOrderItem, Order, OrderLine
 
@@ -24,7 +25,7 @@ def auto_order_code_for(order: Order) -> str:
 
 
 def auto_order_create_for_order(
-    *, order: Order, lines: list[OrderLine], by=None, via: str = ""
+    *, order: Order, lines: list[OrderLine], by: Actor = None, via: str = ""
 ) -> AutoOrder | None:
     """Start the auto order of an order just placed, if a line was bought on a schedule.
 

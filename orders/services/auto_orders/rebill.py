@@ -23,6 +23,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import AutoOrder, Order, RebillAttempt
 from orders.services.placement import order_place
@@ -106,7 +107,7 @@ def rebill_sweep(
 
 
 def auto_order_rebill(
-    *, auto_order_pk: int, today: date, now: bool = False, by=None, via: str = VIA
+    *, auto_order_pk: int, today: date, now: bool = False, by: Actor = None, via: str = VIA
 ) -> RebillOutcome:
     """Bill the auto order's current period if it is due (or at once, `now`). Side effects:
     see rebill_sweep; "skipped" when another run holds it or it is not due."""

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_auto_order_changed_event, order_rebilled_event
 from orders.models import AutoOrder, AutoOrderItem, Order, RebillAttempt
 from orders.states import PaymentStatus
@@ -44,7 +45,9 @@ def _locked(attempt_pk: int) -> tuple[AutoOrder, RebillAttempt]:
     return auto_order, attempt
 
 
-def attempt_settle(attempt_pk: int, *, order: Order, today: date, by=None, via: str = ""):
+def attempt_settle(
+    attempt_pk: int, *, order: Order, today: date, by: Actor = None, via: str = ""
+) -> RebillAttempt:
     """Record the attempt's order and result; advance the auto order or count the failure."""
     auto_order, attempt = _locked(attempt_pk)
     paid = order.payment_status in PAID
@@ -68,7 +71,9 @@ def attempt_settle(attempt_pk: int, *, order: Order, today: date, by=None, via: 
     return attempt
 
 
-def attempt_settle_without_order(attempt_pk: int, *, message: str, today: date, via: str = ""):
+def attempt_settle_without_order(
+    attempt_pk: int, *, message: str, today: date, via: str = ""
+) -> RebillAttempt:
     """An attempt that could not place or charge an order (invalid data, fraud refusal)."""
     with transaction.atomic():
         auto_order, attempt = _locked(attempt_pk)

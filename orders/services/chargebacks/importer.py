@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Chargeback, Merchant, Order
 from orders.pricing import MAX_AMOUNT
@@ -300,7 +301,7 @@ def _long_field_index(record: str, limit: int) -> int | None:
 
 
 def chargeback_import_apply(
-    *, merchant: Merchant, content: bytes | str, by=None
+    *, merchant: Merchant, content: bytes | str, by: Actor = None
 ) -> list[Chargeback]:
     """Import a clean report in one transaction; refuses (writing nothing) if any row is wrong.
 
