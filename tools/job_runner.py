@@ -290,9 +290,12 @@ def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoin
 
 def _outcome(job: Job, order_pk: int, order_id: str, result: ItemResult) -> JobItemOutcome:
     return JobItemOutcome(
-        job=job, order_pk=order_pk, order_id=order_id, outcome=result.outcome,
+        job=job,
+        order_pk=order_pk,
+        order_id=order_id,
+        outcome=result.outcome,
         message=result.message,
-    )  # fmt: skip
+    )
 
 
 def _job_item_run(job: Job, handler: Handler, order_pk: int, order_id: str | None) -> None:

@@ -85,10 +85,13 @@ class UndeleteView(MerchantRequiredMixin, View):
             resolved = order_selection_resolve(merchant=request.merchant, selection=selection)
             order_pks = resolved.order_pks
             job = operation_job_create(
-                merchant=request.merchant, operation=operation_get("undelete"), inputs={},
-                order_pks=order_pks, by=request.user,
+                merchant=request.merchant,
+                operation=operation_get("undelete"),
+                inputs={},
+                order_pks=order_pks,
+                by=request.user,
                 selection={"kind": "undelete", "description": f"{len(order_pks):,} deleted"},
-            )  # fmt: skip
+            )
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect(f"{request.path}?{request.POST.get('query', '')}")

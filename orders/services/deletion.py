@@ -37,7 +37,7 @@ def order_delete(
     via: str = "",
     job_id: int | None = None,
     lock_held: bool = False,
-) -> Order:  # fmt: skip
+) -> Order:
     """Soft-delete an order (who, when, why). Side effect: an order_deleted event."""
     reason = (reason or "").strip()
     if not reason:

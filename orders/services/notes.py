@@ -17,7 +17,7 @@ def order_note_append(
     via: str = "",
     job_id: int | None = None,
     lock_held: bool = False,
-) -> OrderNote:  # fmt: skip
+) -> OrderNote:
     """Append a merchant note to an order. Side effect: an order_note_added event."""
     text = (text or "").strip()
     if not text:

@@ -213,9 +213,17 @@ def order_place_once(
 
     try:
         order = _store(
-            merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via,
+            merchant,
+            draft,
+            lines,
+            totals,
+            requires_shipping,
+            payment,
+            fraud,
+            by,
+            via,
             before_commit,
-        )  # fmt: skip
+        )
     except IntegrityError:
         # A concurrent submission with the same key won the race; the gateway key made its
         # charge and ours one and the same.

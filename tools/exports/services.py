@@ -24,11 +24,29 @@ from .writers import Column, DelimitedWriter, XlsxWriter, XmlWriter
 PERMISSION = "orders.export_orders"
 STANDARD = "Standard"
 STANDARD_FIELDS = [
-    "order_id", "stage", "placed_at", "email", "first_name", "last_name", "company",
-    "billing_country", "shipping_country", "payment_method", "payment_status", "subtotal",
-    "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
-    "actual_fulfillment", "actual_payment", "actual_profit", "tracking_numbers",
-]  # fmt: skip
+    "order_id",
+    "stage",
+    "placed_at",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "billing_country",
+    "shipping_country",
+    "payment_method",
+    "payment_status",
+    "subtotal",
+    "shipping_total",
+    "tax",
+    "discount",
+    "total",
+    "refunded_total",
+    "actual_shipping",
+    "actual_fulfillment",
+    "actual_payment",
+    "actual_profit",
+    "tracking_numbers",
+]
 F = ExportMapping.Format
 G = ExportMapping.Granularity
 
@@ -52,10 +70,13 @@ def export_mapping_standard_ensure(*, merchant: Merchant) -> ExportMapping:
         try:
             with transaction.atomic():
                 mapping = ExportMapping.objects.create(
-                    merchant=merchant, name=STANDARD, format=F.CSV, granularity=G.ORDER,
+                    merchant=merchant,
+                    name=STANDARD,
+                    format=F.CSV,
+                    granularity=G.ORDER,
                     columns=standard_columns(merchant),
                     is_default=not has_default,
-                )  # fmt: skip
+                )
         except IntegrityError:  # created meanwhile by another request
             mapping = ExportMapping.objects.get(merchant=merchant, name=STANDARD)
     return mapping
@@ -205,10 +226,14 @@ def export_write(
     columns = mapping_columns(mapping=mapping)
     if fmt in (F.CSV, F.TSV) and copy_supported(queryset=queryset, columns=columns):
         return copy_export_write(
-            merchant=mapping.merchant, queryset=queryset, columns=columns,
-            line_rows=mapping.granularity == G.LINE, delimiter="\t" if fmt == F.TSV else ",",
-            out=out, progress=progress,
-        )  # fmt: skip
+            merchant=mapping.merchant,
+            queryset=queryset,
+            columns=columns,
+            line_rows=mapping.granularity == G.LINE,
+            delimiter="\t" if fmt == F.TSV else ",",
+            out=out,
+            progress=progress,
+        )
     return export_write_python(
         mapping=mapping, queryset=queryset, out=out, format=fmt, progress=progress
     )
@@ -304,7 +329,7 @@ def export_start(
     queue: str | None = None,
     order_pks: list[int] | None = None,
     selection: dict[str, Any] | None = None,
-) -> Job:  # fmt: skip
+) -> Job:
     """Start an export job. Side effect: its task is queued after commit.
 
     `order_pks` narrows the export to chosen orders (a list screen's selection); `selection`
@@ -314,18 +339,24 @@ def export_start(
         raise OrderError("No such mapping.")
     export_queryset(merchant=merchant, stage=stage)  # refuse an unknown stage now
     params = {
-        "mapping_id": mapping.pk, "mapping": mapping.name, "stage": stage,
+        "mapping_id": mapping.pk,
+        "mapping": mapping.name,
+        "stage": stage,
         "format": format or mapping.format,
         "placed_from": placed_from.isoformat() if placed_from else "",
         "placed_to": placed_to.isoformat() if placed_to else "",
-    }  # fmt: skip
+    }
     if selection is not None:
         params["selection"] = selection
     return job_create(
-        merchant=merchant, kind="export", params=params, order_pks=order_pks or [], by=by,
+        merchant=merchant,
+        kind="export",
+        params=params,
+        order_pks=order_pks or [],
+        by=by,
         queue=queue,
         permission=PERMISSION,
-    )  # fmt: skip
+    )
 
 
 def export_selection_start(
@@ -363,8 +394,13 @@ def export_selection_start(
     )
     with transaction.atomic():
         job = export_start(
-            merchant=merchant, mapping=mapping, format=format, by=by, queue=queue,
-            order_pks=pks, selection=selection,
-        )  # fmt: skip
+            merchant=merchant,
+            mapping=mapping,
+            format=format,
+            by=by,
+            queue=queue,
+            order_pks=pks,
+            selection=selection,
+        )
         job_skips_record(job=job, skipped=skipped or [])
     return job

@@ -177,10 +177,13 @@ def _xlsx_first_sheet(content: bytes):
         if rel.target in reader.valid_files and "chartsheet" not in rel.Type
     )
     parser = WorkSheetParser(
-        _SheetSource(reader.archive.open(path)), reader.shared_strings, data_only=True,
-        epoch=workbook.epoch, date_formats=workbook._date_formats,
+        _SheetSource(reader.archive.open(path)),
+        reader.shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
         timedelta_formats=workbook._timedelta_formats,
-    )  # fmt: skip
+    )
     return reader.archive, path, parser
 
 

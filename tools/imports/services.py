@@ -86,15 +86,21 @@ def cost_import_upload_start(
     name = (upload.name or "costs")[-255:]
     with transaction.atomic():
         cost_import = CostImport(
-            merchant=merchant, filename=name, status=CostImport.Status.READING,
+            merchant=merchant,
+            filename=name,
+            status=CostImport.Status.READING,
             created_by=by if by is not None and by.is_authenticated else None,
-        )  # fmt: skip
+        )
         cost_import.file.save(_stored_name(name), upload, save=True)
         cost_import.job = job_create(
-            merchant=merchant, kind="cost_import_preview",
-            params={"import_id": cost_import.pk, "filename": name}, order_pks=[], by=by,
-            queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=merchant,
+            kind="cost_import_preview",
+            params={"import_id": cost_import.pk, "filename": name},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=cost_import.pk).update(job=cost_import.job)
     return cost_import
 
@@ -215,10 +221,14 @@ def cost_import_apply_start(
         if duplicate is not None and not allow_duplicate:
             raise OrderError(duplicate_message(duplicate) + " Confirm to apply it again.")
         job = job_create(
-            merchant=locked.merchant, kind="cost_import_apply",
-            params={"import_id": locked.pk, "filename": locked.filename}, order_pks=[],
-            by=by, queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=locked.merchant,
+            kind="cost_import_apply",
+            params={"import_id": locked.pk, "filename": locked.filename},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=locked.pk).update(status=CostImport.Status.APPLYING, job=job)
     return job
 
@@ -232,10 +242,14 @@ def cost_import_undo_start(
         if locked.status != CostImport.Status.APPLIED:
             raise OrderError(f"Import {locked.pk} is {locked.get_status_display().lower()}.")
         job = job_create(
-            merchant=locked.merchant, kind="cost_import_undo",
-            params={"import_id": locked.pk, "filename": locked.filename}, order_pks=[],
-            by=by, queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=locked.merchant,
+            kind="cost_import_undo",
+            params={"import_id": locked.pk, "filename": locked.filename},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=locked.pk).update(status=CostImport.Status.UNDOING, job=job)
     return job
 

@@ -35,13 +35,23 @@ def _export_check(order: Order, inputs: dict[str, Any], user) -> str | None:
 
 
 def _export_start(
-    *, merchant: Merchant, inputs: dict[str, Any], order_pks: list[int],
-    skipped: list[tuple[int, str, str]], by, selection: dict[str, Any],
-):  # fmt: skip
+    *,
+    merchant: Merchant,
+    inputs: dict[str, Any],
+    order_pks: list[int],
+    skipped: list[tuple[int, str, str]],
+    by,
+    selection: dict[str, Any],
+):
     return export_selection_start(
-        merchant=merchant, mapping_pk=inputs.get("mapping"), format=inputs.get("format") or "",
-        order_pks=order_pks, skipped=skipped, by=by, selection=selection,
-    )  # fmt: skip
+        merchant=merchant,
+        mapping_pk=inputs.get("mapping"),
+        format=inputs.get("format") or "",
+        order_pks=order_pks,
+        skipped=skipped,
+        by=by,
+        selection=selection,
+    )
 
 
 OPERATIONS = [

@@ -63,9 +63,15 @@ def _external_refund_check(order: Order, inputs: dict[str, Any], user) -> str | 
 def _refund_apply(external: bool):
     def apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
         amount = order_refund(
-            order=order, by=job.created_by, via=job_via(job), full=True, external=external,
-            reason=inputs.get("reason", ""), notify=bool(inputs.get("notify")), job_id=job.pk,
-        )  # fmt: skip
+            order=order,
+            by=job.created_by,
+            via=job_via(job),
+            full=True,
+            external=external,
+            reason=inputs.get("reason", ""),
+            notify=bool(inputs.get("notify")),
+            job_id=job.pk,
+        )
         return ItemResult.succeeded(f"refunded {amount}")
 
     return apply

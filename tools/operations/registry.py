@@ -48,10 +48,13 @@ def operation_inputs(form: forms.Form | None) -> dict[str, Any]:
         return {}
     values = form.inputs() if hasattr(form, "inputs") else dict(form.cleaned_data)
     return {
-        key: value.isoformat() if hasattr(value, "isoformat") else
-        str(value) if isinstance(value, Decimal) else value
+        key: value.isoformat()
+        if hasattr(value, "isoformat")
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
         for key, value in values.items()
-    }  # fmt: skip
+    }
 
 
 def operation_get(name: str) -> Operation:
@@ -88,9 +91,13 @@ def operations_for_screen(slug: str | None) -> list[Operation]:
 
 
 def _orders_checked(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None,
-) -> Iterator[tuple[Order, str | None]]:  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by=None,
+) -> Iterator[tuple[Order, str | None]]:
     """The merchant's orders among `order_pks` (order-number order within each chunk), each
     with why the operation would skip it (None: it applies). The one dry run of the rules."""
     pks = list(order_pks)
@@ -164,9 +171,14 @@ def operation_job_create(
         raise OrderError(f"“{operation.label}” takes a list of order IDs only, never a range.")
     if operation.whole_job is not None:
         return _whole_job_start(
-            operation.whole_job, merchant=merchant, operation=operation, inputs=inputs,
-            order_pks=order_pks, by=by, selection=selection,
-        )  # fmt: skip
+            operation.whole_job,
+            merchant=merchant,
+            operation=operation,
+            inputs=inputs,
+            order_pks=order_pks,
+            by=by,
+            selection=selection,
+        )
     return job_create(
         merchant=merchant,
         kind="operation",
@@ -185,9 +197,15 @@ def operation_job_create(
 
 
 def _whole_job_start(
-    start: WholeJobStart, *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by, selection: dict[str, Any],
-) -> "Job":  # fmt: skip
+    start: WholeJobStart,
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by,
+    selection: dict[str, Any],
+) -> "Job":
     """Check every order again now (it may have changed since the preview), then hand the
     ones that apply to the operation's one job; the others become its "skipped" outcomes."""
     applying: list[int] = []
@@ -201,6 +219,10 @@ def _whole_job_start(
         else:
             skipped.append((order.pk, order.order_id, reason))
     return start(
-        merchant=merchant, inputs=inputs, order_pks=applying, skipped=skipped, by=by,
+        merchant=merchant,
+        inputs=inputs,
+        order_pks=applying,
+        skipped=skipped,
+        by=by,
         selection=selection,
-    )  # fmt: skip
+    )

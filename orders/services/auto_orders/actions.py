@@ -52,9 +52,14 @@ def _change(
         payload = apply(locked)
         locked.save()
         order_auto_order_changed_event(
-            order=locked.original_order, code=locked.code, action=action, by=by, via=via,
-            status=locked.status, **payload,
-        )  # fmt: skip
+            order=locked.original_order,
+            code=locked.code,
+            action=action,
+            by=by,
+            via=via,
+            status=locked.status,
+            **payload,
+        )
     return locked
 
 
@@ -210,7 +215,7 @@ def auto_order_postpone(
     by: Actor = None,
     via: str = "",
     job_id: int | None = None,
-) -> tuple[AutoOrder, int]:  # fmt: skip
+) -> tuple[AutoOrder, int]:
     """Move the item's rebills due before `before` to `until`; the auto order and how many
     of its items moved (0: nothing was due before then any more)."""
     auto_order = AutoOrder.objects.get(original_order_id=original_order_pk)

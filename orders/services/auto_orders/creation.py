@@ -11,12 +11,21 @@ from .settle import item_next_date
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "region", "postal_code", "country")
 COPIED_FIELDS = (
-    "email", "first_name", "last_name", "phone", "shipping_name", "shipping_method",
-    "payment_method", "gateway_token", "card_brand", "card_last4", "card_exp_month",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "shipping_name",
+    "shipping_method",
+    "payment_method",
+    "gateway_token",
+    "card_brand",
+    "card_last4",
+    "card_exp_month",
     "card_exp_year",
     *(f"billing_{name}" for name in ADDRESS_FIELDS),
     *(f"shipping_{name}" for name in ADDRESS_FIELDS),
-)  # fmt: skip
+)
 
 
 def auto_order_code_for(order: Order) -> str:

@@ -195,9 +195,12 @@ def _retry(claim: _Claim, today: date, by, via: str) -> RebillOutcome:
         if order.stage == Stage.ACCOUNTS_RECEIVABLE:
             try:
                 order = order_transition(
-                    order=order.pk, name="process_payment", by=None, via=via,
+                    order=order.pk,
+                    name="process_payment",
+                    by=None,
+                    via=via,
                     idempotency_key=claim.key,
-                ).order  # fmt: skip
+                ).order
             except OrderError as exc:
                 attempt_settle_without_order(
                     claim.attempt_pk, message=str(exc), today=today, via=via

@@ -64,10 +64,17 @@ def attempt_settle(
         _failed(auto_order, attempt, today, via)
     auto_order.save()
     order_rebilled_event(
-        order=auto_order.original_order, code=auto_order.code, rebill_order_id=order.order_id,
-        result=attempt.result, scheduled_on=attempt.scheduled_on, try_number=attempt.try_number,
-        amount=order.total, message=attempt.message, by=by, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        rebill_order_id=order.order_id,
+        result=attempt.result,
+        scheduled_on=attempt.scheduled_on,
+        try_number=attempt.try_number,
+        amount=order.total,
+        message=attempt.message,
+        by=by,
+        via=via,
+    )
     return attempt
 
 
@@ -110,9 +117,12 @@ def _failed(auto_order: AutoOrder, attempt: RebillAttempt, today: date, via: str
     )[:300]
     auto_order.next_attempt_on = None
     order_auto_order_changed_event(
-        order=auto_order.original_order, code=auto_order.code, action="disabled",
-        reason=auto_order.status_reason, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        action="disabled",
+        reason=auto_order.status_reason,
+        via=via,
+    )
     pk = auto_order.pk
     transaction.on_commit(lambda: auto_order_disabled_notify(auto_order_pk=pk))
 
@@ -178,6 +188,9 @@ def resume_due(auto_order: AutoOrder, today: date, via: str = "rebill sweep") ->
     next_dates_refresh(auto_order)
     auto_order.save()
     order_auto_order_changed_event(
-        order=auto_order.original_order, code=auto_order.code, action="resumed",
-        skipped_periods=skipped, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        action="resumed",
+        skipped_periods=skipped,
+        via=via,
+    )

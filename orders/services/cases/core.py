@@ -91,9 +91,12 @@ def case_open(
         raise InvalidInput("The case needs a subject.")
     with transaction.atomic():
         case = Case.objects.create(
-            merchant=order.merchant, order=order, email=order.email, subject=subject,
+            merchant=order.merchant,
+            order=order,
+            email=order.email,
+            subject=subject,
             assigned_to=_user(by),
-        )  # fmt: skip
+        )
         order_case_opened_event(order=order, case_id=case.pk, subject=subject, by=by, via=via)
         if message.strip():
             case_reply(case=case, text=message, by=by, via=via)
@@ -175,9 +178,13 @@ def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
     text = _clean(text)
     with transaction.atomic():
         case = Case.objects.create(
-            merchant=order.merchant, order=order, email=order.email, subject=subject,
-            status=Case.Status.NEW, unread=True,
-        )  # fmt: skip
+            merchant=order.merchant,
+            order=order,
+            email=order.email,
+            subject=subject,
+            status=Case.Status.NEW,
+            unread=True,
+        )
         order_case_opened_event(
             order=order, case_id=case.pk, subject=subject, via="customer", status=case.status
         )

@@ -86,11 +86,7 @@ def chargeback_open(
 
 
 def chargeback_transitions_for_user(*, chargeback: Chargeback, user: Actor) -> list:
-    return [
-        t
-        for t in chargeback.get_available_user_status_transitions(user)
-        if not t.custom.get("system")
-    ]
+    return transitions_for_user(chargeback, user)
 
 
 def _order_chargeback_total_refresh(order_pk: int) -> Decimal:

@@ -251,19 +251,21 @@ def _records_read(
             if len(values) != len(header):
                 problems.append(
                     ImportProblem(
-                        row=number, column="",
+                        row=number,
+                        column="",
                         message=f"{len(values)} values where the header has {len(header)}",
                     )
-                )  # fmt: skip
+                )
                 continue
             records.append((number, dict(zip(header, values, strict=True))))
     except UnicodeDecodeError:
         problems.append(
             ImportProblem(
-                row=number + 1 if header is not None else 1, column="",
+                row=number + 1 if header is not None else 1,
+                column="",
                 message="not UTF-8 text (save the file as CSV, UTF-8)",
             )
-        )  # fmt: skip
+        )
     except csv.Error as exc:
         current = number + 1 if header is not None else 1
         problems.append(_parser_problem(exc, current, header, "".join(lines.record)))
