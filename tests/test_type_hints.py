@@ -19,12 +19,7 @@ TOOLS_SERVICES = (
     "tools/imports/services.py",
     "tools/operations/registry.py",
 )
-# Being reworked around one module that reads django-fsm (orders/fsm.py); hinted with it.
-NOT_YET = {
-    "orders/services/fsm.py",
-    "orders/services/transition_steps.py",
-    "orders/services/transitions.py",
-}
+NOT_YET: set[str] = set()
 
 
 def unhinted(path: Path) -> list[str]:
