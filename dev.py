@@ -2,7 +2,7 @@
 """The two set-up commands, with nothing but Python 3.11+ installed.
 
     python3 dev.py demo   create .venv, install, migrate, seed demo data, serve on :8000
-    python3 dev.py test   create .venv, install, lint, run the whole test suite
+    python3 dev.py test   create .venv, install, lint, type-check, run the whole test suite
 
 Extra arguments after `test` go to pytest (e.g. `python3 dev.py test -m "not e2e"`).
 """
@@ -76,6 +76,9 @@ def test(args: list[str]) -> None:
     ensure_environment()
     run(PYTHON, "-m", "ruff", "check", ".")
     run(PYTHON, "-m", "ruff", "format", "--check", ".")
+    # The type check (its files and settings: pyproject.toml's [tool.mypy]). The django-stubs
+    # plugin imports the test settings, which need no database or Redis to import.
+    run(PYTHON, "-m", "mypy")
     run(
         PYTHON,
         "manage.py",

@@ -63,9 +63,19 @@ def free_port() -> int:
 def server_start(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "False", "DJANGO_SETTINGS_MODULE": "backoffice.settings.base"}
     command = [
-        sys.executable, "-m", "gunicorn", "backoffice.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "backoffice.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 (our own command)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -17,11 +17,28 @@ from _setup import django_setup, merchant_with_orders, peak_mib, timed
 
 # The Standard mapping's columns that live on the order row (COPY reads one table).
 COLUMNS = [
-    "order_id", "stage", "placed_at", "email", "first_name", "last_name", "company",
-    "billing_country", "shipping_country", "payment_method", "payment_status", "subtotal",
-    "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
-    "actual_fulfillment", "actual_payment", "actual_profit",
-]  # fmt: skip
+    "order_id",
+    "stage",
+    "placed_at",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "billing_country",
+    "shipping_country",
+    "payment_method",
+    "payment_status",
+    "subtotal",
+    "shipping_total",
+    "tax",
+    "discount",
+    "total",
+    "refunded_total",
+    "actual_shipping",
+    "actual_fulfillment",
+    "actual_payment",
+    "actual_profit",
+]
 BASELINES = {"csv": "COPY … TO STDOUT", "xlsx": "openpyxl write-only"}
 
 
@@ -40,9 +57,12 @@ def main() -> None:
 
     merchant = merchant_with_orders(args.merchant, args.orders)
     mapping = ExportMapping(
-        merchant=merchant, name="bench", format="csv", granularity="order",
+        merchant=merchant,
+        name="bench",
+        format="csv",
+        granularity="order",
         columns=[{"field": name, "header": name, "format": ""} for name in COLUMNS],
-    )  # fmt: skip
+    )
     small = args.small or max(1, args.orders // 10)
     version = connection.cursor().connection.info.server_version
     _nth_number(merchant, small), _nth_number(merchant, args.orders)

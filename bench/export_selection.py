@@ -67,10 +67,12 @@ def selection(merchant, mapping) -> tuple[float, float, int]:
         everything = OrderSelection(kind=SelectionKind.FILTER, newest_first=True)
         pks = order_selection_resolve(merchant=merchant, selection=everything).order_pks
         return operation_job_create(
-            merchant=merchant, operation=operation_get("export"),
-            inputs={"mapping": mapping.pk, "format": ""}, order_pks=pks,
+            merchant=merchant,
+            operation=operation_get("export"),
+            inputs={"mapping": mapping.pk, "format": ""},
+            order_pks=pks,
             selection={"screen": "all", "query": "", "all_matching": True},
-        )  # fmt: skip
+        )
 
     request_time, job = timed(request)
     run_time, job = timed(lambda: job_run(job_id=job.pk))

@@ -64,9 +64,14 @@ def tables_vacuum(connection) -> None:
     """VACUUM ANALYZE what the import reads and writes, as autovacuum would (this machine's
     PostgreSQL runs without it): never-analyzed tables make the planner guess one row."""
     tables = [
-        "orders_order", "orders_orderevent", "tools_costimport", "tools_costimportrow",
-        "tools_costimportorder", "tools_costimportchange", "tools_costimporterror",
-    ]  # fmt: skip
+        "orders_order",
+        "orders_orderevent",
+        "tools_costimport",
+        "tools_costimportrow",
+        "tools_costimportorder",
+        "tools_costimportchange",
+        "tools_costimporterror",
+    ]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"VACUUM ANALYZE {table}")
@@ -99,8 +104,14 @@ def cost_file(merchant, n: int) -> bytes:
     sheet = workbook.create_sheet("Costs")
     sheet.append(["Order ID", "Actual Shipping", "Actual Fulfillment", "Actual Payment"])
     for order_id in ids.iterator(chunk_size=5000):
-        sheet.append([order_id, rng.randint(300, 1500) / 100, rng.randint(0, 300) / 100,
-                      rng.randint(-100, 400) / 100])  # fmt: skip
+        sheet.append(
+            [
+                order_id,
+                rng.randint(300, 1500) / 100,
+                rng.randint(0, 300) / 100,
+                rng.randint(-100, 400) / 100,
+            ]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

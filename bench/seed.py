@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from orders.demo_seed.writer import rows_insert
 from orders.models import Merchant, Order
-from orders.services.demo_seed.writer import rows_insert
 from orders.services.placement import order_id_format, order_number_allocate
 from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage
 

@@ -54,9 +54,15 @@ MIX = [
     (Stage.QUOTE_SENT, 0.002),
 ]
 AGE_LIMITS = {
-    "accounts_receivable": 7, "shipping": 3, "hold": 5, "fraud_review": 2,
-    "pending_clearance": 10, "pre_order": 30, "quote_request": 3, "quote_sent": 14,
-}  # fmt: skip
+    "accounts_receivable": 7,
+    "shipping": 3,
+    "hold": 5,
+    "fraud_review": 2,
+    "pending_clearance": 10,
+    "pre_order": 30,
+    "quote_request": 3,
+    "quote_sent": 14,
+}
 SEED_BATCH = 50_000
 
 

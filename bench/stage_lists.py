@@ -173,9 +173,11 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20, help="requests per page (default 20)")
     parser.add_argument(
-        "--reuse", nargs=2, metavar=("BASELINE", "LARGE"),
+        "--reuse",
+        nargs=2,
+        metavar=("BASELINE", "LARGE"),
         help="measure two merchants seeded by an earlier run instead of seeding",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     print(
         f"database: {connection.vendor} {connection.settings_dict['NAME']}; "

@@ -68,13 +68,17 @@ class ChargebackFilter(django_filters.FilterSet):
     )
     order_id = django_filters.CharFilter(label="Order ID", method="filter_order_id")
     received_from = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="gte", label="Received from",
+        field_name="received_on",
+        lookup_expr="gte",
+        label="Received from",
         widget=forms.DateInput(attrs={"type": "date"}),
-    )  # fmt: skip
+    )
     received_to = django_filters.DateFilter(
-        field_name="received_on", lookup_expr="lte", label="Received to",
+        field_name="received_on",
+        lookup_expr="lte",
+        label="Received to",
         widget=forms.DateInput(attrs={"type": "date"}),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Chargeback

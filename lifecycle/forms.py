@@ -77,10 +77,13 @@ def _address_fields(prefix: str, with_name: bool) -> dict[str, forms.Field]:
     if with_name:
         fields[f"{prefix}_name"] = forms.CharField(label="Name", max_length=200, required=False)
     parts = [
-        ("address1", "Address", 200), ("address2", "Address line 2", 200),
-        ("city", "City", 100), ("region", "Region", 100),
-        ("postal_code", "Postal code", 20), ("country", "Country (2 letters)", 2),
-    ]  # fmt: skip
+        ("address1", "Address", 200),
+        ("address2", "Address line 2", 200),
+        ("city", "City", 100),
+        ("region", "Region", 100),
+        ("postal_code", "Postal code", 20),
+        ("country", "Country (2 letters)", 2),
+    ]
     for part, label, length in parts:
         fields[f"{prefix}_{part}"] = forms.CharField(label=label, max_length=length, required=False)
     return fields
@@ -170,9 +173,13 @@ def _line_quantities(form: forms.Form) -> dict[int, int]:
 class RefundForm(forms.Form):
     full = forms.BooleanField(label="Refund everything that is left", required=False)
     amount = forms.DecimalField(
-        label="Amount", min_value=0, decimal_places=2, max_digits=12, required=False,
+        label="Amount",
+        min_value=0,
+        decimal_places=2,
+        max_digits=12,
+        required=False,
         help_text="Empty: the price of the chosen quantities.",
-    )  # fmt: skip
+    )
     external = forms.BooleanField(label="Refunded outside the gateway", required=False)
     reason = forms.ChoiceField(label="Reason code", required=False)
     do_not_notify = forms.BooleanField(label="Do not notify the customer", required=False)

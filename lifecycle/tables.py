@@ -68,22 +68,31 @@ class OrderTable(tables.Table):
     )
     payment = tables.Column(empty_values=(), verbose_name="Payment", accessor="payment_method")
     status = tables.Column(empty_values=(), verbose_name="Status", accessor="payment_status")
-    age = tables.Column(empty_values=(), verbose_name="Age", accessor="stage_entered_at",
-                        attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
+    age = tables.Column(
+        empty_values=(),
+        verbose_name="Age",
+        accessor="stage_entered_at",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
     paid_at = DateTimeCell(verbose_name="Paid", format="Y-m-d")
     shipped_at = DateTimeCell(verbose_name="Shipped", format="Y-m-d")
-    fraud = tables.Column(verbose_name="Fraud", accessor="fraud_score",
-                          attrs={"td": {"class": "num"}, "th": {"class": "num"}})  # fmt: skip
+    fraud = tables.Column(
+        verbose_name="Fraud",
+        accessor="fraud_score",
+        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+    )
     provider = tables.Column(empty_values=(), verbose_name="Provider", accessor="payment_method")
     quote_sent_at = DateTimeCell(verbose_name="Quote sent", format="Y-m-d")
     quote_expires = tables.Column(empty_values=(), verbose_name="Expires", accessor="quote_sent_at")
     hold_reason = tables.Column(verbose_name="Hold reason")
-    held_since = DateTimeCell(verbose_name="Held since", format="Y-m-d",
-                              accessor="stage_entered_at")  # fmt: skip
+    held_since = DateTimeCell(
+        verbose_name="Held since", format="Y-m-d", accessor="stage_entered_at"
+    )
     hold_until = DateTimeCell(verbose_name="Release on", format="Y-m-d")
     shipping_method = tables.Column(verbose_name="Shipping method")
-    destination = tables.Column(empty_values=(), verbose_name="Destination",
-                                accessor="shipping_country")  # fmt: skip
+    destination = tables.Column(
+        empty_values=(), verbose_name="Destination", accessor="shipping_country"
+    )
     reject_reason = tables.Column(verbose_name="Reason")
     rejected_by = tables.Column(verbose_name="Rejected by", accessor="rejected_by__username")
     rejected_at = DateTimeCell(verbose_name="Rejected", format="Y-m-d H:i")
@@ -214,8 +223,11 @@ class _CellRenderer:
         if value in self.column.empty_values:
             return conditional_escape(self.default)
         offered = {
-            "value": value, "record": record, "column": self.column,
-            "bound_column": self.bound_column, "table": self.table,
-        }  # fmt: skip
+            "value": value,
+            "record": record,
+            "column": self.column,
+            "bound_column": self.bound_column,
+            "table": self.table,
+        }
         kwargs = offered if self.all_args else {name: offered[name] for name in self.render_args}
         return conditional_escape(self.render_fn(**kwargs))

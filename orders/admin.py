@@ -432,10 +432,14 @@ class OrderAdmin(admin.ModelAdmin):
             # The one writer of costs locks the order, recomputes profit and records this
             # edit's one order_edited event, the other fields' changes with the costs'.
             saved = order_costs_set(
-                order=obj, by=request.user, via=VIA, edits=changes,
+                order=obj,
+                by=request.user,
+                via=VIA,
+                edits=changes,
                 shipping=costs.get("actual_shipping"),
-                fulfillment=costs.get("actual_fulfillment"), payment=costs.get("actual_payment"),
-            )  # fmt: skip
+                fulfillment=costs.get("actual_fulfillment"),
+                payment=costs.get("actual_payment"),
+            )
             obj.actual_profit, obj.updated_at = saved.actual_profit, saved.updated_at
         concrete = [name for name in changes if name != "tags"]
         if concrete:

@@ -199,14 +199,24 @@ def order_email_queued_event(*, order: Order, template: str, by=None, via: str =
 
 
 def order_email_not_queued_event(
-    *, order: Order, template: str, reason: str = "the task queue was unreachable", by=None,
-    via: str = "system", **payload,
-):  # fmt: skip
+    *,
+    order: Order,
+    template: str,
+    reason: str = "the task queue was unreachable",
+    by=None,
+    via: str = "system",
+    **payload,
+):
     """An email that was due but could not be handed to the task queue: it was not sent."""
     return order_event_record(
-        order=order, type=OrderEventType.EMAIL_NOT_QUEUED, by=by, via=via, template=template,
-        reason=reason, **payload,
-    )  # fmt: skip
+        order=order,
+        type=OrderEventType.EMAIL_NOT_QUEUED,
+        by=by,
+        via=via,
+        template=template,
+        reason=reason,
+        **payload,
+    )
 
 
 # An order's costs as the cost-import events record them: payload key → Order field.
@@ -224,9 +234,14 @@ def order_costs_of(order: Order) -> dict[str, Decimal]:
 
 
 def _order_costs_events(
-    *, type: OrderEventType, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]],
-    import_id: int, by=None, via: str = "", job_id: int | None = None,
-) -> list[OrderEvent]:  # fmt: skip
+    *,
+    type: OrderEventType,
+    changes: list[tuple[Order, dict[str, Any], dict[str, Any]]],
+    import_id: int,
+    by=None,
+    via: str = "",
+    job_id: int | None = None,
+) -> list[OrderEvent]:
     events = [
         order_event_build(
             order=order,
@@ -244,58 +259,96 @@ def _order_costs_events(
 
 
 def order_costs_imported_events(
-    *, changes: list[tuple[Order, dict[str, Any], dict[str, Any]]], import_id: int, by=None,
-    via: str = "", job_id: int | None = None,
-) -> list[OrderEvent]:  # fmt: skip
+    *,
+    changes: list[tuple[Order, dict[str, Any], dict[str, Any]]],
+    import_id: int,
+    by=None,
+    via: str = "",
+    job_id: int | None = None,
+) -> list[OrderEvent]:
     """One `order_costs_imported` event per order (before and after values), written at once.
 
     An import changes many orders in one transaction, so its events are bulk-inserted; the
     import is named by its ID (orders know nothing of the tools that act on them).
     """
     return _order_costs_events(
-        type=OrderEventType.COSTS_IMPORTED, changes=changes, import_id=import_id, by=by, via=via,
+        type=OrderEventType.COSTS_IMPORTED,
+        changes=changes,
+        import_id=import_id,
+        by=by,
+        via=via,
         job_id=job_id,
-    )  # fmt: skip
+    )
 
 
 def order_costs_imported_events_insert(
-    *, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
+    *,
+    source_sql: str,
+    params: list[Any],
+    import_id: int,
+    by=None,
+    via: str = "",
     job_id: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """order_costs_imported_events for orders changed in SQL: one event per row of
     `source_sql` (built by orders.services.costs), written by one INSERT … SELECT with the same
     payload. The source's columns are order_pk and before_<key> / after_<key> for each key of
     COSTS_RECORDED. Returns the number of events written.
     """
     return _order_costs_events_insert(
-        type=OrderEventType.COSTS_IMPORTED, source_sql=source_sql, params=params,
-        import_id=import_id, by=by, via=via, job_id=job_id,
-    )  # fmt: skip
+        type=OrderEventType.COSTS_IMPORTED,
+        source_sql=source_sql,
+        params=params,
+        import_id=import_id,
+        by=by,
+        via=via,
+        job_id=job_id,
+    )
 
 
 def order_costs_import_undone_events_insert(
-    *, source_sql: str, params: list[Any], import_id: int, by=None, via: str = "",
+    *,
+    source_sql: str,
+    params: list[Any],
+    import_id: int,
+    by=None,
+    via: str = "",
     job_id: int | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """One `order_costs_import_undone` event per order an undo restored, written by one
     INSERT … SELECT as order_costs_imported_events_insert. Returns the number written."""
     return _order_costs_events_insert(
-        type=OrderEventType.COSTS_IMPORT_UNDONE, source_sql=source_sql, params=params,
-        import_id=import_id, by=by, via=via, job_id=job_id,
-    )  # fmt: skip
+        type=OrderEventType.COSTS_IMPORT_UNDONE,
+        source_sql=source_sql,
+        params=params,
+        import_id=import_id,
+        by=by,
+        via=via,
+        job_id=job_id,
+    )
 
 
 def _order_costs_events_insert(
-    *, type: OrderEventType, source_sql: str, params: list[Any], import_id: int, by=None,
-    via: str = "", job_id: int | None = None,
-) -> int:  # fmt: skip
+    *,
+    type: OrderEventType,
+    source_sql: str,
+    params: list[Any],
+    import_id: int,
+    by=None,
+    via: str = "",
+    job_id: int | None = None,
+) -> int:
     costs = {
         when: _json_object({key: _money_text(f"s.{when}_{key}") for key in COSTS_RECORDED})
         for when in ("before", "after")
     }
-    payload = _json_object({
-        "import_id": "CAST(%s AS BIGINT)", "job_id": "CAST(%s AS BIGINT)", **costs,
-    })  # fmt: skip
+    payload = _json_object(
+        {
+            "import_id": "CAST(%s AS BIGINT)",
+            "job_id": "CAST(%s AS BIGINT)",
+            **costs,
+        }
+    )
     table = connection.ops.quote_name(OrderEvent._meta.db_table)
     sql = (
         f"INSERT INTO {table} (order_id, type, actor_id, actor_label, created_at, payload) "  # noqa: S608
@@ -329,9 +382,14 @@ def order_auto_order_created_event(
 ) -> OrderEvent:
     """On the original order: it started an auto order."""
     return order_event_record(
-        order=order, type=OrderEventType.AUTO_ORDER_CREATED, by=by, via=via, code=code,
-        next_rebill_on=next_rebill_on, items=items,
-    )  # fmt: skip
+        order=order,
+        type=OrderEventType.AUTO_ORDER_CREATED,
+        by=by,
+        via=via,
+        code=code,
+        next_rebill_on=next_rebill_on,
+        items=items,
+    )
 
 
 def order_auto_order_changed_event(
@@ -339,20 +397,37 @@ def order_auto_order_changed_event(
 ) -> OrderEvent:
     """On the original order: staff or the sweep changed its auto order (pause, cancel …)."""
     return order_event_record(
-        order=order, type=OrderEventType.AUTO_ORDER_CHANGED, by=by, via=via, code=code,
-        action=action, **payload,
-    )  # fmt: skip
+        order=order,
+        type=OrderEventType.AUTO_ORDER_CHANGED,
+        by=by,
+        via=via,
+        code=code,
+        action=action,
+        **payload,
+    )
 
 
 def order_rebilled_event(
-    *, order: Order, code: str, rebill_order_id: str, result: str, by=None, via: str = "",
+    *,
+    order: Order,
+    code: str,
+    rebill_order_id: str,
+    result: str,
+    by=None,
+    via: str = "",
     **payload: Any,
-) -> OrderEvent:  # fmt: skip
+) -> OrderEvent:
     """On the original order: its auto order billed a period (approved or declined)."""
     return order_event_record(
-        order=order, type=OrderEventType.REBILLED, by=by, via=via, code=code,
-        rebill_order_id=rebill_order_id, result=result, **payload,
-    )  # fmt: skip
+        order=order,
+        type=OrderEventType.REBILLED,
+        by=by,
+        via=via,
+        code=code,
+        rebill_order_id=rebill_order_id,
+        result=result,
+        **payload,
+    )
 
 
 def order_chargeback_opened_event(
@@ -428,9 +503,17 @@ def order_case_changed_event(
 
 
 def orders_exported_event(
-    *, merchant: Merchant, count: int, mapping: str, mapping_id: int, format: str, by=None,
-    via: str = "", job_id: int | None = None, **payload: Any,
-) -> MerchantEvent:  # fmt: skip
+    *,
+    merchant: Merchant,
+    count: int,
+    mapping: str,
+    mapping_id: int,
+    format: str,
+    by=None,
+    via: str = "",
+    job_id: int | None = None,
+    **payload: Any,
+) -> MerchantEvent:
     """On the merchant: `count` of its orders were written to a file through a mapping.
 
     An export changes no order, so its event is the merchant's, not one per order. With a job,
@@ -440,10 +523,15 @@ def orders_exported_event(
         "actor": _user_or_none(by),
         "actor_label": via,
         "payload": _jsonable(
-            {"count": count, "mapping": mapping, "mapping_id": mapping_id, "format": format,
-             **payload}
+            {
+                "count": count,
+                "mapping": mapping,
+                "mapping_id": mapping_id,
+                "format": format,
+                **payload,
+            }
         ),
-    }  # fmt: skip
+    }
     if job_id is None:
         return MerchantEvent.objects.create(
             merchant=merchant, type=MerchantEventType.ORDERS_EXPORTED, **values

@@ -17,10 +17,22 @@ from orders.states import OrderSource, PaymentMethod
 
 ADDRESS_KEYS = {"address1", "address2", "city", "region", "postal_code", "country"}
 TOP_KEYS = {
-    "email", "first_name", "last_name", "company", "phone", "ip_address", "billing",
-    "shipping", "shipping_method", "shipping_total", "discount", "tax", "lines", "payment",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "phone",
+    "ip_address",
+    "billing",
+    "shipping",
+    "shipping_method",
+    "shipping_total",
+    "discount",
+    "tax",
+    "lines",
+    "payment",
     "totals",
-}  # fmt: skip
+}
 LINE_KEYS = {"sku", "description", "quantity", "unit_price"}
 PAYMENT_KEYS = {
     "method",
@@ -190,10 +202,13 @@ def _lines(reader: _Reader, merchant: Merchant, value: Any) -> list[LineDraft]:
         price = reader.amount(line, "unit_price", path, required=item is None)
         drafts.append(
             LineDraft(
-                description=description, quantity=quantity or 1, unit_price=price, sku=sku,
+                description=description,
+                quantity=quantity or 1,
+                unit_price=price,
+                sku=sku,
                 item=item,
             )
-        )  # fmt: skip
+        )
     return drafts
 
 

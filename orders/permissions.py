@@ -38,11 +38,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def role_permissions(role: str) -> frozenset[str]:
-    """The role's permissions as has_perm names them ("orders.<codename>")."""
-    return frozenset(f"orders.{codename}" for codename in ROLE_PERMISSIONS[role])
-
-
 def role_groups_sync() -> None:
     """Create or update one group per role with exactly that role's permissions."""
     for role, codenames in ROLE_PERMISSIONS.items():

@@ -164,13 +164,15 @@ def _costs_changes(payload: dict) -> list[str]:
 
 
 def _costs_imported(payload: dict) -> str:
-    return _with_details(f"Actual costs imported (import #{payload.get('import_id')})",
-                         _costs_changes(payload))  # fmt: skip
+    return _with_details(
+        f"Actual costs imported (import #{payload.get('import_id')})", _costs_changes(payload)
+    )
 
 
 def _costs_import_undone(payload: dict) -> str:
-    return _with_details(f"Actual-cost import #{payload.get('import_id')} undone",
-                         _costs_changes(payload))  # fmt: skip
+    return _with_details(
+        f"Actual-cost import #{payload.get('import_id')} undone", _costs_changes(payload)
+    )
 
 
 def _with_details(sentence: str, details: list[str]) -> str:

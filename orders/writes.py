@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from orders.exceptions import OrderChanged
 
 from .models import Order
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 UPDATE_BATCH = 500
 
@@ -68,7 +70,7 @@ def writes_deferred() -> Iterator[DeferredWrites]:
     deferred.flush()
 
 
-def row_insert(row: models.Model) -> models.Model:
+def row_insert(row: ModelT) -> ModelT:
     """Insert a new row now, or at the end of the writes_deferred() block around this call."""
     deferred = _deferred.get()
     if deferred is None:

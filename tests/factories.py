@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from orders.models import Item, Membership, Merchant, Role
 from orders.payments import CardDetails
+from orders.permissions import ROLE_PERMISSIONS
 from orders.services.placement import (
     CardMode,
     LineDraft,
@@ -54,6 +55,11 @@ class ItemFactory(factory.django.DjangoModelFactory):
     description = factory.LazyAttribute(lambda o: f"Item {o.sku}")
     price = Decimal("20.00")
     cost = Decimal("8.00")
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    """The role's row of the permission table as has_perm names them ("orders.<codename>")."""
+    return frozenset(f"orders.{codename}" for codename in ROLE_PERMISSIONS[role])
 
 
 def member(merchant: Merchant, role: str = Role.ORDER_MANAGER, username: str | None = None):

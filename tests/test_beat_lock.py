@@ -15,10 +15,21 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 def _beat(tmp_path, name):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backoffice.settings.test"}
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backoffice", "beat", "--loglevel=INFO",
-         f"--schedule={tmp_path / name}"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backoffice",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / name}",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_a_second_beat_exits_while_the_first_holds_the_lock(needs_redis, tmp_path):

@@ -174,13 +174,18 @@ def world(merchant, manager) -> World:
     chargeback = open_chargeback(completed)
     auto_order = subscribe(merchant)
     job = operation_job_create(
-        merchant=merchant, operation=operation_get("append_note"), inputs={"text": "hi"},
+        merchant=merchant,
+        operation=operation_get("append_note"),
+        inputs={"text": "hi"},
         order_pks=[completed.pk],
-    )  # fmt: skip
+    )
     mapping = export_mapping_save(
-        merchant=merchant, name="Fuzz", format="csv", granularity="order",
+        merchant=merchant,
+        name="Fuzz",
+        format="csv",
+        granularity="order",
         columns=[{"field": "order_id", "header": "", "format": ""}],
-    )  # fmt: skip
+    )
     cost_import = cost_import_preview(
         merchant=merchant, name="costs.csv", content=csv_bytes([[completed.order_id, "1", "", ""]])
     )
@@ -189,9 +194,14 @@ def world(merchant, manager) -> World:
         user=manager, merchant=merchant, screen="all", name="Mine", query="q=ann"
     )
     pks = {
-        "chargeback": chargeback.pk, "case": case.pk, "job": job.pk, "export-mapping": mapping.pk,
-        "cost-import": cost_import.pk, "api-token": token.pk, "saved-view": saved.pk,
-    }  # fmt: skip
+        "chargeback": chargeback.pk,
+        "case": case.pk,
+        "job": job.pk,
+        "export-mapping": mapping.pk,
+        "cost-import": cost_import.pk,
+        "api-token": token.pk,
+        "saved-view": saved.pk,
+    }
     order_transitions = {t.name for t in completed.get_all_stage_transitions()}
     chargeback_transitions = {t.name for t in chargeback.get_all_status_transitions()}
     world = World(orders=orders)

@@ -47,9 +47,12 @@ def test_with_debug_off_and_no_webhook_secret_the_settings_refuse_to_start():
 
 def test_production_settings_refuse_to_start_without_secrets_even_with_debug_on():
     result = run(
-        "-c", SHOW, settings_module="backoffice.settings.production", DEBUG="1",
+        "-c",
+        SHOW,
+        settings_module="backoffice.settings.production",
+        DEBUG="1",
         PAYMENT_WEBHOOK_SECRET=LONG_WEBHOOK,
-    )  # fmt: skip
+    )
 
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
@@ -64,9 +67,13 @@ def test_with_both_secrets_set_the_settings_start():
 
 def test_check_deploy_reports_a_short_webhook_secret():
     result = run(
-        "manage.py", "check", "--deploy", settings_module="backoffice.settings.production",
-        SECRET_KEY=LONG_KEY, PAYMENT_WEBHOOK_SECRET="short",
-    )  # fmt: skip
+        "manage.py",
+        "check",
+        "--deploy",
+        settings_module="backoffice.settings.production",
+        SECRET_KEY=LONG_KEY,
+        PAYMENT_WEBHOOK_SECRET="short",
+    )
 
     assert "backoffice.W002" in result.stderr
     assert "PAYMENT_WEBHOOK_SECRET is shorter than 32 characters" in result.stderr

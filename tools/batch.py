@@ -35,9 +35,11 @@ def batch_selection_get(selection: dict[str, Any]) -> OrderSelection:
         )
     if kind == "dates":
         return OrderSelection(
-            kind=SelectionKind.DATES, date_field=selection.get("field") or "",
-            date_from=selection.get("from"), date_to=selection.get("to"),
-        )  # fmt: skip
+            kind=SelectionKind.DATES,
+            date_field=selection.get("field") or "",
+            date_from=selection.get("from"),
+            date_to=selection.get("to"),
+        )
     if kind == "filter":
         return OrderSelection(kind=SelectionKind.FILTER, query=selection.get("query", ""))
     raise InvalidSelection("Choose how to select the orders.")

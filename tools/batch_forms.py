@@ -1,6 +1,6 @@
 """The Batch Order Operation form: how to choose the orders, and which operation."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -46,8 +46,10 @@ class BatchSelectionForm(forms.Form):
         kinds = list(KIND_CHOICES)
         if self.data.get("filter") or self.initial.get("filter"):
             kinds.append(("filter", "All orders matching the list's filter"))
-        self.fields["kind"].choices = kinds
-        self.fields["operation"].choices = [(op.name, op.label) for op in operations_for_batch()]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
+        cast(forms.ChoiceField, self.fields["operation"]).choices = [
+            (op.name, op.label) for op in operations_for_batch()
+        ]
         self.selection: dict[str, Any] = {}
         self.resolved: ResolvedSelection | None = None
 
@@ -60,7 +62,8 @@ class BatchSelectionForm(forms.Form):
             return operation_get("append_note")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         self.selection = self._selection(data)

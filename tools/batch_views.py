@@ -65,15 +65,20 @@ class BatchOperationView(MerchantRequiredMixin, View):
             return self._render(request, form, operation, op_form)
         inputs = operation_inputs(op_form)
         fingerprint = batch_fingerprint(
-            selection=form.selection, operation=operation.name, inputs=inputs,
+            selection=form.selection,
+            operation=operation.name,
+            inputs=inputs,
             order_pks=form.resolved.order_pks,
-        )  # fmt: skip
+        )
         if action == "run":
             return self._run(request, form, operation, op_form, inputs, fingerprint)
         preview = operation_preview(
-            merchant=request.merchant, operation=operation, inputs=inputs,
-            order_pks=form.resolved.order_pks, by=request.user,
-        )  # fmt: skip
+            merchant=request.merchant,
+            operation=operation,
+            inputs=inputs,
+            order_pks=form.resolved.order_pks,
+            by=request.user,
+        )
         previews = [fingerprint, *request.session.get(SESSION_KEY, [])]
         request.session[SESSION_KEY] = list(dict.fromkeys(previews))[:KEEP_PREVIEWS]
         return self._render(request, form, operation, op_form, preview=preview)
@@ -91,9 +96,13 @@ class BatchOperationView(MerchantRequiredMixin, View):
         )
         try:
             job = operation_job_create(
-                merchant=request.merchant, operation=operation, inputs=inputs,
-                order_pks=form.resolved.order_pks, by=request.user, selection=selection,
-            )  # fmt: skip
+                merchant=request.merchant,
+                operation=operation,
+                inputs=inputs,
+                order_pks=form.resolved.order_pks,
+                by=request.user,
+                selection=selection,
+            )
         except OrderError as exc:
             form.add_error(None, str(exc))
             return self._render(request, form, operation, op_form)

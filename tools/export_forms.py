@@ -89,6 +89,7 @@ class ExportRunForm(forms.Form):
 
 class CostFileForm(forms.Form):
     file = forms.FileField(
-        label="Cost file", help_text=".xlsx (first sheet) or .csv in UTF-8",
+        label="Cost file",
+        help_text=".xlsx (first sheet) or .csv in UTF-8",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )  # fmt: skip
+    )

@@ -50,10 +50,14 @@ class ExportRunView(MerchantRequiredMixin, View):
             data = form.cleaned_data
             try:
                 job = export_start(
-                    merchant=request.merchant, mapping=data["mapping"], stage=data["stage"],
-                    format=data["format"], placed_from=data["placed_from"],
-                    placed_to=data["placed_to"], by=request.user,
-                )  # fmt: skip
+                    merchant=request.merchant,
+                    mapping=data["mapping"],
+                    stage=data["stage"],
+                    format=data["format"],
+                    placed_from=data["placed_from"],
+                    placed_to=data["placed_to"],
+                    by=request.user,
+                )
             except OrderError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -121,16 +125,21 @@ class ExportMappingPreviewView(MerchantRequiredMixin, View):
             data = form.cleaned_data
             try:
                 columns = export_columns_clean(
-                    merchant=request.merchant, columns=data["columns"],
-                    granularity=data["granularity"], format=data["format"],
-                )  # fmt: skip
+                    merchant=request.merchant,
+                    columns=data["columns"],
+                    granularity=data["granularity"],
+                    format=data["format"],
+                )
             except OrderError as exc:
                 context["problem"] = str(exc)
             else:
                 mapping = ExportMapping(
-                    merchant=request.merchant, name=data["name"], format=data["format"],
-                    granularity=data["granularity"], columns=columns,
-                )  # fmt: skip
+                    merchant=request.merchant,
+                    name=data["name"],
+                    format=data["format"],
+                    granularity=data["granularity"],
+                    columns=columns,
+                )
                 context["headers"], context["rows"] = export_preview(mapping=mapping)
         else:
             context["problem"] = "; ".join(e for errors in form.errors.values() for e in errors)

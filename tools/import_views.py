@@ -113,9 +113,10 @@ class CostImportApplyView(MerchantRequiredMixin, View):
         cost_import = import_or_404(request, pk)
         try:
             job = cost_import_apply_start(
-                cost_import=cost_import, by=request.user,
+                cost_import=cost_import,
+                by=request.user,
                 allow_duplicate=request.POST.get("confirm_duplicate") == "on",
-            )  # fmt: skip
+            )
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect("cost-import-detail", pk=cost_import.pk)

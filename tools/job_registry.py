@@ -8,6 +8,8 @@ them; the other kinds are whole-job runners.
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from orders.models import Order
 from tools.exports.jobs import export_job_audit, export_job_run
 from tools.imports.apply import cost_import_apply_job_run
@@ -35,7 +37,7 @@ def cost_import_undo_run(job: Job) -> None:
     cost_import_undo_job_run(job=job)
 
 
-def operation_preload(queryset) -> dict[int, Order]:
+def operation_preload(queryset: QuerySet[Order]) -> dict[int, Order]:
     return queryset.select_related("merchant").prefetch_related("tags").in_bulk()
 
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Order
 from orders.services.locking import orders_lock
@@ -35,7 +36,7 @@ CHUNK_SIZE = 200
 Outcome = JobItemOutcome.Outcome
 
 
-def job_cancel(*, job: Job, by=None) -> bool:
+def job_cancel(*, job: Job, by: Actor = None) -> bool:
     """Cancel a pending or running job; the worker stops before its next chunk."""
     if by is not None and not by.has_perm(job_permission(job), job):
         raise JobError("You may not cancel jobs for this merchant.")
@@ -196,10 +197,18 @@ def _job_items_pending(job: Job) -> list[int]:
     return [pk for pk in job.order_pks if pk not in done]
 
 
+def _job_handler(kind: JobRunner) -> Handler:
+    # A kind has a handler per item or a whole-job runner (JobRunner); only the first gets here.
+    if kind.handler is None:
+        raise TypeError("A job kind without a whole-job runner needs a handler per item.")
+    return kind.handler
+
+
 def _job_chunk_run(job: Job, kind: JobRunner, order_pks: list[int], *, fast: bool) -> None:
     if fast and kind.preload is not None:
         _job_chunk_run_together(job, kind, order_pks)
         return
+    handler = _job_handler(kind)
     # Scoped to the job's merchant: an order of anyone else is "not found", never touched.
     mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
     if kind.preload is not None:
@@ -210,7 +219,7 @@ def _job_chunk_run(job: Job, kind: JobRunner, order_pks: list[int], *, fast: boo
         order_ids = dict(mine.values_list("pk", "order_id"))
     run = _job_item_run_fast if fast else _job_item_run
     for order_pk in order_pks:
-        run(job, kind.handler, order_pk, order_ids.get(order_pk))
+        run(job, handler, order_pk, order_ids.get(order_pk))
 
 
 class _ItemRaised(Exception):
@@ -238,9 +247,12 @@ def _job_chunk_run_together(job: Job, kind: JobRunner, order_pks: list[int]) -> 
 
 
 def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoints: bool) -> None:
+    handler, preload = _job_handler(kind), kind.preload
+    if preload is None:
+        raise TypeError("A chunk is done together only for a kind that preloads its orders.")
     with transaction.atomic():
         mine = Order.objects.filter(merchant_id=job.merchant_id, pk__in=order_pks)
-        orders = kind.preload(orders_lock(mine))
+        orders = preload(orders_lock(mine))
         # Read after the locks are held: a delivery that did these items has committed by now.
         done = set(
             JobItemOutcome.objects.filter(job=job, order_pk__in=order_pks).values_list(
@@ -261,10 +273,10 @@ def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoin
                     )
                     continue
                 if savepoints:
-                    result = _item_result(job, kind.handler, order_pk, order.order_id, deferred)
+                    result = _item_result(job, handler, order_pk, order.order_id, deferred)
                 else:
                     try:
-                        result = kind.handler(order_pk, job.params, job)
+                        result = handler(order_pk, job.params, job)
                     except Exception as exc:
                         raise _ItemRaised from exc
                     if connections[DEFAULT_DB_ALIAS].needs_rollback:
@@ -278,9 +290,12 @@ def _chunk_together(job: Job, kind: JobRunner, order_pks: list[int], *, savepoin
 
 def _outcome(job: Job, order_pk: int, order_id: str, result: ItemResult) -> JobItemOutcome:
     return JobItemOutcome(
-        job=job, order_pk=order_pk, order_id=order_id, outcome=result.outcome,
+        job=job,
+        order_pk=order_pk,
+        order_id=order_id,
+        outcome=result.outcome,
         message=result.message,
-    )  # fmt: skip
+    )
 
 
 def _job_item_run(job: Job, handler: Handler, order_pk: int, order_id: str | None) -> None:

@@ -14,15 +14,15 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Count, Q
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
-from orders.models import Merchant
+from orders.models import Merchant, Order
 from tools.job_types import JOB_KINDS
 from tools.models import Job, JobItemOutcome
 
@@ -48,7 +48,7 @@ def job_create(
     kind: str,
     params: dict[str, Any],
     order_pks: Iterable[int],
-    by=None,
+    by: Actor = None,
     queue: str | None = None,
     permission: str | None = None,
 ) -> Job:
@@ -157,13 +157,6 @@ def job_fail(*, job_id: int, error: str) -> None:
     job_progress_save(job_id)
 
 
-def job_result_attach(*, job: Job, name: str, content: bytes) -> Job:
-    """Save a job's result file through the storage API."""
-    job.result_file.save(name, ContentFile(content), save=False)
-    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
-    return job
-
-
 def job_progress_set(*, job_id: int, done: int, total: int | None = None) -> None:
     """Progress of a whole-job kind, kept on the row (it has no per-item outcomes)."""
     values = {"done": done, "succeeded_count": done}
@@ -195,7 +188,7 @@ def job_progress_save(job_id: int) -> None:
 # ---- read ----------------------------------------------------------------------------------
 
 
-def job_orders_narrow(queryset, job: Job):
+def job_orders_narrow(queryset: QuerySet[Order], job: Job) -> QuerySet[Order]:
     """The queryset narrowed to the job's orders. On PostgreSQL the pks go as one array
     parameter (`id = ANY(…)`, which PostgreSQL hashes) rather than a parameter each: a
     selection of 100,000 orders would otherwise repeat 100,000 parameters in every query
@@ -207,7 +200,7 @@ def job_orders_narrow(queryset, job: Job):
     return queryset.filter(in_job)
 
 
-def job_list_for_merchant(*, merchant: Merchant):
+def job_list_for_merchant(*, merchant: Merchant) -> QuerySet[Job]:
     return Job.objects.filter(merchant=merchant).select_related("created_by")
 
 

@@ -4,6 +4,8 @@ A job works on a list of orders; every order it touched has exactly one outcome 
 unique (job, order) pair is what lets a re-delivered or restarted task skip finished items.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -73,6 +75,10 @@ class Job(models.Model):
     # Not a field: set by job_create when the broker could not take the task, so that the
     # request that created the job can say it is queued for later rather than started.
     enqueue_failed = False
+    # Not fields either, and set only while a worker runs the job (tools.job_runner): the
+    # chunk's orders preloaded by pk, and whether the runner holds their locks already.
+    chunk_orders: dict[int, Any]
+    chunk_locked: bool
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -205,19 +211,28 @@ class CostImport(models.Model):
     # The first orders' before → after and the orders with several rows, for the preview.
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(default=timezone.now)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     undone_at = models.DateTimeField(null=True, blank=True)
     # After an undo: the orders left alone because their costs changed since.
     undo_skipped = models.JSONField(default=list, blank=True)
@@ -238,9 +253,12 @@ class CostImportChange(models.Model):
     # took a second. Django still deletes them with their import or order. The import is not
     # indexed on its own: the unique (import, order) index starts with it.
     cost_import = models.ForeignKey(
-        CostImport, on_delete=models.CASCADE, related_name="changes", db_index=False,
+        CostImport,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     order = models.ForeignKey(
         "orders.Order", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
@@ -273,9 +291,12 @@ class CostImportRow(models.Model):
     # checking each of 100,000 of them again at commit took most of a second (Django still
     # deletes them with their import).
     cost_import = models.ForeignKey(
-        CostImport, on_delete=models.CASCADE, related_name="rows", db_index=False,
+        CostImport,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     file_row = models.PositiveIntegerField()  # the row's number in the file
     # The order's pk without a foreign key: an order purged between the preview and the apply
     # must make the apply refuse, not silently drop its rows.
@@ -303,9 +324,12 @@ class CostImportOrder(models.Model):
 
     # As CostImportRow.cost_import (with the unique (import, order) index).
     cost_import = models.ForeignKey(
-        CostImport, on_delete=models.CASCADE, related_name="plan_orders", db_index=False,
+        CostImport,
+        on_delete=models.CASCADE,
+        related_name="plan_orders",
+        db_index=False,
         db_constraint=False,
-    )  # fmt: skip
+    )
     order_pk = models.BigIntegerField()  # no foreign key, as CostImportRow.order_pk
     order_id = models.CharField(max_length=32)
     first_row = models.PositiveIntegerField()  # the order's first row: file order

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.models import Item
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from orders.states import Stage
@@ -9,7 +10,7 @@ from tools.models import Job
 from tools.operations.registry import operation_get, operation_job_create
 
 
-def item_preorders_release(*, item: Item, by=None) -> Job | None:
+def item_preorders_release(*, item: Item, by: Actor = None) -> Job | None:
     """Mark the item available and release, as a job, every pre-order it alone was holding.
 
     Returns None when no order was waiting; SelectionTooLarge, and nothing changed, for more

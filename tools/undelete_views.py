@@ -1,5 +1,7 @@
 """The Undelete Order tool: the merchant's deleted orders; restore selected or all matching."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -36,7 +38,7 @@ class DeletedOrdersFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(memberships__merchant=merchant).order_by("username")
-        self.fields["deleted_by"].choices = [("", "anyone")] + [
+        cast(forms.ChoiceField, self.fields["deleted_by"]).choices = [("", "anyone")] + [
             (user.pk, user.get_username()) for user in users
         ]
         self.merchant = merchant
@@ -83,10 +85,13 @@ class UndeleteView(MerchantRequiredMixin, View):
             resolved = order_selection_resolve(merchant=request.merchant, selection=selection)
             order_pks = resolved.order_pks
             job = operation_job_create(
-                merchant=request.merchant, operation=operation_get("undelete"), inputs={},
-                order_pks=order_pks, by=request.user,
+                merchant=request.merchant,
+                operation=operation_get("undelete"),
+                inputs={},
+                order_pks=order_pks,
+                by=request.user,
                 selection={"kind": "undelete", "description": f"{len(order_pks):,} deleted"},
-            )  # fmt: skip
+            )
         except OrderError as exc:
             messages.error(request, str(exc))
             return redirect(f"{request.path}?{request.POST.get('query', '')}")

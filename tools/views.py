@@ -1,9 +1,10 @@
 """Job screens: the list, the job page with its self-updating progress, downloads, cancel."""
 
 import posixpath
+from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -39,6 +40,9 @@ def merchant_job_or_404(request, pk: int) -> Job:
 
 class JobPermissionMixin:
     """A view of one job's files or its cancelling: it needs what starting the job needed."""
+
+    request: HttpRequest  # a mixin of Django views, which set these two
+    kwargs: dict[str, Any]
 
     def required_permissions(self) -> tuple[str, ...]:
         self.job = merchant_job_or_404(self.request, self.kwargs["pk"])

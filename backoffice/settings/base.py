@@ -216,12 +216,20 @@ JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10)
 JOB_HEARTBEAT_STALE_SECONDS = env.float("JOB_HEARTBEAT_STALE_SECONDS", default=60)
 JOB_PENDING_REQUEUE_SECONDS = env.float("JOB_PENDING_REQUEUE_SECONDS", default=60)
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
-# The address customers' links (quote pages) point at.
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# EMAIL_URL names the backend and its server in one value (smtp+tls://user:password@host:587,
+# consolemail://); Django's unset defaults stand where the address leaves a part out.
+email_config = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = email_config["EMAIL_BACKEND"]
+EMAIL_HOST = email_config["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = email_config["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = email_config["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = email_config["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = email_config.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = email_config.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = email_config["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Backoffice <no-reply@localhost>")
-# The site's address as customers reach it: links in emails (case pages) start with it.
+# The site's address as customers reach it: the links customers get (quote pages, case pages
+# in emails) start with it.
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # Customer case links stop working after this many days.
 CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)

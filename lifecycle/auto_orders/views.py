@@ -193,9 +193,12 @@ def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
         return "cancelled. Orders already placed are unchanged."
     if action == "edit-item":
         actions.auto_order_item_change(
-            **common, item_pk=inputs["item"], quantity=inputs["quantity"],
-            unit_price=inputs["unit_price"], schedule=inputs["schedule"],
-        )  # fmt: skip
+            **common,
+            item_pk=inputs["item"],
+            quantity=inputs["quantity"],
+            unit_price=inputs["unit_price"],
+            schedule=inputs["schedule"],
+        )
         return "item changed."
     done = actions.auto_order_reenable(**common, today=today, bill_missed=inputs["bill_missed"])
     return f"re-enabled; next rebill {done.next_rebill_on or '—'}."
@@ -224,9 +227,11 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         order_pks = actions.auto_orders_to_postpone(
-            merchant=self.request.merchant, item_pk=data["item"].pk, before=data["before"],
+            merchant=self.request.merchant,
+            item_pk=data["item"].pk,
+            before=data["before"],
             original_order_ids=data["order_id_list"],
-        )  # fmt: skip
+        )
         if not order_pks:
             form.add_error(None, "No active auto order of this item has a rebill before then.")
             return self.form_invalid(form)
@@ -242,9 +247,13 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
         }
         try:
             job = operation_job_create(
-                merchant=self.request.merchant, operation=operation_get("postpone_auto_orders"),
-                inputs=inputs, order_pks=order_pks, by=self.request.user, selection=selection,
-            )  # fmt: skip
+                merchant=self.request.merchant,
+                operation=operation_get("postpone_auto_orders"),
+                inputs=inputs,
+                order_pks=order_pks,
+                by=self.request.user,
+                selection=selection,
+            )
         except OrderError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)

@@ -80,9 +80,11 @@ class OrderEntryForm(PricingForm):
     shipping_postal_code = _text("Postal code", 20)
     shipping_country = _text("Country", 2)
     payment_method = forms.ChoiceField(
-        label="Payment", choices=PAYMENT_CHOICES, widget=forms.RadioSelect,
+        label="Payment",
+        choices=PAYMENT_CHOICES,
+        widget=forms.RadioSelect,
         initial=PaymentMethod.CREDIT_CARD,
-    )  # fmt: skip
+    )
     card_number = _text("Card number", 23, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     card_exp = _text("Expiry (MM/YY)", 7)
     card_cvv = _text("CVV", 4, widget=forms.TextInput(attrs={"autocomplete": "off", "size": 4}))
@@ -157,9 +159,12 @@ class LineForm(forms.Form):
         "Description", 300, widget=forms.TextInput(attrs={"aria-label": "Description"})
     )
     quantity = forms.IntegerField(
-        label="Qty", min_value=1, max_value=MAX_QUANTITY, initial=1,
+        label="Qty",
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
         widget=forms.NumberInput(attrs={"size": 4, "min": 1, "aria-label": "Quantity"}),
-    )  # fmt: skip
+    )
     unit_price = forms.DecimalField(
         **MONEY_FIELD,
         required=False,

@@ -57,10 +57,14 @@ class QuoteEditView(MerchantRequiredMixin, View):
         data = form.cleaned_data
         try:
             order = quote_edit(
-                order=order, lines=entry_lines(formset), shipping_method=data["shipping_method"],
-                shipping_total=data["shipping_total"], discount=data["discount"],
-                tax=data.get("tax"), by=request.user,
-            )  # fmt: skip
+                order=order,
+                lines=entry_lines(formset),
+                shipping_method=data["shipping_method"],
+                shipping_total=data["shipping_total"],
+                discount=data["discount"],
+                tax=data.get("tax"),
+                by=request.user,
+            )
             message = f"{order.order_id}: quote saved."
             if request.POST.get("then") == "send" and order.stage == Stage.QUOTE_REQUEST:
                 message = order_transition(order=order, name="send_quote", by=request.user).message
@@ -100,9 +104,11 @@ class QuoteAcceptForm(forms.Form):
         elif not self.errors:
             year = int(match.group(2))
             data["card"] = CardDetails(
-                number, int(match.group(1)), year + 2000 if year < 100 else year,
+                number,
+                int(match.group(1)),
+                year + 2000 if year < 100 else year,
                 cvv=data.get("card_cvv", ""),
-            )  # fmt: skip
+            )
         return data
 
 

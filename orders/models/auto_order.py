@@ -79,9 +79,12 @@ class AutoOrder(models.Model):
     status_reason = models.CharField(max_length=300, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     lifetime_value = models.DecimalField(**MONEY)
     rebill_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

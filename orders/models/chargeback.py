@@ -59,6 +59,9 @@ class Chargeback(ConcurrentTransitionMixin, models.Model):
         EXPIRED = "expired", "Expired"
 
     UNRESOLVED = (Status.OPEN, Status.EVIDENCE_SENT)
+    # Not fields: set on a list's rows by orders.selectors.chargebacks.chargeback_deadline_mark.
+    is_overdue: bool
+    is_due_soon: bool
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="chargebacks")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="chargebacks")

@@ -23,9 +23,13 @@ CUSTOM_FIELD_NUMBERS = range(1, 11)
 # Actual profit is the total less these; Order.compute_actual_profit and its SQL form both
 # read this one list.
 ACTUAL_PROFIT_DEDUCTIONS = (
-    "refunded_total", "tax", "cost_of_goods", "actual_shipping", "actual_fulfillment",
+    "refunded_total",
+    "tax",
+    "cost_of_goods",
+    "actual_shipping",
+    "actual_fulfillment",
     "actual_payment",
-)  # fmt: skip
+)
 
 
 class OrderQuerySet(models.QuerySet):

@@ -94,9 +94,14 @@ class TestGateway:
         except ValueError as exc:
             raise ValueError("Unknown saved card.") from exc
         return CardToken(
-            token=token, brand="card", last4=last4, exp_month=0, exp_year=0,
-            fingerprint=fingerprint, is_test_card=False,
-        )  # fmt: skip
+            token=token,
+            brand="card",
+            last4=last4,
+            exp_month=0,
+            exp_year=0,
+            fingerprint=fingerprint,
+            is_test_card=False,
+        )
 
     # ---- money-moving calls --------------------------------------------------------------
     def charge(self, *, token: str, amount: Decimal, idempotency_key: str) -> GatewayResult:

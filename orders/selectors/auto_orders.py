@@ -23,7 +23,7 @@ from orders.models import (
     RebillAttempt,
 )
 from orders.pricing import order_totals
-from orders.services.auto_orders.settle import item_advance
+from orders.services.auto_orders.settle import item_advance, item_next_date
 
 FORECAST_DAYS = 60
 PROJECTED = 10
@@ -58,7 +58,7 @@ class Forecast:
         return sum((day.revenue for day in self.days), Decimal("0.00"))
 
 
-def auto_order_list(*, merchant: Merchant):
+def auto_order_list(*, merchant: Merchant) -> QuerySet[AutoOrder]:
     """The merchant's auto orders with what the list's columns need."""
     return (
         AutoOrder.objects.for_merchant(merchant)
@@ -115,20 +115,20 @@ def auto_order_projection(
     items = [copy.copy(item) for item in auto_order.items.all() if not item.finished]
     if auto_order.status == Status.PAUSED and auto_order.paused_until:
         for item in items:
-            while not item.finished and item.next_rebill_on < auto_order.paused_until:
+            while not item.finished and item_next_date(item) < auto_order.paused_until:
                 item_advance(item, consume=False)
     projected: list[ProjectedRebill] = []
     while len(projected) < count:
         live = [item for item in items if not item.finished]
         if not live:
             break
-        period = min(item.next_rebill_on for item in live)
+        period = min(item_next_date(item) for item in live)
         billed_on = period
         if not projected and auto_order.status == Status.ACTIVE and auto_order.next_attempt_on:
             billed_on = max(period, auto_order.next_attempt_on)
         if until is not None and billed_on > until:
             break
-        due = [item for item in live if item.next_rebill_on <= period]
+        due = [item for item in live if item_next_date(item) <= period]
         projected.append(ProjectedRebill(billed_on, due, rebill_amount(auto_order, due)))
         for item in due:
             item_advance(item, consume=True)
@@ -148,7 +148,7 @@ def auto_order_forecast(*, merchant: Merchant, today: date, days: int = FORECAST
     )
     for auto_order in rows.iterator(chunk_size=2000):
         for rebill in auto_order_projection(auto_order=auto_order, count=days, until=last):
-            day = by_day.get(max(rebill.on, today))
+            day = by_day[max(rebill.on, today)]  # `until=last` keeps every rebill in range
             day.count += 1
             day.revenue += rebill.amount
     return Forecast(

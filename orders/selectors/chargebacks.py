@@ -1,5 +1,6 @@
 """Reads for chargeback screens: the merchant's list, one dispute, its evidence packet."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -57,7 +58,7 @@ def chargeback_evidence_get(*, merchant: Merchant, pk: int) -> ChargebackEvidenc
     )
 
 
-def chargeback_deadline_mark(rows, *, today: date | None = None) -> None:
+def chargeback_deadline_mark(rows: Iterable[Chargeback], *, today: date | None = None) -> None:
     """Flag each unresolved chargeback whose deadline is past or within a few days."""
     today = today or timezone.localdate()
     for row in rows:
@@ -65,10 +66,6 @@ def chargeback_deadline_mark(rows, *, today: date | None = None) -> None:
         row.is_due_soon = row.is_unresolved and (
             today <= row.respond_by <= today + timedelta(days=DEADLINE_SOON_DAYS)
         )
-
-
-def chargebacks_unresolved_for_order(*, order: Order) -> list[Chargeback]:
-    return list(order.chargebacks.filter(status__in=Chargeback.UNRESOLVED))
 
 
 @dataclass

@@ -65,10 +65,19 @@ def order_linked_list(*, order: Order, limit: int = LINKED_LIMIT) -> list[Linked
         .filter(condition)
         .exclude(pk=order.pk)
         .only(
-            "order_id", "order_number", "stage", "email", "card_fingerprint", "ip_address",
-            "shipping_address1", "shipping_postal_code", "shipping_country", "total",
-            "placed_at", "fraud_score",
+            "order_id",
+            "order_number",
+            "stage",
+            "email",
+            "card_fingerprint",
+            "ip_address",
+            "shipping_address1",
+            "shipping_postal_code",
+            "shipping_country",
+            "total",
+            "placed_at",
+            "fraud_score",
         )
         .order_by("-order_number")[:limit]
-    )  # fmt: skip
+    )
     return [LinkedOrder(other, _matches(order, other)) for other in others]

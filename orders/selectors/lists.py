@@ -19,14 +19,39 @@ from orders.models import Merchant, Order
 
 # Every column of every list screen reads only these fields (rejected_by: one join).
 LIST_FIELDS = (
-    "pk", "merchant_id", "order_number", "order_id", "stage", "stage_entered_at",
-    "placed_at", "paid_at", "shipped_at", "rejected_at", "quote_sent_at",
-    "email", "first_name", "last_name", "company", "phone",
-    "shipping_method", "shipping_city", "shipping_region", "shipping_country",
-    "shipping_postal_code", "billing_country",
-    "total", "payment_method", "payment_status", "card_last4", "is_test", "fraud_score",
-    "hold_reason", "hold_until", "reject_reason", "rejected_by__username",
-)  # fmt: skip
+    "pk",
+    "merchant_id",
+    "order_number",
+    "order_id",
+    "stage",
+    "stage_entered_at",
+    "placed_at",
+    "paid_at",
+    "shipped_at",
+    "rejected_at",
+    "quote_sent_at",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "phone",
+    "shipping_method",
+    "shipping_city",
+    "shipping_region",
+    "shipping_country",
+    "shipping_postal_code",
+    "billing_country",
+    "total",
+    "payment_method",
+    "payment_status",
+    "card_last4",
+    "is_test",
+    "fraud_score",
+    "hold_reason",
+    "hold_until",
+    "reject_reason",
+    "rejected_by__username",
+)
 
 # sort key → (field, whether ascending by the key means descending by the field)
 SORTS: dict[str, tuple[str, bool]] = {

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from orders.models import Order
 
 
@@ -11,7 +13,7 @@ class Neighbours:
     next: str | None  # the order ID shown below this one (older)
 
 
-def order_neighbours_get(*, queryset, order: Order) -> Neighbours:
+def order_neighbours_get(*, queryset: QuerySet[Order], order: Order) -> Neighbours:
     """Two small indexed queries over the list's own queryset (its filters kept)."""
     base = queryset.order_by()
     previous = (

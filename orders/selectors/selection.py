@@ -244,6 +244,9 @@ def _ids_resolve(merchant: Merchant, selection: OrderSelection, cap: int) -> Res
         else:
             order_pks.append(pk)
     return ResolvedSelection(
-        order_pks=order_pks, not_found=not_found, deleted=deleted, refused=refused,
+        order_pks=order_pks,
+        not_found=not_found,
+        deleted=deleted,
+        refused=refused,
         description=f"{len(order_pks):,} order IDs listed",
-    )  # fmt: skip
+    )

@@ -6,6 +6,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import ApiToken, Merchant
 
@@ -21,7 +22,7 @@ def _check_owner(merchant: Merchant, by) -> None:
         raise TransitionNotPermitted("Only the merchant's owner manages API tokens.")
 
 
-def api_token_create(*, merchant: Merchant, name: str, by=None) -> tuple[ApiToken, str]:
+def api_token_create(*, merchant: Merchant, name: str, by: Actor = None) -> tuple[ApiToken, str]:
     """A new token; returns it with its secret, which is shown once and never stored."""
     _check_owner(merchant, by)
     name = name.strip()
@@ -38,7 +39,7 @@ def api_token_create(*, merchant: Merchant, name: str, by=None) -> tuple[ApiToke
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, by=None) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: Actor = None) -> ApiToken:
     _check_owner(token.merchant, by)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)

@@ -84,18 +84,27 @@ class CostsUndone:
 
 
 def order_costs_set(
-    *, order: Order | int, by: User | None, shipping: Decimal | None = None,
-    fulfillment: Decimal | None = None, payment: Decimal | None = None, via: str = "",
-    edits: dict[str, tuple[Any, Any]] | None = None, lock_held: bool = False,
-) -> Order:  # fmt: skip
+    *,
+    order: Order | int,
+    by: User | None,
+    shipping: Decimal | None = None,
+    fulfillment: Decimal | None = None,
+    payment: Decimal | None = None,
+    via: str = "",
+    edits: dict[str, tuple[Any, Any]] | None = None,
+    lock_held: bool = False,
+) -> Order:
     """Set an order's actual costs (None: left as it is) and recompute its actual profit.
 
     Side effects: the order locked and saved; one order_edited event naming each cost changed
     and the profit, before → after, with `edits` (the other fields the same edit changed, so
     that one edit stays one event). No event when nothing changed.
     """
-    wanted = {"actual_shipping": shipping, "actual_fulfillment": fulfillment,
-              "actual_payment": payment}  # fmt: skip
+    wanted = {
+        "actual_shipping": shipping,
+        "actual_fulfillment": fulfillment,
+        "actual_payment": payment,
+    }
     with order_change_atomic(lock_held=lock_held):
         locked = order_lock(order, lock_held=lock_held)
         snapshot = locked.field_values()
@@ -160,9 +169,14 @@ def cost_plan_join_sql(plan: CostPlanTable) -> tuple[str, list[Any]]:
 
 
 def order_costs_apply_plan(
-    *, merchant_id: int, plan: CostPlanTable, changes: CostChangeTable, by: User | None,
-    via: str = "", job_id: int | None = None,
-) -> int:  # fmt: skip
+    *,
+    merchant_id: int,
+    plan: CostPlanTable,
+    changes: CostChangeTable,
+    by: User | None,
+    via: str = "",
+    job_id: int | None = None,
+) -> int:
     """Apply a stored plan to the merchant's orders, all of them or none; returns how many.
 
     Run inside the caller's transaction. Side effects: the plan's orders locked; one change
@@ -175,9 +189,13 @@ def order_costs_apply_plan(
     join, params = cost_plan_join_sql(plan)
     after = costs_after_sql(plan)
     count = order_costs_imported_events_insert(
-        source_sql=_events_source_sql(join, after), params=params, import_id=plan.plan_id,
-        by=by, via=via, job_id=job_id,
-    )  # fmt: skip
+        source_sql=_events_source_sql(join, after),
+        params=params,
+        import_id=plan.plan_id,
+        by=by,
+        via=via,
+        job_id=job_id,
+    )
     _orders_update(
         source=f"{_q(plan.table)} p",
         where=f"p.{_q(plan.plan_column)} = %s AND o.id = p.{_q(plan.order)}",
@@ -193,11 +211,18 @@ def _changes_write(plan: CostPlanTable, changes: CostChangeTable) -> None:
     lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
     c = changes
     columns = ", ".join(
-        _q(name) for name in (
-            c.plan_column, c.order, c.shipping_before, c.shipping_after, c.fulfillment_before,
-            c.fulfillment_after, c.payment_before, c.payment_added,
+        _q(name)
+        for name in (
+            c.plan_column,
+            c.order,
+            c.shipping_before,
+            c.shipping_after,
+            c.fulfillment_before,
+            c.fulfillment_after,
+            c.payment_before,
+            c.payment_added,
         )
-    )  # fmt: skip
+    )
     shipping, fulfillment = _q(plan.shipping), _q(plan.fulfillment)
     sql = (
         f"INSERT INTO {_q(c.table)} ({columns}) "  # noqa: S608
@@ -253,9 +278,15 @@ def _orders_update(*, source: str, where: str, params: list[Any], after: dict[st
 
 def _changed_since_sql(changes: CostChangeTable) -> dict[str, str]:
     """Per cost, SQL true when the order's value is no longer what the apply left (o, c)."""
-    c = {name: f"c.{_q(getattr(changes, name))}" for name in (
-        "shipping_after", "fulfillment_after", "payment_before", "payment_added",
-    )}  # fmt: skip
+    c = {
+        name: f"c.{_q(getattr(changes, name))}"
+        for name in (
+            "shipping_after",
+            "fulfillment_after",
+            "payment_before",
+            "payment_added",
+        )
+    }
     return {
         "shipping": f"({c['shipping_after']} IS NOT NULL "
         f"AND o.actual_shipping <> {c['shipping_after']})",
@@ -282,9 +313,13 @@ def _restored_sql(changes: CostChangeTable) -> dict[str, str]:
 
 
 def order_costs_undo_changes(
-    *, merchant_id: int, changes: CostChangeTable, by: User | None, via: str = "",
+    *,
+    merchant_id: int,
+    changes: CostChangeTable,
+    by: User | None,
+    via: str = "",
     job_id: int | None = None,
-) -> CostsUndone:  # fmt: skip
+) -> CostsUndone:
     """Undo an applied plan from its change rows: restore the costs it replaced and take off
     the payment it added, on the merchant's orders whose costs have not changed since (an
     order changed since, by another import or an edit, or deleted, is left alone and listed).
@@ -300,13 +335,18 @@ def order_costs_undo_changes(
     unchanged = f"{on} AND NOT ({' OR '.join(changed.values())})"
     restored = _restored_sql(changes)
     source = _events_source_sql(
-        f"{_orders_table()} o JOIN {table} c ON {unchanged}", restored,
+        f"{_orders_table()} o JOIN {table} c ON {unchanged}",
+        restored,
         f" ORDER BY c.{_q(changes.pk)}",
-    )  # fmt: skip
+    )
     count = order_costs_import_undone_events_insert(
-        source_sql=source, params=params, import_id=changes.plan_id, by=by, via=via,
+        source_sql=source,
+        params=params,
+        import_id=changes.plan_id,
+        by=by,
+        via=via,
         job_id=job_id,
-    )  # fmt: skip
+    )
     _orders_update(source=f"{table} c", where=unchanged, params=params, after=restored)
     return CostsUndone(restored=count, total=_changes_count(changes), skipped=skipped)
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_deleted_event, order_undeleted_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Merchant, Order, PurgeLog
@@ -29,9 +30,14 @@ def _user(by):
 
 
 def order_delete(
-    *, order: Order | int, by=None, reason: str, via: str = "", job_id: int | None = None,
+    *,
+    order: Order | int,
+    by: Actor = None,
+    reason: str,
+    via: str = "",
+    job_id: int | None = None,
     lock_held: bool = False,
-) -> Order:  # fmt: skip
+) -> Order:
     """Soft-delete an order (who, when, why). Side effect: an order_deleted event."""
     reason = (reason or "").strip()
     if not reason:
@@ -55,7 +61,7 @@ def order_delete(
 
 
 def order_undelete(
-    *, order: Order | int, by=None, via: str = "", job_id: int | None = None
+    *, order: Order | int, by: Actor = None, via: str = "", job_id: int | None = None
 ) -> Order:
     """Restore a soft-deleted order to the stage and data it had. Side effect: an event."""
     with transaction.atomic():

@@ -4,12 +4,14 @@ Each edit locks the order, changes only the fields of its section, and writes on
 event with each changed field's before and after; an edit that changes nothing writes nothing.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order, Tag
@@ -59,7 +61,7 @@ def _fields_edit(
 
 
 def order_customer_edit(
-    *, order: Order | int, values: dict[str, Any], by=None, via: str = ""
+    *, order: Order | int, values: dict[str, Any], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change the customer's name, email, company or phone. Side effect: an order_edited event."""
     email = str(values.get("email", "")).strip()
@@ -72,7 +74,7 @@ def order_customer_edit(
 
 
 def order_addresses_edit(
-    *, order: Order | int, values: dict[str, Any], by=None, via: str = ""
+    *, order: Order | int, values: dict[str, Any], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change the billing and/or shipping address. Side effect: an order_edited event."""
     values = {
@@ -88,7 +90,7 @@ def order_addresses_edit(
 
 
 def order_custom_fields_edit(
-    *, order: Order | int, values: dict[int, str], by=None, via: str = ""
+    *, order: Order | int, values: dict[int, str], by: Actor = None, via: str = ""
 ) -> dict[str, tuple[Any, Any]]:
     """Change custom fields; a field with merchant dropdown values accepts only those."""
     merchant_values = _merchant_of(order).custom_field_values
@@ -112,25 +114,25 @@ def _merchant_of(order: Order | int):
 def order_tags_edit(
     *,
     order: Order | int,
-    add: list[str] = (),
-    remove: list[str] = (),
-    by=None,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    by: Actor = None,
     via: str = "",
 ) -> tuple[list[str], list[str]]:
     """Add and remove tags (created per merchant on first use). Side effect: order_edited."""
-    add = sorted({" ".join(name.split()) for name in add if name and name.strip()})
-    remove = {name.strip() for name in remove if name and name.strip()}
-    for name in add:
+    adding = sorted({" ".join(name.split()) for name in add if name and name.strip()})
+    removing = {name.strip() for name in remove if name and name.strip()}
+    for name in adding:
         if len(name) > MAX_TAG_LENGTH:
             raise InvalidInput(f"A tag has at most {MAX_TAG_LENGTH} characters.")
     with transaction.atomic():
         locked = _locked_for_edit(order, by)
         before = sorted(tag.name for tag in locked.tags.all())
-        for name in add:
+        for name in adding:
             tag, _ = Tag.objects.get_or_create(merchant=locked.merchant, name=name)
             locked.tags.add(tag)
-        if remove:
-            locked.tags.remove(*locked.tags.filter(name__in=remove))
+        if removing:
+            locked.tags.remove(*locked.tags.filter(name__in=removing))
         after = sorted(tag.name for tag in locked.tags.all())
         if before != after:
             order_edited_event(

@@ -1,8 +1,9 @@
 """Custom fields and tags: small edits to an order, each with an order_edited event."""
 
+from orders.actors import Actor
 from orders.events import order_edited_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
-from orders.models import Order, Tag
+from orders.models import Merchant, Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 
 from .locking import order_change_atomic, order_lock
@@ -11,7 +12,7 @@ MAX_CUSTOM_VALUE = 200
 MAX_TAG_LENGTH = 50
 
 
-def custom_field_value_clean(*, merchant, number: int, value: str) -> str:
+def custom_field_value_clean(*, merchant: Merchant, number: int, value: str) -> str:
     """The value to store in custom field `number`; InvalidInput when it is not allowed."""
     if number not in CUSTOM_FIELD_NUMBERS:
         raise InvalidInput("Custom fields are numbered 1 to 10.")
@@ -44,9 +45,15 @@ def _locked_live(order: Order | int, by, lock_held: bool) -> Order:
 
 
 def order_custom_field_set(
-    *, order: Order | int, number: int, value: str, by=None, via: str = "",
-    job_id: int | None = None, lock_held: bool = False,
-) -> bool:  # fmt: skip
+    *,
+    order: Order | int,
+    number: int,
+    value: str,
+    by: Actor = None,
+    via: str = "",
+    job_id: int | None = None,
+    lock_held: bool = False,
+) -> bool:
     """Set custom field `number`; False when it already held the value. Side effect: event."""
     with order_change_atomic(lock_held=lock_held):
         locked = _locked_live(order, by, lock_held)
@@ -64,9 +71,15 @@ def order_custom_field_set(
 
 
 def order_tag_change(
-    *, order: Order | int, name: str, add: bool, by=None, via: str = "",
-    job_id: int | None = None, lock_held: bool = False,
-) -> bool:  # fmt: skip
+    *,
+    order: Order | int,
+    name: str,
+    add: bool,
+    by: Actor = None,
+    via: str = "",
+    job_id: int | None = None,
+    lock_held: bool = False,
+) -> bool:
     """Add (or remove) a tag; False when there was nothing to change. Side effect: event."""
     name = tag_name_clean(name)
     with order_change_atomic(lock_held=lock_held):

@@ -1,3 +1,4 @@
+from orders.actors import Actor
 from orders.events import order_note_added_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order, OrderNote
@@ -9,9 +10,14 @@ MAX_NOTE_LENGTH = 5000
 
 
 def order_note_append(
-    *, order: Order | int, text: str, by=None, via: str = "", job_id: int | None = None,
+    *,
+    order: Order | int,
+    text: str,
+    by: Actor = None,
+    via: str = "",
+    job_id: int | None = None,
     lock_held: bool = False,
-) -> OrderNote:  # fmt: skip
+) -> OrderNote:
     """Append a merchant note to an order. Side effect: an order_note_added event."""
     text = (text or "").strip()
     if not text:

@@ -8,11 +8,13 @@ Each template has a text body (emails/<name>.txt) and a simple HTML alternative
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
 from kombu.exceptions import OperationalError as BrokerError
 
+from orders.actors import Actor
 from orders.events import (
     order_email_not_queued_event,
     order_email_queued_event,
@@ -44,7 +46,7 @@ PAID_STATUSES = {
 logger = logging.getLogger(__name__)
 
 
-def order_email_enqueue(*, order: Order | int, template: str, **event) -> bool:
+def order_email_enqueue(*, order: Order | int, template: str, **event: Any) -> bool:
     """Hand the email to the task queue. Side effect: an order_email_not_queued event when the
     broker cannot be reached (never an error: the change it follows has committed)."""
     from orders.tasks import order_email_send_task
@@ -54,9 +56,8 @@ def order_email_enqueue(*, order: Order | int, template: str, **event) -> bool:
         order_email_send_task.delay(order_pk, template)
     except BrokerError as exc:
         logger.warning("Email %s for order %s not queued: %s", template, order_pk, exc)
-        if not isinstance(order, Order):
-            order = Order.objects.get(pk=order_pk)
-        order_email_not_queued_event(order=order, template=template, **event)
+        found = order if isinstance(order, Order) else Order.objects.get(pk=order_pk)
+        order_email_not_queued_event(order=found, template=template, **event)
         return False
     return True
 
@@ -108,7 +109,7 @@ def order_email_resend_reason(order: Order, template: str) -> str | None:
 
 
 def order_email_resend(
-    *, order: Order | int, template: str, by=None, via: str = "", job_id: int | None = None
+    *, order: Order | int, template: str, by: Actor = None, via: str = "", job_id: int | None = None
 ) -> Order:
     """Send a customer email again. Side effects, after commit: the email task and an
     order_email_queued event, or an order_email_not_queued event when the broker is down."""

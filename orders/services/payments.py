@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_payment_event
 from orders.exceptions import PaymentFailed
 from orders.models import Order, PaymentTransaction
@@ -33,7 +34,7 @@ def payment_transaction_record(
     kind: str,
     result: GatewayResult,
     idempotency_key: str,
-    by=None,
+    by: Actor = None,
     via: str = "",
 ) -> PaymentTransaction:
     transaction_row = PaymentTransaction.objects.create(
@@ -67,7 +68,7 @@ def _attempt_key(order: Order, kind: str) -> str:
 
 
 def payment_charge_card_on_file(
-    *, order: Order, by=None, via: str = "", idempotency_key: str = ""
+    *, order: Order, by: Actor = None, via: str = "", idempotency_key: str = ""
 ) -> PaymentOutcome:
     """Charge (or authorize, if the merchant captures at shipment) the order's saved card."""
     if not order.gateway_token:
@@ -89,7 +90,9 @@ def payment_charge_card_on_file(
     return PaymentOutcome("declined", result.message, result.avs_result, result.cvv_result)
 
 
-def payment_submit_echeck(*, order: Order, account: str, by=None, via: str = "") -> PaymentOutcome:
+def payment_submit_echeck(
+    *, order: Order, account: str, by: Actor = None, via: str = ""
+) -> PaymentOutcome:
     """Debit a bank account; the payment stays pending until the settlement webhook."""
     gateway = gateway_for(order.merchant)
     key = _attempt_key(order, Kind.CHARGE)
@@ -101,7 +104,7 @@ def payment_submit_echeck(*, order: Order, account: str, by=None, via: str = "")
     return PaymentOutcome(result.result, result.message)
 
 
-def payment_capture(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+def payment_capture(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
     """Capture an authorized payment; a failure leaves payment status capture_failed."""
     authorization = (
         order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
@@ -134,7 +137,7 @@ def payment_settled_at_gateway(order: Order) -> PaymentTransaction | None:
 
 
 def payment_refund_through_gateway(
-    *, order: Order, amount: Decimal, by=None, via: str = ""
+    *, order: Order, amount: Decimal, by: Actor = None, via: str = ""
 ) -> PaymentOutcome:
     settled = payment_settled_at_gateway(order)
     if settled is None:
@@ -151,7 +154,7 @@ def payment_refund_through_gateway(
     return PaymentOutcome("approved", result.message)
 
 
-def payment_void(*, order: Order, by=None, via: str = "") -> PaymentOutcome:
+def payment_void(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
     authorization = (
         order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
     )

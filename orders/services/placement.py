@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_placed_event
 from orders.exceptions import InvalidInput, OrderRefused, TransitionNotPermitted
 from orders.fraud import (
@@ -136,7 +137,7 @@ def order_place(
     *,
     merchant: Merchant,
     draft: OrderDraft,
-    by=None,
+    by: Actor = None,
     via: str = "",
     before_commit: Callable[[Order], None] | None = None,
 ) -> Order:
@@ -157,7 +158,7 @@ def order_place_once(
     *,
     merchant: Merchant,
     draft: OrderDraft,
-    by=None,
+    by: Actor = None,
     via: str = "",
     before_commit: Callable[[Order], None] | None = None,
 ) -> Placement:
@@ -212,9 +213,17 @@ def order_place_once(
 
     try:
         order = _store(
-            merchant, draft, lines, totals, requires_shipping, payment, fraud, by, via,
+            merchant,
+            draft,
+            lines,
+            totals,
+            requires_shipping,
+            payment,
+            fraud,
+            by,
+            via,
             before_commit,
-        )  # fmt: skip
+        )
     except IntegrityError:
         # A concurrent submission with the same key won the race; the gateway key made its
         # charge and ours one and the same.

@@ -5,7 +5,7 @@ it names the merchant and the order, so it cannot be guessed, altered or used fo
 merchant's order.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_edited_event
 from orders.exceptions import OrderError, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import Merchant, Order, OrderEventType, OrderLine
@@ -99,7 +100,7 @@ def quote_edit(
     shipping_total: Decimal,
     discount: Decimal,
     tax: Decimal | None = None,
-    by=None,
+    by: Actor = None,
 ) -> Order:
     """Replace a quote's lines and prices and recompute its totals; writes an order_edited event."""
     with transaction.atomic():
@@ -150,7 +151,7 @@ def _quote_facts(order: Order) -> dict:
     }
 
 
-def quote_expire_due(*, now=None) -> int:
+def quote_expire_due(*, now: datetime | None = None) -> int:
     """Expire quotes older than their merchant's quote_expiry_days (run by beat); the count."""
     now = now or timezone.now()
     expired = 0

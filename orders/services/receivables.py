@@ -100,9 +100,12 @@ def _retry_one(order_pk: int, schedule: list[int]) -> bool:
             return False
         try:
             result = order_transition(
-                order=order, name="process_payment", by=None, via="beat A/R retry",
+                order=order,
+                name="process_payment",
+                by=None,
+                via="beat A/R retry",
                 expected_stage=Stage.ACCOUNTS_RECEIVABLE,
-            )  # fmt: skip
+            )
         except OrderError as exc:
             outcome = f"error: {exc}"
             paid = False
@@ -121,8 +124,12 @@ def _reject_at_end(order: Order) -> None:
     reason = "payment_failed" if "payment_failed" in codes or not codes else codes[0]
     try:
         order_transition(
-            order=order.pk, name="reject", by=None, via="beat A/R retry",
-            expected_stage=Stage.ACCOUNTS_RECEIVABLE, reason=reason,
-        )  # fmt: skip
+            order=order.pk,
+            name="reject",
+            by=None,
+            via="beat A/R retry",
+            expected_stage=Stage.ACCOUNTS_RECEIVABLE,
+            reason=reason,
+        )
     except OrderError:
         return

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_refunded_event
 from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
 from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
@@ -30,7 +31,7 @@ def refund_apply(
     all_lines: bool = False,
     external: bool = False,
     reason: str = "",
-    by=None,
+    by: Actor = None,
     via: str = "",
     job_id: int | None = None,
 ) -> Decimal:
@@ -108,7 +109,7 @@ def refund_apply(
 def order_refund(
     *,
     order: Order | int,
-    by=None,
+    by: Actor = None,
     via: str = "",
     amount: Decimal | None = None,
     line_quantities: dict[int, int] | None = None,

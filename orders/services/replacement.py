@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.events import order_replacement_created_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
@@ -20,7 +21,7 @@ def order_replacement_create(
     order: Order | int,
     line_quantities: dict[int, int],
     free: bool,
-    by=None,
+    by: Actor = None,
     via: str = "",
     reason: str = "",
 ) -> Order:

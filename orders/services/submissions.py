@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
+from orders.actors import Actor
 from orders.models import FormSubmission, Merchant, SubmissionOutcome
 
 
@@ -21,7 +22,7 @@ def submission_run_once(
     merchant: Merchant,
     token: str,
     action: str,
-    by=None,
+    by: Actor = None,
     run: Callable[[], SubmissionOutcome],
 ) -> tuple[SubmissionOutcome, bool]:
     """Run `run` unless this token already ran; the outcome and whether it is a replay.

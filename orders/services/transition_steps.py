@@ -6,12 +6,13 @@ arguments for the django-fsm transition, details for the event, and work for aft
 """
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, OrderError, PaymentFailed
 from orders.fraud import shipping_address_key
 from orders.fsm import transition_spec
@@ -38,7 +39,7 @@ class Step:
     refusal: OrderError | None = None
 
 
-def prepare(order: Order, name: str, *, by, via: str, inputs: dict[str, Any]) -> Step:
+def prepare(order: Order, name: str, *, by: Actor, via: str, inputs: dict[str, Any]) -> Step:
     """Run the transition's preparer (its `preparer` custom key); one without needs nothing."""
     preparer = transition_spec(name).prepare
     if preparer is None:
@@ -55,7 +56,9 @@ def _route_after_payment(order: Order, result: str) -> str:
     )
 
 
-def charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inputs) -> Step:
+def charge_and_route(
+    order: Order, *, by: Actor, via: str, idempotency_key: str = "", **inputs: Any
+) -> Step:
     """Charge the card on file and route; an offline order without a card stays unpaid."""
     if order.payment_method in GATEWAY_METHODS and order.payment_method != PaymentMethod.ECHECK:
         if not order.gateway_token:
@@ -80,7 +83,13 @@ def charge_and_route(order: Order, *, by, via, idempotency_key: str = "", **inpu
 
 
 def process_payment(
-    order: Order, *, by, via, notify: bool = True, idempotency_key: str = "", **inputs
+    order: Order,
+    *,
+    by: Actor,
+    via: str,
+    notify: bool = True,
+    idempotency_key: str = "",
+    **inputs: Any,
 ) -> Step:
     # The transition's condition has made sure there is a card or wallet on file. A rebill
     # retry passes its attempt's key, so that a re-run after a crash cannot charge twice.
@@ -94,7 +103,7 @@ def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:
 
 
 def record_payment(
-    order: Order, *, by, via, reference: str = "", notify: bool = True, **inputs
+    order: Order, *, by: Actor, via: str, reference: str = "", notify: bool = True, **inputs: Any
 ) -> Step:
     reference = str(reference or "").strip()
     if not reference:
@@ -118,7 +127,9 @@ def record_payment(
     return step
 
 
-def submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) -> Step:
+def submit_echeck(
+    order: Order, *, by: Actor, via: str, bank_account: str = "", **inputs: Any
+) -> Step:
     bank_account = str(bank_account or "").strip()
     if order.payment_method != PaymentMethod.ECHECK:
         if not bank_account:
@@ -131,7 +142,7 @@ def submit_echeck(order: Order, *, by, via, bank_account: str = "", **inputs) ->
     return Step(payload={"payment_method": order.payment_method})
 
 
-def confirm_clearance(order: Order, *, by, via, **inputs) -> Step:
+def confirm_clearance(order: Order, *, by: Actor, via: str, **inputs: Any) -> Step:
     return Step(
         kwargs={
             "next_stage": stage_after_settled_payment(requires_shipping=order.requires_shipping)
@@ -149,14 +160,16 @@ def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
     return reason
 
 
-def reject(order: Order, *, by, via, reason: str = "", **inputs) -> Step:
+def reject(order: Order, *, by: Actor, via: str, reason: str = "", **inputs: Any) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
     if order.payment_status in UNCAPTURED:
         payments.payment_void(order=order, by=by, via=via)
     return Step(kwargs={"reason": reason, "rejected_by": _user(by)}, payload={"reason": reason})
 
 
-def reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) -> Step:
+def reject_as_fraud(
+    order: Order, *, by: Actor, via: str, block: bool = False, **inputs: Any
+) -> Step:
     _return_money(order, by=by, via=via, reason="fraud")
     blocked = []
     if block:
@@ -168,7 +181,7 @@ def reject_as_fraud(order: Order, *, by, via, block: bool = False, **inputs) -> 
 
 
 def refund_and_reject(
-    order: Order, *, by, via, reason: str = "", notify: bool = True, **inputs
+    order: Order, *, by: Actor, via: str, reason: str = "", notify: bool = True, **inputs: Any
 ) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
     refunded = _return_money(order, by=by, via=via, reason=reason)
@@ -181,7 +194,7 @@ def refund_and_reject(
     return step
 
 
-def _return_money(order: Order, *, by, via, reason: str) -> str:
+def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> str:
     """Void an authorization or refund what is left of a settled payment; returns the amount."""
     if order.payment_status in UNCAPTURED:
         payments.payment_void(order=order, by=by, via=via)
@@ -197,7 +210,7 @@ def _return_money(order: Order, *, by, via, reason: str) -> str:
     return "0.00"
 
 
-def _block_list_add(order: Order, *, by) -> list[str]:
+def _block_list_add(order: Order, *, by: Actor) -> list[str]:
     candidates = [
         (BlockListEntry.Kind.EMAIL, order.email.lower()),
         (BlockListEntry.Kind.CARD, order.card_fingerprint),
@@ -227,7 +240,15 @@ def _block_list_add(order: Order, *, by) -> list[str]:
     return added
 
 
-def hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> Step:
+def hold(
+    order: Order,
+    *,
+    by: Actor,
+    via: str,
+    reason: str = "",
+    until: datetime.date | str | None = None,
+    **inputs: Any,
+) -> Step:
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Give a reason for the hold.")
@@ -245,7 +266,7 @@ def hold(order: Order, *, by, via, reason: str = "", until=None, **inputs) -> St
     )
 
 
-def release_hold(order: Order, *, by, via, **inputs) -> Step:
+def release_hold(order: Order, *, by: Actor, via: str, **inputs: Any) -> Step:
     if order.held_from_stage not in HOLD_SOURCES:
         raise InvalidInput(f"{order.order_id} does not know the stage it was held from.")
     return Step(kwargs={"next_stage": order.held_from_stage})
@@ -254,13 +275,13 @@ def release_hold(order: Order, *, by, via, **inputs) -> Step:
 def mark_shipped(
     order: Order,
     *,
-    by,
-    via,
+    by: Actor,
+    via: str,
     carrier: str = "",
-    tracking_numbers=(),
+    tracking_numbers: Iterable[str] | str = (),
     method: str = "",
     notify: bool = True,
-    **inputs,
+    **inputs: Any,
 ) -> Step:
     carrier = (carrier or "").strip()
     if not carrier:
@@ -293,7 +314,13 @@ def mark_shipped(
 
 
 def accept_quote(
-    order: Order, *, by, via, card: CardDetails | None = None, method: str = "", **inputs
+    order: Order,
+    *,
+    by: Actor,
+    via: str,
+    card: CardDetails | None = None,
+    method: str = "",
+    **inputs: Any,
 ) -> Step:
     """The customer accepts the quote and pays by card (charged now) or by an offline method."""
     if card is not None:
@@ -307,7 +334,7 @@ def accept_quote(
     return step
 
 
-def send_quote(order: Order, *, by, via, **inputs) -> Step:
+def send_quote(order: Order, *, by: Actor, via: str, **inputs: Any) -> Step:
     step = Step(payload={"total": str(order.total)})
     step.after_commit.append(notifications.order_email_later(order.pk, "quote"))
     return step
@@ -324,5 +351,5 @@ def _card_on_file_set(order: Order, card: CardDetails) -> None:
     order.card_fingerprint, order.gateway_token = token.fingerprint, token.token
 
 
-def _user(by):
+def _user(by: Actor):
     return by if by is not None and getattr(by, "is_authenticated", False) else None

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django_fsm import ConcurrentTransition
 
+from orders.actors import Actor
 from orders.events import order_transitioned_event
 from orders.exceptions import (
     InvalidInput,
@@ -50,7 +51,7 @@ def transition_names() -> list[str]:
     return list(transition_specs())
 
 
-def order_transitions_for_user(*, order: Order, user) -> list[TransitionSpec]:
+def order_transitions_for_user(*, order: Order, user: Actor) -> list[TransitionSpec]:
     """The transitions this user may run on this order now, for buttons."""
     return transitions_for_user(order, user)
 
@@ -59,7 +60,7 @@ def order_transition(
     *,
     order: Order | int,
     name: str,
-    by=None,
+    by: Actor = None,
     via: str = "",
     expected_stage: str | None = None,
     job_id: int | None = None,

@@ -30,9 +30,12 @@ def test_export_two_selected_orders_from_a_stage_list(
         place(merchant, card_mode=CardMode.NO_CHARGE, email=f"due{n}@example.com") for n in range(3)
     ]
     export_mapping_save(
-        merchant=merchant, name="IDs and totals", format="csv", granularity="order",
+        merchant=merchant,
+        name="IDs and totals",
+        format="csv",
+        granularity="order",
         columns=[{"field": "order_id", "header": "Reference"}, {"field": "total"}],
-    )  # fmt: skip
+    )
     wanted = orders[:2]
 
     sign_in("list-exporter", "pw")

@@ -20,9 +20,11 @@ SENT_BUTTON_STATE_NOTE = """() => document.addEventListener("submit", (event) =>
 def _chargeable_receivable_order(merchant: Merchant) -> Order:
     failing = (DECLINE, INSUFFICIENT_FUNDS, PROCESSING_ERROR)
     candidates = Order.objects.filter(
-        merchant=merchant, stage=Stage.ACCOUNTS_RECEIVABLE, deleted_at__isnull=True,
+        merchant=merchant,
+        stage=Stage.ACCOUNTS_RECEIVABLE,
+        deleted_at__isnull=True,
         payment_method=PaymentMethod.CREDIT_CARD,
-    ).exclude(gateway_token="")  # fmt: skip
+    ).exclude(gateway_token="")
     return next(o for o in candidates if not o.gateway_token.endswith(failing))
 
 

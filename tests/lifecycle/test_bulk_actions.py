@@ -56,11 +56,15 @@ def test_bulk_action_on_selected_orders_runs_as_a_job_with_per_order_outcomes(
     # Off-screen, foreign and deleted orders never enter the job.
     assert sorted(job.order_pks) == sorted([first.pk, second.pk, changed.pk])
     assert (job.kind, job.params["operation"], job.created_by) == (
-        "operation", "process_payment", manager
-    )  # fmt: skip
+        "operation",
+        "process_payment",
+        manager,
+    )
     assert job.params["selection"] == {
-        "screen": "accounts-receivable", "query": "q=x", "all_matching": False
-    }  # fmt: skip
+        "screen": "accounts-receivable",
+        "query": "q=x",
+        "all_matching": False,
+    }
 
     order_transition(order=changed, name="process_payment", by=manager)  # before the job runs
     job_run(job_id=job.pk)

@@ -100,10 +100,14 @@ def test_a_day_count_past_ten_years_is_an_empty_list(needs_postgres, manager_cli
 def test_live_totals_say_an_amount_is_too_large(needs_postgres, manager_client):
     response = manager_client.post(
         "/orders/new/totals/",
-        {"lines-TOTAL_FORMS": "2", "lines-0-quantity": "1000",
-         "lines-0-unit_price": "9999999.00", "lines-1-quantity": "1000",
-         "lines-1-unit_price": "9999999.00"},
-    )  # fmt: skip
+        {
+            "lines-TOTAL_FORMS": "2",
+            "lines-0-quantity": "1000",
+            "lines-0-unit_price": "9999999.00",
+            "lines-1-quantity": "1000",
+            "lines-1-unit_price": "9999999.00",
+        },
+    )
     assert response.status_code == 200
     assert "larger than 9,999,999,999.99 allows" in response.content.decode()
 
@@ -123,7 +127,11 @@ def test_a_chargeback_report_with_a_stray_carriage_return_is_refused_with_a_mess
 def test_a_chargeback_larger_than_an_amount_column_holds_is_refused(needs_postgres, manager, order):
     with pytest.raises(AmountTooLarge):
         chargeback_open(
-            order=order, case_number="CB-9", reason_code="13.1",
-            amount=Decimal("99999999999.00"), respond_by=date(2026, 2, 1), by=manager,
-        )  # fmt: skip
+            order=order,
+            case_number="CB-9",
+            reason_code="13.1",
+            amount=Decimal("99999999999.00"),
+            respond_by=date(2026, 2, 1),
+            by=manager,
+        )
     assert not Chargeback.objects.exists()

@@ -39,9 +39,13 @@ def test_every_list_offers_export_with_the_default_mapping_chosen(manager_client
     ar_order(merchant)
     place(merchant)
     export_mapping_save(
-        merchant=merchant, name="Accounting", format="xlsx", granularity="order",
-        columns=[{"field": "order_id"}], is_default=True,
-    )  # fmt: skip
+        merchant=merchant,
+        name="Accounting",
+        format="xlsx",
+        granularity="order",
+        columns=[{"field": "order_id"}],
+        is_default=True,
+    )
     accounting = export_mapping_get(merchant=merchant, name="Accounting")
 
     for url in (AR_LIST, "/stages/shipping/", "/orders/"):
@@ -64,8 +68,10 @@ def test_export_of_selected_orders_writes_exactly_those_orders(manager_client, m
     assert response["Location"] == f"/tools/jobs/{job.pk}/"
     assert (job.kind, job.params["mapping_id"], job.created_by) == ("export", mapping.pk, manager)
     assert job.params["selection"] == {
-        "screen": "accounts-receivable", "query": "sort=-total", "all_matching": False
-    }  # fmt: skip
+        "screen": "accounts-receivable",
+        "query": "sort=-total",
+        "all_matching": False,
+    }
     ran(job)
     assert sorted(exported_order_ids(job)) == sorted(o.order_id for o in chosen)
     event = MerchantEvent.objects.get(merchant=merchant, type="orders_exported")
@@ -83,9 +89,12 @@ def test_export_of_all_matching_a_stage_lists_filter(manager_client, merchant):
     mapping = export_mapping_get(merchant=merchant)
 
     response = export_post(
-        manager_client, mapping=mapping.pk, select_all="1", query="country=ca",
+        manager_client,
+        mapping=mapping.pk,
+        select_all="1",
+        query="country=ca",
         orders=[deleted],  # ignored: "all matching" wins
-    )  # fmt: skip
+    )
 
     job = Job.objects.get()
     assert response["Location"] == f"/tools/jobs/{job.pk}/"
@@ -103,9 +112,13 @@ def test_export_of_all_orders_matching_a_search_on_view_all_orders(manager_clien
     mapping = export_mapping_get(merchant=merchant)
 
     export_post(
-        manager_client, "/orders/bulk/", mapping=mapping.pk, select_all="1",
-        query="q=find%40example.com", **{"export-format": "tsv"},
-    )  # fmt: skip
+        manager_client,
+        "/orders/bulk/",
+        mapping=mapping.pk,
+        select_all="1",
+        query="q=find%40example.com",
+        **{"export-format": "tsv"},
+    )
 
     job = ran(Job.objects.get())
     assert job.result_file.name.endswith(".tsv")

@@ -86,12 +86,16 @@ def test_another_merchants_member_gets_404_and_nothing_changes(client, merchant,
 def test_editing_the_shipping_address_records_the_changed_fields(manager_client, merchant):
     order = place(merchant)
     data = {
-        "billing_address1": "1 Main St", "billing_city": "Springfield",
-        "billing_postal_code": "12345", "billing_country": "US",
-        "shipping_name": "Bo Lee", "shipping_address1": "7 Oak Ave",
-        "shipping_city": "Springfield", "shipping_postal_code": "12399",
+        "billing_address1": "1 Main St",
+        "billing_city": "Springfield",
+        "billing_postal_code": "12345",
+        "billing_country": "US",
+        "shipping_name": "Bo Lee",
+        "shipping_address1": "7 Oak Ave",
+        "shipping_city": "Springfield",
+        "shipping_postal_code": "12399",
         "shipping_country": "us",
-    }  # fmt: skip
+    }
 
     manager_client.post(edit_url(order, "addresses"), data)
 
@@ -140,9 +144,11 @@ def test_adding_and_removing_tags_records_the_tag_lists(manager_client, merchant
 def test_an_edit_that_changes_nothing_writes_no_event(manager_client, merchant):
     order = place(merchant)
 
-    response = manager_client.post(edit_url(order, "customer"), {**CUSTOMER, "last_name": "Lee",
-                                   "email": "ann@example.com", "company": "", "phone": ""},
-                                   follow=True)  # fmt: skip
+    response = manager_client.post(
+        edit_url(order, "customer"),
+        {**CUSTOMER, "last_name": "Lee", "email": "ann@example.com", "company": "", "phone": ""},
+        follow=True,
+    )
 
     assert not order.events.filter(type="order_edited").exists()
     assert messages_of(response) == [f"{order.order_id}: nothing changed."]

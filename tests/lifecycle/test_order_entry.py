@@ -167,10 +167,13 @@ def test_another_customers_saved_card_is_refused_and_nothing_is_charged(manager_
     response = manager_client.post(
         ENTRY,
         entry_data(
-            email="mallory@example.com", payment_method="saved_card", saved_card=theirs.order_id,
-            card_number="", card_exp="",
+            email="mallory@example.com",
+            payment_method="saved_card",
+            saved_card=theirs.order_id,
+            card_number="",
+            card_exp="",
         ),
-    )  # fmt: skip
+    )
 
     assert response.status_code == 422
     assert "Choose a saved card of this customer." in response.content.decode()
@@ -181,9 +184,13 @@ def test_another_customers_saved_card_is_refused_and_nothing_is_charged(manager_
 def test_the_saved_card_pays_for_its_customer_whatever_the_email_s_case(manager_client, merchant):
     earlier = place(merchant, email="bob@example.com")
     order = placed(
-        manager_client, email="BOB@example.com", payment_method="saved_card",
-        saved_card=earlier.order_id, card_number="", card_exp="",
-    )  # fmt: skip
+        manager_client,
+        email="BOB@example.com",
+        payment_method="saved_card",
+        saved_card=earlier.order_id,
+        card_number="",
+        card_exp="",
+    )
     assert order.gateway_token == earlier.gateway_token
     assert order.stage == Stage.SHIPPING
 
@@ -200,10 +207,13 @@ def test_customer_service_gets_neither_customers_nor_their_cards(client, merchan
     response = client.post(
         ENTRY,
         entry_data(
-            email="eve@example.com", payment_method="saved_card", saved_card=earlier.order_id,
-            card_number="", card_exp="",
+            email="eve@example.com",
+            payment_method="saved_card",
+            saved_card=earlier.order_id,
+            card_number="",
+            card_exp="",
         ),
-    )  # fmt: skip
+    )
     assert response.status_code == 403
     assert Order.objects.count() == 1
     assert GatewayLedgerEntry.objects.count() == charges
@@ -247,8 +257,11 @@ def test_server_totals_round_half_up_and_match_the_placed_order(manager_client, 
 
     order = placed(manager_client, data)
     assert (order.subtotal, order.discount, order.tax, order.total) == (
-        Decimal("11.10"), Decimal("1.00"), Decimal("0.51"), Decimal("18.11"),
-    )  # fmt: skip
+        Decimal("11.10"),
+        Decimal("1.00"),
+        Decimal("0.51"),
+        Decimal("18.11"),
+    )
 
 
 def test_edited_tax_shipping_and_discount_are_the_servers_too(manager_client, merchant):

@@ -64,8 +64,10 @@ def test_editing_a_quote_recomputes_totals_and_records_the_change(manager_client
         ("", 1, Decimal("40.00")),
     ]
     assert (order.subtotal, order.shipping_total, order.total) == (
-        Decimal("340.00"), Decimal("25.00"), Decimal("365.00"),
-    )  # fmt: skip
+        Decimal("340.00"),
+        Decimal("25.00"),
+        Decimal("365.00"),
+    )
     event = order.events.get(type="order_edited")
     assert event.payload["changes"]["total"] == {"before": "25.00", "after": "365.00"}
     assert event.actor.username == "demo-manager"
@@ -130,8 +132,9 @@ def test_declined_card_or_offline_method_sends_the_accepted_quote_to_receivables
     declined.refresh_from_db()
     offline.refresh_from_db()
     assert (declined.stage, declined.payment_status) == (
-        Stage.ACCOUNTS_RECEIVABLE, PaymentStatus.DECLINED,
-    )  # fmt: skip
+        Stage.ACCOUNTS_RECEIVABLE,
+        PaymentStatus.DECLINED,
+    )
     assert (offline.stage, offline.payment_method) == (Stage.ACCOUNTS_RECEIVABLE, "wire")
 
 

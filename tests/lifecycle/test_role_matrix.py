@@ -39,13 +39,13 @@ from orders.models import (
 from orders.models import (
     Case as CustomerCase,
 )
-from orders.permissions import ROLE_PERMISSIONS, role_permissions
+from orders.permissions import ROLE_PERMISSIONS
 from orders.services.api_tokens import api_token_create
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
 from orders.states import Stage
-from tests.factories import ItemFactory, member, place
+from tests.factories import ItemFactory, member, place, role_permissions
 from tests.lifecycle.conftest import one_time
 from tests.lifecycle.entry_helpers import entry_data
 from tests.orders.auto_orders import subscribe
@@ -65,11 +65,24 @@ MERCHANT_URLCONFS = ("lifecycle.urls", "tools.urls", "orders.urls")
 PUBLIC = {"customer-case", "quote-customer", "payment-webhook"}
 # Read-only pages (GET only): they show the merchant's data and change nothing.
 PAGES = {
-    "home", "order-find", "order-detail", "chargeback-list", "chargeback-detail", "case-list",
-    "case-detail", "item-list", "auto-order-list", "auto-order-forecast", "auto-order-detail",
-    "order-bulk-form", "stage-bulk-form", "job-list", "job-detail", "tool-export-mappings",
+    "home",
+    "order-find",
+    "order-detail",
+    "chargeback-list",
+    "chargeback-detail",
+    "case-list",
+    "case-detail",
+    "item-list",
+    "auto-order-list",
+    "auto-order-forecast",
+    "auto-order-detail",
+    "order-bulk-form",
+    "stage-bulk-form",
+    "job-list",
+    "job-detail",
+    "tool-export-mappings",
     "cost-import-detail",
-}  # fmt: skip
+}
 PDF = b"%PDF-1.7\n%%EOF\n"
 
 
@@ -145,9 +158,12 @@ class World:
     @cached_property
     def pending_note_job(self) -> Job:
         return operation_job_create(
-            merchant=self.merchant, operation=operation_get("append_note"), inputs={"text": "x"},
-            order_pks=[self.order.pk], by=self.manager,
-        )  # fmt: skip
+            merchant=self.merchant,
+            operation=operation_get("append_note"),
+            inputs={"text": "x"},
+            order_pks=[self.order.pk],
+            by=self.manager,
+        )
 
     @cached_property
     def cost_import(self) -> CostImport:
@@ -227,9 +243,12 @@ def _batch_preview(client, w) -> None:
 
 def _batch_data(w, action) -> dict:
     return {
-        "kind": "ids", "order_ids": w.order.order_id, "operation": "add_tag",
-        "op-name": "checked", "action": action,
-    }  # fmt: skip
+        "kind": "ids",
+        "order_ids": w.order.order_id,
+        "operation": "add_tag",
+        "op-name": "checked",
+        "action": action,
+    }
 
 
 def _order(w) -> str:

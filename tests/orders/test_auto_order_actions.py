@@ -83,8 +83,10 @@ def test_cancelling_never_touches_orders_already_placed(merchant, manager):
     )
 
     assert (done.status, done.status_reason, done.cancelled_by) == (
-        "cancelled_by_customer", "Moved abroad", manager,
-    )  # fmt: skip
+        "cancelled_by_customer",
+        "Moved abroad",
+        manager,
+    )
     assert (
         list(Order.objects.order_by("pk").values_list("pk", "stage", "total", "updated_at"))
         == placed

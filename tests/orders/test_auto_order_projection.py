@@ -21,10 +21,16 @@ START = date(2024, 1, 31)
 
 def with_second_item(auto_order: AutoOrder) -> AutoOrder:
     AutoOrderItem.objects.create(
-        auto_order=auto_order, position=1, sku="FILTERS", description="Filters", quantity=2,
-        unit_price=Decimal("3.50"), schedule="every_45_days", anchor_day=31,
+        auto_order=auto_order,
+        position=1,
+        sku="FILTERS",
+        description="Filters",
+        quantity=2,
+        unit_price=Decimal("3.50"),
+        schedule="every_45_days",
+        anchor_day=31,
         next_rebill_on=START + timedelta(days=45),
-    )  # fmt: skip
+    )
     return AutoOrder.objects.get(pk=auto_order.pk)
 
 
@@ -50,8 +56,11 @@ def test_the_projected_rebills_are_what_the_sweep_then_does(merchant):
 
     assert len(projected) == 10
     assert [p.on for p in projected[:4]] == [
-        date(2024, 2, 29), date(2024, 3, 16), date(2024, 3, 31), date(2024, 4, 30),
-    ]  # fmt: skip
+        date(2024, 2, 29),
+        date(2024, 3, 16),
+        date(2024, 3, 31),
+        date(2024, 4, 30),
+    ]
     made = sweep_days(auto_order, START, projected[-1].on.toordinal() - START.toordinal() + 1)
     assert made == [(p.on, p.amount) for p in projected]
 
@@ -65,8 +74,11 @@ def test_a_pause_skips_the_projected_rebills_before_its_end_as_the_sweep_does(me
     projected = auto_order_projection(auto_order=auto_order, count=4)
 
     assert [p.on for p in projected] == [
-        date(2025, 3, 31), date(2025, 4, 7), date(2025, 4, 14), date(2025, 4, 21),
-    ]  # fmt: skip
+        date(2025, 3, 31),
+        date(2025, 4, 7),
+        date(2025, 4, 14),
+        date(2025, 4, 21),
+    ]
     made = sweep_days(auto_order, date(2025, 3, 4), 50)[:4]
     assert made == [(p.on, p.amount) for p in projected]
 

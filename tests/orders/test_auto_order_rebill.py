@@ -114,8 +114,10 @@ def test_a_declining_card_is_retried_after_the_delay_then_disabled_with_an_email
     assert auto_order.next_attempt_on is None
     assert rebills(auto_order).count() == 1  # retries charge the period's order again
     assert list(RebillAttempt.objects.values_list("try_number", "result")) == [
-        (3, "declined"), (2, "declined"), (1, "declined"),
-    ]  # fmt: skip
+        (3, "declined"),
+        (2, "declined"),
+        (1, "declined"),
+    ]
     assert [m.to for m in mail.outbox] == [["owner@example.com"]]
     assert auto_order.code in mail.outbox[0].subject
     assert OrderEvent.objects.filter(
@@ -152,8 +154,10 @@ def test_an_auto_order_completes_when_its_rebills_run_out(merchant):
         rebill_sweep(today=day)
     auto_order.refresh_from_db()
     assert (auto_order.status, auto_order.next_rebill_on, rebills(auto_order).count()) == (
-        "completed", None, 2,
-    )  # fmt: skip
+        "completed",
+        None,
+        2,
+    )
 
 
 def test_an_auto_order_completes_past_its_no_order_after_date(merchant):

@@ -205,8 +205,10 @@ def test_parser_errors_and_wrong_value_counts_are_row_problems(merchant, orders,
     )
     preview = chargeback_import_preview(merchant=merchant, content=content.encode())
     assert [(row, column) for row, column, _message in problems_of(preview)] == [
-        (2, ""), (3, ""), (5, ""),
-    ]  # fmt: skip
+        (2, ""),
+        (3, ""),
+        (5, ""),
+    ]
     assert problems_of(preview)[0][2] == "5 values where the header has 6"
     assert "cannot be read as CSV" in problems_of(preview)[2][2]
     with pytest.raises(InvalidInput, match="3 problem"):

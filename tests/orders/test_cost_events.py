@@ -73,10 +73,14 @@ def test_bulk_cost_events_have_the_content_of_the_per_order_recorder(merchant, w
 def test_actual_profit_in_sql_is_the_models_actual_profit(merchant):
     order = place(merchant, email="profit@example.com")
     Order.objects.filter(pk=order.pk).update(
-        refunded_total=D("3.10"), tax=D("1.99"), cost_of_goods=D("8.00"),
-        actual_shipping=D("7.25"), actual_fulfillment=D("0.50"), actual_payment=D("-0.40"),
+        refunded_total=D("3.10"),
+        tax=D("1.99"),
+        cost_of_goods=D("8.00"),
+        actual_shipping=D("7.25"),
+        actual_fulfillment=D("0.50"),
+        actual_payment=D("-0.40"),
         actual_profit=D("999.00"),  # stale on purpose: both compute it afresh
-    )  # fmt: skip
+    )
     order.refresh_from_db()
     sql = Order.actual_profit_sql(lambda field: field)
 

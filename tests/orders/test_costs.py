@@ -25,17 +25,22 @@ D = Decimal
 KEYS = list(COSTS_RECORDED)
 PLAN_ID = 41
 PLAN = CostPlanTable(
-    table="test_cost_plan", plan_column="plan_id", plan_id=PLAN_ID, label="label",
+    table="test_cost_plan",
+    plan_column="plan_id",
+    plan_id=PLAN_ID,
+    label="label",
     position="position",
-)  # fmt: skip
+)
 CHANGES = CostChangeTable(table="test_cost_change", plan_column="plan_id", plan_id=PLAN_ID)
 
 
 def with_costs(order: Order, shipping="7.00", fulfillment="0.50", payment="0.90") -> Order:
     Order.objects.filter(pk=order.pk).update(
-        refunded_total=D("1.00"), actual_shipping=D(shipping), actual_fulfillment=D(fulfillment),
+        refunded_total=D("1.00"),
+        actual_shipping=D(shipping),
+        actual_fulfillment=D(fulfillment),
         actual_payment=D(payment),
-    )  # fmt: skip
+    )
     order.refresh_from_db()
     Order.objects.filter(pk=order.pk).update(actual_profit=order.compute_actual_profit())
     order.refresh_from_db()
@@ -101,8 +106,10 @@ def test_setting_costs_recomputes_profit_and_records_one_edited_event(merchant, 
     profit_before = order.actual_profit
     order.refresh_from_db()
     assert (order.actual_shipping, order.actual_fulfillment, order.actual_payment) == (
-        D("4.00"), D("0.50"), D("0.90"),
-    )  # fmt: skip
+        D("4.00"),
+        D("0.50"),
+        D("0.90"),
+    )
     assert order.actual_profit == order.compute_actual_profit() == saved.actual_profit
     assert order.actual_profit == profit_before + D("3.00")
     event = cost_events(order).get()
@@ -185,23 +192,28 @@ def test_a_plan_applied_set_based_gives_what_setting_each_order_gives(merchant, 
     for order, (shipping, fulfillment, payment) in zip(one_by_one, ROWS, strict=True):
         added = amount(payment)
         order_costs_set(
-            order=order, by=bookkeeper, shipping=amount(shipping),
+            order=order,
+            by=bookkeeper,
+            shipping=amount(shipping),
             fulfillment=amount(fulfillment),
             payment=None if added is None else order.actual_payment + added,
-        )  # fmt: skip
+        )
 
     assert count == 3
     assert [values(order) for order in planned] == [values(order) for order in one_by_one]
     for order, was in zip(planned, before, strict=True):
         event = cost_events(order).get()
         assert (event.type, event.actor, event.actor_label) == (
-            "order_costs_imported", bookkeeper, "job 9",
-        )  # fmt: skip
+            "order_costs_imported",
+            bookkeeper,
+            "job 9",
+        )
         assert event.payload == {
-            "import_id": PLAN_ID, "job_id": 9,
+            "import_id": PLAN_ID,
+            "job_id": 9,
             "before": dict(zip(KEYS, map(str, was), strict=True)),
             "after": {key: str(value) for key, value in order_costs_of(order).items()},
-        }  # fmt: skip
+        }
 
 
 @pytest.mark.django_db
@@ -280,9 +292,10 @@ def test_editing_costs_in_the_admin_locks_the_order_first(admin_client, merchant
     assert response.status_code == 302
     table = Order._meta.db_table
     writes = [
-        query["sql"] for query in queries
-        if table in query["sql"] and ("FOR UPDATE" in query["sql"] or "UPDATE \"" in query["sql"])
-    ]  # fmt: skip
+        query["sql"]
+        for query in queries
+        if table in query["sql"] and ("FOR UPDATE" in query["sql"] or 'UPDATE "' in query["sql"])
+    ]
     assert "FOR UPDATE" in writes[0]
     assert writes[1].startswith(f'UPDATE "{table}"')
     order.refresh_from_db()

@@ -77,7 +77,7 @@ def test_catalogue_price_is_used_when_a_line_names_only_a_sku(client, merchant, 
         ({"billing": {"street": "x"}}, "billing.street"),
         ({"ip_address": "not-an-ip"}, "ip_address"),
     ],
-)  # fmt: skip
+)
 def test_invalid_bodies_are_refused_with_the_field_path(client, token, change, path):
     data = body(**change)
     data = {key: value for key, value in data.items() if value is not None}

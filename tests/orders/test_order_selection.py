@@ -142,9 +142,12 @@ def test_dates_are_whole_days_of_the_merchants_time_zone(merchant):
     assert selected.order_pks == [evening.pk]
     with pytest.raises(InvalidSelection, match="first date is after the last"):
         resolve(
-            merchant, kind=SelectionKind.DATES, date_field="placed",
-            date_from="2026-03-11", date_to="2026-03-10",
-        )  # fmt: skip
+            merchant,
+            kind=SelectionKind.DATES,
+            date_field="placed",
+            date_from="2026-03-11",
+            date_to="2026-03-10",
+        )
     with pytest.raises(InvalidSelection, match="Choose the date"):
         resolve(merchant, kind=SelectionKind.DATES, date_field="refunded")
 

@@ -4,10 +4,10 @@ import pytest
 
 from orders.exceptions import TransitionNotPermitted
 from orders.models import Order, OrderEvent
-from orders.permissions import ORDER_ACTIONS, ROLE_PERMISSIONS, role_permissions
+from orders.permissions import ORDER_ACTIONS, ROLE_PERMISSIONS
 from orders.services.transitions import order_transition, order_transitions_for_user
 from orders.states import Stage
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory, member, role_permissions
 from tests.orders.builders import order_in_stage
 
 SYSTEM_ONLY = {"accept_quote", "expire_quote", "confirm_clearance", "fail_clearance"}

@@ -38,9 +38,12 @@ def test_kept_counts_follow_every_kind_of_change(needs_postgres, merchant, other
     assert stage_counts_for(merchant=merchant) == direct_counts(merchant)
 
     batch = Job.objects.create(
-        merchant=merchant, kind="operation", order_pks=seeded[1:21], total=20,
+        merchant=merchant,
+        kind="operation",
+        order_pks=seeded[1:21],
+        total=20,
         params={"operation": "hold", "inputs": {"reason": "Batch"}, "selection": {}},
-    )  # fmt: skip
+    )
     job_run(job_id=batch.pk)  # one UPDATE … FROM (VALUES …) per chunk
     order_delete(order=shipped, reason="Duplicate")
     order_delete(order=held, reason="Test order")

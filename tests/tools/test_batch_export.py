@@ -133,10 +133,12 @@ def test_a_run_where_no_order_applies_creates_nothing(merchant, manager):
     soft_delete(order)
     with pytest.raises(InvalidInput, match="None of the selected orders can be exported"):
         operation_job_create(
-            merchant=merchant, operation=operation_get("export"),
-            inputs={"mapping": export_mapping_get(merchant=merchant).pk}, order_pks=[order.pk],
+            merchant=merchant,
+            operation=operation_get("export"),
+            inputs={"mapping": export_mapping_get(merchant=merchant).pk},
+            order_pks=[order.pk],
             by=manager,
-        )  # fmt: skip
+        )
     assert not Job.objects.exists()
 
 
@@ -176,9 +178,11 @@ def test_another_merchants_mapping_is_refused_in_the_batch_form(
     assert 'data-preview="count"' not in response.content.decode()
     with pytest.raises(InvalidInput, match="Choose one of your export mappings"):
         export_selection_start(
-            merchant=merchant, mapping_pk=export_mapping_get(merchant=other_merchant).pk,
-            order_pks=[order.pk], by=manager,
-        )  # fmt: skip
+            merchant=merchant,
+            mapping_pk=export_mapping_get(merchant=other_merchant).pk,
+            order_pks=[order.pk],
+            by=manager,
+        )
     assert not Job.objects.exists()
 
 
@@ -187,8 +191,10 @@ def test_people_without_the_export_permission_may_not_export_through_a_batch(mer
     order = place(merchant)
     with pytest.raises(OrderError):
         operation_job_create(
-            merchant=merchant, operation=operation_get("export"),
-            inputs={"mapping": export_mapping_get(merchant=merchant).pk}, order_pks=[order.pk],
+            merchant=merchant,
+            operation=operation_get("export"),
+            inputs={"mapping": export_mapping_get(merchant=merchant).pk},
+            order_pks=[order.pk],
             by=clerk,
-        )  # fmt: skip
+        )
     assert not Job.objects.exists()

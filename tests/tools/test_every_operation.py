@@ -232,9 +232,12 @@ def test_skip_reasons_say_why(merchant, manager):
 
     def reasons(name, orders, inputs=None):
         preview = operation_preview(
-            merchant=merchant, operation=operation_get(name), inputs=inputs or {},
-            order_pks=[o.pk for o in orders], by=manager,
-        )  # fmt: skip
+            merchant=merchant,
+            operation=operation_get(name),
+            inputs=inputs or {},
+            order_pks=[o.pk for o in orders],
+            by=manager,
+        )
         by_id = {row.order_id: row.reason for row in preview.rows}
         return [by_id[order.order_id] for order in orders]
 

@@ -37,9 +37,13 @@ def rich_order(merchant, manager):
     merchant.save()
     order = place(merchant, email="rich@example.com", quantity=2)
     Order.objects.filter(pk=order.pk).update(
-        first_name=FORMULA_NAME, company="+1 Corp", custom_2="-dash", custom_3="@at",
-        actual_shipping=Decimal("7.25"), actual_profit=Decimal("-3.10"),
-    )  # fmt: skip
+        first_name=FORMULA_NAME,
+        company="+1 Corp",
+        custom_2="-dash",
+        custom_3="@at",
+        actual_shipping=Decimal("7.25"),
+        actual_profit=Decimal("-3.10"),
+    )
     order.tags.add(Tag.objects.create(merchant=merchant, name="vip"))
     order_note_append(order=order, text="Leave at door", by=manager)
     Shipment.objects.create(order=order, carrier="UPS", tracking_numbers=["1Z1", "1Z2"])
@@ -48,9 +52,12 @@ def rich_order(merchant, manager):
 
 def all_fields_mapping(merchant, fmt, fields=ORDER_FIELDS, granularity="order"):
     return export_mapping_save(
-        merchant=merchant, name=f"All {fmt} {granularity}", format=fmt, granularity=granularity,
+        merchant=merchant,
+        name=f"All {fmt} {granularity}",
+        format=fmt,
+        granularity=granularity,
         columns=[{"field": f.name, "header": "", "format": ""} for f in fields],
-    )  # fmt: skip
+    )
 
 
 def expected(order, field):
@@ -144,10 +151,16 @@ def test_every_catalogue_field_round_trips_through_xml_with_lines_nested(rich_or
 def test_one_row_per_line_repeats_the_order_fields(merchant):
     first = place(merchant, email="a@example.com")
     mapping = export_mapping_save(
-        merchant=merchant, name="Lines", format="csv", granularity="line",
-        columns=[{"field": "order_id", "header": "ID"}, {"field": "line_sku", "header": "SKU"},
-                 {"field": "line_quantity", "header": "Qty"}],
-    )  # fmt: skip
+        merchant=merchant,
+        name="Lines",
+        format="csv",
+        granularity="line",
+        columns=[
+            {"field": "order_id", "header": "ID"},
+            {"field": "line_sku", "header": "SKU"},
+            {"field": "line_quantity", "header": "Qty"},
+        ],
+    )
     first.lines.create(description="Second", sku="B-2", quantity=3, unit_price=Decimal("1.00"))
     rows = list(csv.reader(io.StringIO(export_bytes(mapping).decode("utf-8-sig"))))
     assert rows[0] == ["ID", "SKU", "Qty"]
@@ -159,9 +172,12 @@ def test_one_row_per_line_repeats_the_order_fields(merchant):
 def test_line_fields_in_a_row_per_order_mapping_are_refused(merchant):
     with pytest.raises(Exception, match="line fields need one row per line"):
         export_mapping_save(
-            merchant=merchant, name="Bad", format="csv", granularity="order",
+            merchant=merchant,
+            name="Bad",
+            format="csv",
+            granularity="order",
             columns=[{"field": "line_sku"}],
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.django_db
@@ -180,8 +196,11 @@ def test_deleted_orders_and_other_merchants_orders_are_never_exported(merchant, 
 def test_every_merchant_starts_with_a_standard_csv_default_mapping(merchant):
     mapping = export_mapping_get(merchant=merchant)
     assert (mapping.name, mapping.format, mapping.granularity, mapping.is_default) == (
-        "Standard", "csv", "order", True,
-    )  # fmt: skip
+        "Standard",
+        "csv",
+        "order",
+        True,
+    )
     assert export_mapping_standard_ensure(merchant=merchant).pk == mapping.pk
 
 
@@ -189,9 +208,13 @@ def test_every_merchant_starts_with_a_standard_csv_default_mapping(merchant):
 def test_a_new_default_mapping_replaces_the_old_default(merchant):
     export_mapping_get(merchant=merchant)
     mine = export_mapping_save(
-        merchant=merchant, name="Mine", format="xlsx", granularity="order",
-        columns=[{"field": "total"}], is_default=True,
-    )  # fmt: skip
+        merchant=merchant,
+        name="Mine",
+        format="xlsx",
+        granularity="order",
+        columns=[{"field": "total"}],
+        is_default=True,
+    )
     assert list(ExportMapping.objects.filter(merchant=merchant, is_default=True)) == [mine]
 
 
@@ -199,10 +222,15 @@ def test_a_new_default_mapping_replaces_the_old_default(merchant):
 def test_the_preview_shows_the_first_rows_with_renamed_headers(merchant):
     order = place(merchant, email="p@example.com")
     mapping = ExportMapping(
-        merchant=merchant, name="tmp", format="csv", granularity="order",
-        columns=[{"field": "total", "header": "Amount", "format": "thousands"},
-                 {"field": "order_id", "header": "Ref"}],
-    )  # fmt: skip
+        merchant=merchant,
+        name="tmp",
+        format="csv",
+        granularity="order",
+        columns=[
+            {"field": "total", "header": "Amount", "format": "thousands"},
+            {"field": "order_id", "header": "Ref"},
+        ],
+    )
     headers, rows = export_preview(mapping=mapping)
     assert headers == ["Amount", "Ref"]
     assert rows == [[f"{order.total:,.2f}", order.order_id]]

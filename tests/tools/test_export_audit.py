@@ -36,11 +36,15 @@ def test_every_export_job_and_the_command_leave_an_audit_event(client, merchant,
     assert (by_job.type, by_job.merchant, by_job.actor) == ("orders_exported", merchant, manager)
     assert (by_job.job_id, by_job.actor_label) == (job.pk, f"job {job.pk}")
     assert {key: by_job.payload[key] for key in ("count", "mapping", "format")} == {
-        "count": 1, "mapping": "Standard", "format": "csv"
-    }  # fmt: skip
+        "count": 1,
+        "mapping": "Standard",
+        "format": "csv",
+    }
     assert (by_command.job_id, by_command.actor, by_command.actor_label) == (
-        None, None, "command export_orders"
-    )  # fmt: skip
+        None,
+        None,
+        "command export_orders",
+    )
     assert (by_command.payload["count"], by_command.payload["format"]) == (1, "tsv")
 
 

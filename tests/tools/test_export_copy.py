@@ -25,14 +25,36 @@ from tools.models import ExportMapping
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("needs_postgres")]
 
 NASTY = [
-    "=SUM(A1)", "+1 555", "-dash", "@handle", "\tTabbed", "\rCarriage", "a,b", 'say "hi"',
-    "two\nlines", "crlf\r\nlines", "\\.", "é中文🙂 עברית", "  padded  ", "%(upto)s %s 100%",
-    "'quoted'", "", "\u3000ideographic space\u2003", "#N/A", "semi;colon", "back\\slash",
-]  # fmt: skip
+    "=SUM(A1)",
+    "+1 555",
+    "-dash",
+    "@handle",
+    "\tTabbed",
+    "\rCarriage",
+    "a,b",
+    'say "hi"',
+    "two\nlines",
+    "crlf\r\nlines",
+    "\\.",
+    "é中文🙂 עברית",
+    "  padded  ",
+    "%(upto)s %s 100%",
+    "'quoted'",
+    "",
+    "\u3000ideographic space\u2003",
+    "#N/A",
+    "semi;colon",
+    "back\\slash",
+]
 MONEY_VALUES = [
-    Decimal("-1234.50"), Decimal("0.00"), Decimal("9999999999.99"), Decimal("0.05"),
-    Decimal("-0.01"), Decimal("1000.00"), Decimal("123456.78"),
-]  # fmt: skip
+    Decimal("-1234.50"),
+    Decimal("0.00"),
+    Decimal("9999999999.99"),
+    Decimal("0.05"),
+    Decimal("-0.01"),
+    Decimal("1000.00"),
+    Decimal("123456.78"),
+]
 MOMENTS = [
     None,
     datetime(2024, 3, 10, 5, 29, 59, 999999, tzinfo=UTC),  # St John's: just before summer time
@@ -41,10 +63,12 @@ MOMENTS = [
     datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC),
 ]
 TEXT_COLUMNS = [
-    f for f in Order._meta.concrete_fields
-    if f.get_internal_type() == "CharField" and f.name in {c.name for c in ORDER_FIELDS}
+    f
+    for f in Order._meta.concrete_fields
+    if f.get_internal_type() == "CharField"
+    and f.name in {c.name for c in ORDER_FIELDS}
     and f.name not in {"order_id", "email", "stage", "source", "payment_method", "payment_status"}
-]  # fmt: skip
+]
 
 
 def _nasty_order(merchant, n: int, tags: list[Tag]) -> Order:
@@ -52,18 +76,24 @@ def _nasty_order(merchant, n: int, tags: list[Tag]) -> Order:
     text = {f.name: NASTY[(n + k) % len(NASTY)][: f.max_length] for k, f in enumerate(TEXT_COLUMNS)}
     money = {
         f.name: MONEY_VALUES[(n + k) % len(MONEY_VALUES)]
-        for k, f in enumerate(ORDER_FIELDS) if f.kind == MONEY
-    }  # fmt: skip
+        for k, f in enumerate(ORDER_FIELDS)
+        if f.kind == MONEY
+    }
     moments = {
-        f.name: MOMENTS[(n + k) % len(MOMENTS)] or (datetime.now(UTC) if f.name in (
-            "placed_at", "stage_entered_at") else None)
-        for k, f in enumerate(ORDER_FIELDS) if f.kind == DATETIME
-    }  # fmt: skip
+        f.name: MOMENTS[(n + k) % len(MOMENTS)]
+        or (datetime.now(UTC) if f.name in ("placed_at", "stage_entered_at") else None)
+        for k, f in enumerate(ORDER_FIELDS)
+        if f.kind == DATETIME
+    }
     Order.objects.filter(pk=order.pk).update(
-        **text, **money, **moments, email=f'a,"{n}"@example.com',
+        **text,
+        **money,
+        **moments,
+        email=f'a,"{n}"@example.com',
         ip_address=[None, "192.0.2.1", "2001:db8::1"][n % 3],
-        card_exp_month=None if n % 2 else 12, fraud_score=n * 7,
-    )  # fmt: skip
+        card_exp_month=None if n % 2 else 12,
+        fraud_score=n * 7,
+    )
     order.tags.add(*tags[: n % 4])
     same_time = datetime(2024, 5, 1, tzinfo=UTC)
     for k in range(n % 3):  # notes written at the same moment keep their order of writing
@@ -72,20 +102,25 @@ def _nasty_order(merchant, n: int, tags: list[Tag]) -> Order:
         )
     for k in range(n % 4):
         Shipment.objects.create(
-            order=order, carrier=["UPS", "=DHL", "UPS", "Post, fast"][k],
+            order=order,
+            carrier=["UPS", "=DHL", "UPS", "Post, fast"][k],
             tracking_numbers=[[], ["1Z1", "-2"], ["a,b", ""], None][k],
             shipped_at=datetime(2024, 6, 1 + (k % 2), tzinfo=UTC),
-        )  # fmt: skip
+        )
     line = order.lines.get()
     line.sku, line.description = NASTY[n % len(NASTY)], NASTY[(n + 5) % len(NASTY)]
     line.unit_price, line.position = Decimal("9999999999.99"), 5
     line.save()
     for k in range(n % 3):
         order.lines.create(
-            position=k, sku=NASTY[(n + k) % len(NASTY)][:64], description="x" * k or "=1+1",
-            quantity=k + 2, unit_price=MONEY_VALUES[k], unit_cost=MONEY_VALUES[k + 1],
+            position=k,
+            sku=NASTY[(n + k) % len(NASTY)][:64],
+            description="x" * k or "=1+1",
+            quantity=k + 2,
+            unit_price=MONEY_VALUES[k],
+            unit_cost=MONEY_VALUES[k + 1],
             refunded_quantity=k,
-        )  # fmt: skip
+        )
     return order
 
 
@@ -124,9 +159,12 @@ def _columns(fields):
 
 def _mapping(merchant, granularity, fields, fmt="csv"):
     return ExportMapping(
-        merchant=merchant, name="all", format=fmt, granularity=granularity,
+        merchant=merchant,
+        name="all",
+        format=fmt,
+        granularity=granularity,
         columns=_columns(fields),
-    )  # fmt: skip
+    )
 
 
 def _both(mapping, fmt, queryset=None):

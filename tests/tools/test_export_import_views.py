@@ -91,8 +91,12 @@ def test_the_mapping_editor_saves_reordered_renamed_columns_and_previews_them(
 ):
     place(merchant, email="e@example.com")
     login(client, manager)
-    data = {"name": "Accounting", "format": "xlsx", "granularity": "order",
-            "columns": "total | Amount | thousands\norder_id | Reference"}  # fmt: skip
+    data = {
+        "name": "Accounting",
+        "format": "xlsx",
+        "granularity": "order",
+        "columns": "total | Amount | thousands\norder_id | Reference",
+    }
     preview = client.post(reverse("export-mapping-preview"), data, HTTP_HX_REQUEST="true")
     assert b"<th>Amount</th>" in preview.content
     assert b"<th>Reference</th>" in preview.content

@@ -27,19 +27,26 @@ def _mapping(merchant, columns, granularity="order"):
 
 def test_money_and_dates_stay_typed_in_the_columns_formats(merchant):
     order = place(merchant, email="f@example.com", price=Decimal("1234.50"))
-    mapping = _mapping(merchant, [
-        {"field": "total", "header": "Total"},
-        {"field": "total", "header": "Total", "format": "thousands"},
-        {"field": "placed_at", "header": "Placed"},
-        {"field": "placed_at", "header": "Placed", "format": "us"},
-        {"field": "paid_at", "header": "Paid", "format": "iso"},
-        {"field": "fraud_score", "header": "Score"},
-    ])  # fmt: skip
+    mapping = _mapping(
+        merchant,
+        [
+            {"field": "total", "header": "Total"},
+            {"field": "total", "header": "Total", "format": "thousands"},
+            {"field": "placed_at", "header": "Placed"},
+            {"field": "placed_at", "header": "Placed", "format": "us"},
+            {"field": "paid_at", "header": "Paid", "format": "iso"},
+            {"field": "fraud_score", "header": "Score"},
+        ],
+    )
     (row,) = _sheet(mapping).iter_rows(min_row=2)
     assert [c.number_format for c in row] == [
-        "0.00", "#,##0.00", "yyyy-mm-dd hh:mm:ss", "mm/dd/yyyy", "yyyy-mm-dd\\Thh:mm:ss",
+        "0.00",
+        "#,##0.00",
+        "yyyy-mm-dd hh:mm:ss",
+        "mm/dd/yyyy",
+        "yyyy-mm-dd\\Thh:mm:ss",
         "General",
-    ]  # fmt: skip
+    ]
     assert row[0].value == row[1].value == pytest.approx(float(order.total))
     assert all(isinstance(c.value, datetime) for c in row[2:5])
     assert row[2].value == order.placed_at.replace(tzinfo=None, microsecond=0)
@@ -51,15 +58,22 @@ def test_text_that_looks_like_a_formula_or_an_error_stays_text(merchant):
     Order.objects.filter(pk=order.pk).update(
         first_name="=1+2", last_name="#N/A", company="bell\x07 and tab\tkept", custom_1="0042"
     )
-    mapping = _mapping(merchant, [
-        {"field": name, "header": f"={name}"}
-        for name in ("first_name", "last_name", "company", "custom_1", "phone")
-    ])  # fmt: skip
+    mapping = _mapping(
+        merchant,
+        [
+            {"field": name, "header": f"={name}"}
+            for name in ("first_name", "last_name", "company", "custom_1", "phone")
+        ],
+    )
     header, row = list(_sheet(mapping).iter_rows())
     assert (header[0].value, header[0].data_type) == ("=first_name", "s")
     assert [(c.value, c.data_type) for c in row] == [
-        ("=1+2", "s"), ("#N/A", "s"), ("bell and tab\tkept", "s"), ("0042", "s"), (None, "n"),
-    ]  # fmt: skip
+        ("=1+2", "s"),
+        ("#N/A", "s"),
+        ("bell and tab\tkept", "s"),
+        ("0042", "s"),
+        (None, "n"),
+    ]
 
 
 def test_one_row_per_line_repeats_the_order_and_keeps_line_order(merchant):
@@ -68,10 +82,16 @@ def test_one_row_per_line_repeats_the_order_and_keeps_line_order(merchant):
     order.lines.create(position=0, sku="FIRST", description="First", quantity=3, unit_price=2)
     lineless = place(merchant, email="none@example.com")
     lineless.lines.all().delete()
-    mapping = _mapping(merchant, [
-        {"field": "order_id", "header": "ID"}, {"field": "line_sku", "header": "SKU"},
-        {"field": "line_total", "header": "Line total"}, {"field": "email", "header": "Email"},
-    ], granularity="line")  # fmt: skip
+    mapping = _mapping(
+        merchant,
+        [
+            {"field": "order_id", "header": "ID"},
+            {"field": "line_sku", "header": "SKU"},
+            {"field": "line_total", "header": "Line total"},
+            {"field": "email", "header": "Email"},
+        ],
+        granularity="line",
+    )
     rows = [[c.value for c in row] for row in _sheet(mapping).iter_rows(min_row=2)]
     first = order.lines.get(position=0, sku="")  # the placed line, also at position 0
     assert rows == [

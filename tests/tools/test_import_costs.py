@@ -109,8 +109,10 @@ def test_three_decimals_are_an_error_for_that_row_and_column(merchant, order):
 def test_text_that_is_not_an_amount_is_an_error(merchant, order):
     cost_import = preview(merchant, csv_bytes([[order.order_id, "about 5", "1.2.3", "5$"]]))
     assert [error["column"] for error in cost_import.errors] == [
-        "Actual Shipping", "Actual Fulfillment", "Actual Payment",
-    ]  # fmt: skip
+        "Actual Shipping",
+        "Actual Fulfillment",
+        "Actual Payment",
+    ]
 
 
 @pytest.mark.django_db
@@ -182,8 +184,10 @@ def test_unknown_deleted_and_other_merchants_order_ids_are_errors(merchant, othe
     ]
     cost_import = preview(merchant, csv_bytes(rows))
     assert [(e["row"], e["message"]) for e in cost_import.errors] == [
-        (2, "no such order"), (3, "deleted order"), (4, "another merchant's order"),
-    ]  # fmt: skip
+        (2, "no such order"),
+        (3, "deleted order"),
+        (4, "another merchant's order"),
+    ]
     assert "no such order" in cost_errors_csv(errors=cost_import.errors)
 
 

@@ -154,8 +154,10 @@ def test_a_second_run_of_the_preview_job_reads_the_file_again_from_nothing(
 
     cost_import.refresh_from_db()
     assert (cost_import.status, cost_import.rows_read, cost_import.error_count) == (
-        CostImport.Status.PREVIEWED, 2, 1,
-    )  # fmt: skip
+        CostImport.Status.PREVIEWED,
+        2,
+        1,
+    )
     assert CostImportError.objects.filter(cost_import=cost_import).count() == 1
 
 

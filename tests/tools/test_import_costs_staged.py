@@ -60,8 +60,9 @@ def test_rows_for_one_order_across_chunks_apply_in_file_order(merchant, small_ch
 
     assert (cost_import.rows_read, cost_import.orders_matched) == (7, 2)
     assert [(e["row"], e["message"]) for e in cost_import.errors] == [
-        (4, "no such order"), (6, "not an amount (e.g. 1234.50 or $1,234.50)"),
-    ]  # fmt: skip
+        (4, "no such order"),
+        (6, "not an amount (e.g. 1234.50 or $1,234.50)"),
+    ]
     assert cost_import.summary["repeated"] == {order.order_id: [2, 5, 7, 8]}
     first = cost_import.summary["changes"][0]
     assert (first["order_id"], first["rows"]) == (order.order_id, [2, 5, 7, 8])
@@ -101,9 +102,11 @@ def test_a_clean_preview_stores_each_valid_row_once(merchant, orders):
 
     staged = CostImportRow.objects.filter(cost_import=cost_import).order_by("file_row")
     assert [(r.file_row, r.order_pk, r.shipping) for r in staged] == [
-        (2, orders[0].pk, D("1.00")), (3, orders[1].pk, D("1.00")), (4, orders[2].pk, D("1.00")),
+        (2, orders[0].pk, D("1.00")),
+        (3, orders[1].pk, D("1.00")),
+        (4, orders[2].pk, D("1.00")),
         (5, orders[0].pk, D("2.00")),
-    ]  # fmt: skip
+    ]
     assert cost_import.summary["repeated_count"] == 1
 
 
@@ -111,8 +114,10 @@ def test_a_clean_preview_stores_each_valid_row_once(merchant, orders):
 def test_a_dry_run_reports_every_error_in_row_order_and_stores_nothing(merchant, small_chunks):
     order = place(merchant, email="d@example.com")
     rows = [
-        ["X-1", "1", "", ""], [order.order_id, "-1", "", "1.001"], [order.order_id, "1", "", ""],
-    ]  # fmt: skip
+        ["X-1", "1", "", ""],
+        [order.order_id, "-1", "", "1.001"],
+        [order.order_id, "1", "", ""],
+    ]
     rows += [["X-2", "", "", ""]] * 3
     seen = []
 
@@ -121,9 +126,13 @@ def test_a_dry_run_reports_every_error_in_row_order_and_stores_nothing(merchant,
     )
 
     assert [(e.row, e.column) for e in seen] == [
-        (2, "Order ID"), (3, "Actual Shipping"), (3, "Actual Payment"), (5, "Order ID"),
-        (6, "Order ID"), (7, "Order ID"),
-    ]  # fmt: skip
+        (2, "Order ID"),
+        (3, "Actual Shipping"),
+        (3, "Actual Payment"),
+        (5, "Order ID"),
+        (6, "Order ID"),
+        (7, "Order ID"),
+    ]
     assert (result.plan.rows_read, result.plan.error_count, result.orders_matched) == (6, 6, 1)
     assert not CostImport.objects.exists()
     assert not CostImportRow.objects.exists()
@@ -185,9 +194,12 @@ def test_an_import_previewed_before_rows_were_staged_reads_its_upload_again(merc
 def order_with_costs(merchant):
     order = place(merchant, email="c@example.com")
     Order.objects.filter(pk=order.pk).update(
-        refunded_total=D("1.00"), actual_shipping=D("7.00"), actual_fulfillment=D("0.50"),
-        actual_payment=D("0.90"), actual_profit=D("12.34"),
-    )  # fmt: skip
+        refunded_total=D("1.00"),
+        actual_shipping=D("7.00"),
+        actual_fulfillment=D("0.50"),
+        actual_payment=D("0.90"),
+        actual_profit=D("12.34"),
+    )
     order.refresh_from_db()
     return order
 

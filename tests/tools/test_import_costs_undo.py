@@ -24,9 +24,11 @@ UNDO_QUERIES = 15  # the job's bookkeeping and the import's row, and orders' 4 s
 def placed_with_costs(merchant, count: int) -> list[Order]:
     orders = [place(merchant, email=f"undo{n}@example.com") for n in range(count)]
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(
-        actual_shipping=D("3.00"), actual_fulfillment=D("0.75"), actual_payment=D("0.30"),
+        actual_shipping=D("3.00"),
+        actual_fulfillment=D("0.75"),
+        actual_payment=D("0.30"),
         refunded_total=D("1.00"),
-    )  # fmt: skip
+    )
     for order in orders:
         order.refresh_from_db()
         Order.objects.filter(pk=order.pk).update(actual_profit=order.compute_actual_profit())
@@ -45,8 +47,10 @@ def test_undo_restores_exactly_the_costs_before_in_the_same_statements_for_5_or_
 ):
     orders = placed_with_costs(merchant, count)
     before = snapshot(orders)
-    rows = [[o.order_id, "9.10", "", "1.25"] if n % 2 else [o.order_id, "", "4.00", ""]
-            for n, o in enumerate(orders)]  # fmt: skip
+    rows = [
+        [o.order_id, "9.10", "", "1.25"] if n % 2 else [o.order_id, "", "4.00", ""]
+        for n, o in enumerate(orders)
+    ]
     cost_import = cost_import_preview(merchant=merchant, name="c.csv", content=csv_bytes(rows))
     job_run(job_id=cost_import_apply_start(cost_import=cost_import).pk)
     assert snapshot(orders) != before

@@ -143,9 +143,12 @@ def test_a_capture_refused_in_a_batch_fails_the_item_and_keeps_the_attempt(merch
     merchant.save()
     captured, refused = place(merchant), place(merchant, card=CAPTURE_FAILS_CARD)
     job = Job.objects.create(
-        merchant=merchant, kind="operation", order_pks=[captured.pk, refused.pk], total=2,
+        merchant=merchant,
+        kind="operation",
+        order_pks=[captured.pk, refused.pk],
+        total=2,
         params={"operation": "mark_shipped", "inputs": {"carrier": "UPS"}, "selection": {}},
-    )  # fmt: skip
+    )
 
     job = job_run(job_id=job.pk)
 

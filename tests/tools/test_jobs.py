@@ -83,9 +83,12 @@ def test_job_create_refuses_a_user_without_the_tools_permission(merchant, orders
 
     with pytest.raises(JobError):
         job_create(
-            merchant=merchant, kind="operation", params=note_params("x"),
-            order_pks=[order.pk for order in orders], by=bookkeeper,
-        )  # fmt: skip
+            merchant=merchant,
+            kind="operation",
+            params=note_params("x"),
+            order_pks=[order.pk for order in orders],
+            by=bookkeeper,
+        )
 
     assert not Job.objects.exists()
 

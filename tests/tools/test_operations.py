@@ -82,9 +82,12 @@ def test_an_operation_the_user_may_not_run_is_refused(merchant):
     order = place(merchant)
     with pytest.raises(OrderError):
         operation_job_create(
-            merchant=merchant, operation=operation_get("hold"), inputs={"reason": "x"},
-            order_pks=[order.pk], by=clerk,
-        )  # fmt: skip
+            merchant=merchant,
+            operation=operation_get("hold"),
+            inputs={"reason": "x"},
+            order_pks=[order.pk],
+            by=clerk,
+        )
 
 
 def test_resend_shipment_confirmation_as_a_job_skips_unshipped_orders(
@@ -97,9 +100,12 @@ def test_resend_shipment_confirmation_as_a_job_skips_unshipped_orders(
 
     with django_capture_on_commit_callbacks(execute=False):
         job = operation_job_create(
-            merchant=merchant, operation=operation, inputs={},
-            order_pks=[shipped.pk, waiting.pk], by=manager,
-        )  # fmt: skip
+            merchant=merchant,
+            operation=operation,
+            inputs={},
+            order_pks=[shipped.pk, waiting.pk],
+            by=manager,
+        )
     with django_capture_on_commit_callbacks(execute=False) as emails:
         job_run(job_id=job.pk)
 

@@ -22,9 +22,16 @@ from tools.models import Job
 
 pytestmark = pytest.mark.django_db
 MIXED = [
-    Stage.SHIPPING, Stage.COMPLETED, Stage.ACCOUNTS_RECEIVABLE, Stage.HOLD, Stage.REJECTED,
-    Stage.FRAUD_REVIEW, Stage.PRE_ORDER, Stage.QUOTE_REQUEST, Stage.PENDING_CLEARANCE,
-]  # fmt: skip
+    Stage.SHIPPING,
+    Stage.COMPLETED,
+    Stage.ACCOUNTS_RECEIVABLE,
+    Stage.HOLD,
+    Stage.REJECTED,
+    Stage.FRAUD_REVIEW,
+    Stage.PRE_ORDER,
+    Stage.QUOTE_REQUEST,
+    Stage.PENDING_CLEARANCE,
+]
 
 
 def _dump(orders) -> list:

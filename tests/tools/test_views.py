@@ -2,24 +2,33 @@ import csv
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from orders.models import OrderNote
 from tests.factories import member, place
 from tests.tools.conftest import login, soft_delete
 from tools.job_runner import job_run
-from tools.jobs import job_result_attach
 from tools.models import Job
 from tools.operations.registry import operation_get, operation_job_create
 
 pytestmark = pytest.mark.django_db
 
 
+def job_result_attach(*, job: Job, name: str, content: bytes) -> None:
+    """Give a job a result file, as a whole-job runner does when it finishes."""
+    job.result_file.save(name, ContentFile(content), save=False)
+    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
+
+
 def note_job(merchant, orders, text: str, by=None) -> Job:
     return operation_job_create(
-        merchant=merchant, operation=operation_get("append_note"), inputs={"text": text},
-        order_pks=[order.pk for order in orders], by=by,
-    )  # fmt: skip
+        merchant=merchant,
+        operation=operation_get("append_note"),
+        inputs={"text": text},
+        order_pks=[order.pk for order in orders],
+        by=by,
+    )
 
 
 @pytest.fixture
@@ -245,10 +254,13 @@ def test_result_file_downloads_through_storage_for_the_merchants_staff(
 def test_a_job_of_a_retired_kind_still_shows_under_its_name(client, merchant, manager, orders):
     """Postponing auto orders is an operation now; the jobs run before keep their name."""
     old = Job.objects.create(
-        merchant=merchant, kind="auto_order_postpone", order_pks=[orders[0].pk], total=1,
+        merchant=merchant,
+        kind="auto_order_postpone",
+        order_pks=[orders[0].pk],
+        total=1,
         status=Job.Status.SUCCEEDED,
         params={"item": 1, "before": "2026-01-01", "until": "2026-02-01", "order_ids": []},
-    )  # fmt: skip
+    )
     login(client, manager)
 
     page = client.get(reverse("job-detail", args=[old.pk]))

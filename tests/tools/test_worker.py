@@ -115,9 +115,12 @@ def note_counts(orders) -> list[tuple[int, int]]:
 @pytest.mark.services
 def note_job(merchant, orders, manager, text: str) -> Job:
     return operation_job_create(
-        merchant=merchant, operation=operation_get("append_note"), inputs={"text": text},
-        order_pks=[order.pk for order in orders], by=manager,
-    )  # fmt: skip
+        merchant=merchant,
+        operation=operation_get("append_note"),
+        inputs={"text": text},
+        order_pks=[order.pk for order in orders],
+        by=manager,
+    )
 
 
 @pytest.mark.slow

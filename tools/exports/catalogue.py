@@ -133,9 +133,13 @@ _DERIVED: dict[str, dict[str, Any]] = {
 # ---- the catalogue ----------------------------------------------------------------------------
 
 _ADDRESS = [
-    ("address1", "address 1"), ("address2", "address 2"), ("city", "city"),
-    ("region", "region"), ("postal_code", "postal code"), ("country", "country"),
-]  # fmt: skip
+    ("address1", "address 1"),
+    ("address2", "address 2"),
+    ("city", "city"),
+    ("region", "region"),
+    ("postal_code", "postal code"),
+    ("country", "country"),
+]
 
 ORDER_FIELDS: list[Field] = [
     _order("order_id", "Order ID"),

@@ -36,9 +36,12 @@ def export_job_run(*, job: Job) -> None:
     fmt = params.get("format") or mapping.format
     with tempfile.TemporaryFile() as handle:
         count = export_write(
-            mapping=mapping, queryset=queryset, out=handle, format=fmt,
+            mapping=mapping,
+            queryset=queryset,
+            out=handle,
+            format=fmt,
             progress=lambda done: job_progress_set(job_id=job.pk, done=done),
-        )  # fmt: skip
+        )
         handle.seek(0)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         name = f"orders-{mapping.merchant.code.lower()}-{stamp}.{EXTENSIONS.get(fmt, 'csv')}"
@@ -55,12 +58,19 @@ def export_job_audit(*, job: Job) -> MerchantEvent | None:
         return None
     params = job.params
     return orders_exported_event(
-        merchant=job.merchant, count=job.done, mapping=params.get("mapping", ""),
-        mapping_id=params.get("mapping_id"), format=params.get("format", ""),
-        by=job.created_by, via=f"job {job.pk}", job_id=job.pk, stage=params.get("stage", ""),
-        placed_from=params.get("placed_from", ""), placed_to=params.get("placed_to", ""),
+        merchant=job.merchant,
+        count=job.done,
+        mapping=params.get("mapping", ""),
+        mapping_id=params.get("mapping_id"),
+        format=params.get("format", ""),
+        by=job.created_by,
+        via=f"job {job.pk}",
+        job_id=job.pk,
+        stage=params.get("stage", ""),
+        placed_from=params.get("placed_from", ""),
+        placed_to=params.get("placed_to", ""),
         selection=_selection_summary(params.get("selection") or {}),
-    )  # fmt: skip
+    )
 
 
 def _selection_summary(selection: dict) -> dict:

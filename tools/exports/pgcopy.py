@@ -9,11 +9,13 @@ about CHUNK orders (rows.OrderSpan), which bounds the related tables' work and r
 progress as it goes.
 """
 
+from collections.abc import Callable
 from typing import BinaryIO
 
 from django.db import connections
+from django.db.models import QuerySet
 
-from orders.models import Merchant
+from orders.models import Merchant, Order
 
 from .catalogue import WHITESPACE
 from .formats import text_sql
@@ -25,16 +27,22 @@ ROWS_PER_WRITE = 5_000
 DELIMITERS = {",": "','", "\t": "E'\\t'"}
 
 
-def copy_supported(*, queryset, columns: list[Column]) -> bool:
+def copy_supported(*, queryset: QuerySet[Order], columns: list[Column]) -> bool:
     """Whether COPY can write this export. A lone column is left to Python: there COPY quotes
     a lone "\\." (its end-of-data marker) and ends an empty row where the csv module writes \"\"."""
     return connections[queryset.db].vendor == "postgresql" and len(columns) > 1
 
 
 def copy_export_write(
-    *, merchant: Merchant, queryset, columns: list[Column], line_rows: bool, delimiter: str,
-    out: BinaryIO, progress=None,
-) -> int:  # fmt: skip
+    *,
+    merchant: Merchant,
+    queryset: QuerySet[Order],
+    columns: list[Column],
+    line_rows: bool,
+    delimiter: str,
+    out: BinaryIO,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Write the queryset's live orders as CSV or TSV to `out`; the number of orders."""
     DelimitedWriter(out, columns, delimiter).close()  # the byte-order mark and the header
     base = queryset.filter(merchant=merchant, deleted_at__isnull=True)
@@ -104,10 +112,11 @@ class _Statement:
         connection = connections[orders.db]
         inner, inner_params = orders.query.get_compiler(connection=connection).as_sql()
         # The orders' query first; a % left in it is then a literal one, for the second pass.
-        inner = connection.ops.compose_sql(inner, inner_params).replace("%", "%%")
+        # compose_sql is PostgreSQL's own (COPY runs only there); the stubs type the base class.
+        inner = connection.ops.compose_sql(inner, inner_params).replace("%", "%%")  # type: ignore[attr-defined]
         select = f"SELECT {self.select} FROM ({inner}) AS o{self.joins} ORDER BY {self.order_by}"  # noqa: S608
         params = {**self.params, "after": after, "upto": upto}
-        return connection.ops.compose_sql(
+        return connection.ops.compose_sql(  # type: ignore[attr-defined]
             f"COPY ({select}) TO STDOUT WITH ({self.options})", params
         )
 

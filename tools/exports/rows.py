@@ -13,9 +13,9 @@ from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, QuerySet
 
-from orders.models import Merchant, OrderLine
+from orders.models import Merchant, Order, OrderLine
 
 from .catalogue import DATETIME, Field
 
@@ -32,7 +32,7 @@ class OrderRecord:
 
 
 def order_records(
-    *, merchant: Merchant, queryset, fields: list[Field], chunk: int | None = None
+    *, merchant: Merchant, queryset: QuerySet[Order], fields: list[Field], chunk: int | None = None
 ) -> Iterator[OrderRecord]:
     """The live orders of the queryset, by pk, with the mapping's fields filled in."""
     reader = _Reader(merchant, fields)
@@ -86,7 +86,8 @@ class _Reader:
         self.tz = ZoneInfo(merchant.time_zone or "UTC")
         order_fields = [f for f in fields if not f.line]
         self.line_fields = [f for f in fields if f.line]
-        self.related_fields = [f for f in order_fields if f.related is not None]
+        # Each related field's name and the query that finds its items for a chunk of orders.
+        self.related_sources = [(f.name, f.related) for f in order_fields if f.related is not None]
         self.related: dict[str, dict[int, list]] = {}
         self.order_columns = _columns("pk", order_fields)
         self.line_columns = _columns("order_id", self.line_fields)
@@ -110,14 +111,14 @@ class _Reader:
 
     def records(self, rows: list[tuple]) -> Iterator[OrderRecord]:
         pks = [row[0] for row in rows]
-        for field in self.related_fields:
+        for name, related in self.related_sources:
             # Refilled in place: the getters hold these dictionaries.
-            grouped = self.related[field.name]
+            grouped = self.related[name]
             grouped.clear()
-            for order_pk, item in field.related(pks):
+            for order_pk, item in related(pks):
                 grouped.setdefault(order_pk, []).append(item)
         lines = self._lines(pks)
-        getters, no_lines = self.getters, []
+        getters, no_lines = self.getters, list[list[Any]]()
         for row in rows:
             yield OrderRecord([get(row) for get in getters], lines.get(row[0], no_lines))
 

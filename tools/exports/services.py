@@ -1,10 +1,13 @@
 """Export mappings and the export itself: write the orders a mapping selects to a file."""
 
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, OrderError
 from orders.models import Merchant, Order
 from orders.selectors.selection import order_selection_cap_check
@@ -21,11 +24,29 @@ from .writers import Column, DelimitedWriter, XlsxWriter, XmlWriter
 PERMISSION = "orders.export_orders"
 STANDARD = "Standard"
 STANDARD_FIELDS = [
-    "order_id", "stage", "placed_at", "email", "first_name", "last_name", "company",
-    "billing_country", "shipping_country", "payment_method", "payment_status", "subtotal",
-    "shipping_total", "tax", "discount", "total", "refunded_total", "actual_shipping",
-    "actual_fulfillment", "actual_payment", "actual_profit", "tracking_numbers",
-]  # fmt: skip
+    "order_id",
+    "stage",
+    "placed_at",
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "billing_country",
+    "shipping_country",
+    "payment_method",
+    "payment_status",
+    "subtotal",
+    "shipping_total",
+    "tax",
+    "discount",
+    "total",
+    "refunded_total",
+    "actual_shipping",
+    "actual_fulfillment",
+    "actual_payment",
+    "actual_profit",
+    "tracking_numbers",
+]
 F = ExportMapping.Format
 G = ExportMapping.Granularity
 
@@ -49,21 +70,26 @@ def export_mapping_standard_ensure(*, merchant: Merchant) -> ExportMapping:
         try:
             with transaction.atomic():
                 mapping = ExportMapping.objects.create(
-                    merchant=merchant, name=STANDARD, format=F.CSV, granularity=G.ORDER,
+                    merchant=merchant,
+                    name=STANDARD,
+                    format=F.CSV,
+                    granularity=G.ORDER,
                     columns=standard_columns(merchant),
                     is_default=not has_default,
-                )  # fmt: skip
+                )
         except IntegrityError:  # created meanwhile by another request
             mapping = ExportMapping.objects.get(merchant=merchant, name=STANDARD)
     return mapping
 
 
-def export_mapping_list(*, merchant: Merchant):
+def export_mapping_list(*, merchant: Merchant) -> QuerySet[ExportMapping]:
     export_mapping_standard_ensure(merchant=merchant)
     return ExportMapping.objects.filter(merchant=merchant).order_by("-is_default", "name")
 
 
-def export_mapping_get(*, merchant: Merchant, name: str | None = None, pk: int | None = None):
+def export_mapping_get(
+    *, merchant: Merchant, name: str | None = None, pk: int | None = None
+) -> ExportMapping:
     """A mapping of the merchant by name or pk, else its default; DoesNotExist otherwise."""
     mappings = export_mapping_list(merchant=merchant)
     if pk is not None:
@@ -87,12 +113,12 @@ def export_columns_clean(
         if field.line and granularity == G.ORDER and format != F.XML:
             raise InvalidInput(f"Column {number}: line fields need one row per line.")
         fmt = str(column.get("format") or "").strip()
-        allowed = (
+        allowed: Collection[str] = (
             DATE_FORMATS
             if field.kind == "datetime"
             else MONEY_FORMATS
             if field.kind == "money"
-            else {"": 0}
+            else {""}
         )
         if fmt not in allowed:
             raise InvalidInput(f"Column {number}: “{fmt}” is not a format for {field.name}.")
@@ -102,10 +128,16 @@ def export_columns_clean(
 
 
 def export_mapping_save(
-    *, merchant: Merchant, name: str, format: str, granularity: str,
-    columns: list[dict[str, Any]], is_default: bool = False, mapping: ExportMapping | None = None,
-    by=None,
-) -> ExportMapping:  # fmt: skip
+    *,
+    merchant: Merchant,
+    name: str,
+    format: str,
+    granularity: str,
+    columns: list[dict[str, Any]],
+    is_default: bool = False,
+    mapping: ExportMapping | None = None,
+    by: Actor = None,
+) -> ExportMapping:
     """Create or change a mapping; making it the default unsets the previous default."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not change export mappings for this merchant.")
@@ -151,9 +183,13 @@ def mapping_columns(*, mapping: ExportMapping) -> list[Column]:
 
 
 def export_queryset(
-    *, merchant: Merchant, stage: str = "", placed_from: date | None = None,
-    placed_to: date | None = None, base=None,
-):  # fmt: skip
+    *,
+    merchant: Merchant,
+    stage: str = "",
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+    base: QuerySet[Order] | None = None,
+) -> QuerySet[Order]:
     """The merchant's live orders on a stage screen and placed between two dates.
 
     `base` is any queryset of orders (a list screen's filter) to narrow further.
@@ -174,9 +210,13 @@ def export_queryset(
 
 
 def export_write(
-    *, mapping: ExportMapping, queryset, out: BinaryIO, format: str | None = None,
-    progress=None,
-) -> int:  # fmt: skip
+    *,
+    mapping: ExportMapping,
+    queryset: QuerySet[Order],
+    out: BinaryIO,
+    format: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """Write the queryset's live orders through the mapping to `out`; the number of orders.
 
     `progress(done)` is called after every chunk of orders. CSV and TSV are written by
@@ -186,19 +226,27 @@ def export_write(
     columns = mapping_columns(mapping=mapping)
     if fmt in (F.CSV, F.TSV) and copy_supported(queryset=queryset, columns=columns):
         return copy_export_write(
-            merchant=mapping.merchant, queryset=queryset, columns=columns,
-            line_rows=mapping.granularity == G.LINE, delimiter="\t" if fmt == F.TSV else ",",
-            out=out, progress=progress,
-        )  # fmt: skip
+            merchant=mapping.merchant,
+            queryset=queryset,
+            columns=columns,
+            line_rows=mapping.granularity == G.LINE,
+            delimiter="\t" if fmt == F.TSV else ",",
+            out=out,
+            progress=progress,
+        )
     return export_write_python(
         mapping=mapping, queryset=queryset, out=out, format=fmt, progress=progress
     )
 
 
 def export_write_python(
-    *, mapping: ExportMapping, queryset, out: BinaryIO, format: str | None = None,
-    progress=None,
-) -> int:  # fmt: skip
+    *,
+    mapping: ExportMapping,
+    queryset: QuerySet[Order],
+    out: BinaryIO,
+    format: str | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
     """export_write row by row in Python: every format, on every database. For CSV and TSV it
     is what the COPY path must reproduce byte for byte."""
     fmt = format or mapping.format
@@ -208,6 +256,7 @@ def export_write_python(
     records = order_records(
         merchant=mapping.merchant, queryset=queryset, fields=[c.field for c in columns]
     )
+    writer: XmlWriter | XlsxWriter | DelimitedWriter
     if fmt == F.XML:
         writer = XmlWriter(out, columns)
     elif fmt == F.XLSX:
@@ -217,7 +266,7 @@ def export_write_python(
     count = 0
     for record in records:
         count += 1
-        if fmt == F.XML:
+        if isinstance(writer, XmlWriter):
             writer.order(record.values, record.lines)
         else:
             for row in _rows(record, places, line_rows):
@@ -269,11 +318,18 @@ def export_preview(*, mapping: ExportMapping, limit: int = 5) -> tuple[list[str]
 
 
 def export_start(
-    *, merchant: Merchant, mapping: ExportMapping, stage: str = "", format: str = "",
-    placed_from: date | None = None, placed_to: date | None = None, by=None,
-    queue: str | None = None, order_pks: list[int] | None = None,
+    *,
+    merchant: Merchant,
+    mapping: ExportMapping,
+    stage: str = "",
+    format: str = "",
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+    by: Actor = None,
+    queue: str | None = None,
+    order_pks: list[int] | None = None,
     selection: dict[str, Any] | None = None,
-) -> Job:  # fmt: skip
+) -> Job:
     """Start an export job. Side effect: its task is queued after commit.
 
     `order_pks` narrows the export to chosen orders (a list screen's selection); `selection`
@@ -283,25 +339,37 @@ def export_start(
         raise OrderError("No such mapping.")
     export_queryset(merchant=merchant, stage=stage)  # refuse an unknown stage now
     params = {
-        "mapping_id": mapping.pk, "mapping": mapping.name, "stage": stage,
+        "mapping_id": mapping.pk,
+        "mapping": mapping.name,
+        "stage": stage,
         "format": format or mapping.format,
         "placed_from": placed_from.isoformat() if placed_from else "",
         "placed_to": placed_to.isoformat() if placed_to else "",
-    }  # fmt: skip
+    }
     if selection is not None:
         params["selection"] = selection
     return job_create(
-        merchant=merchant, kind="export", params=params, order_pks=order_pks or [], by=by,
+        merchant=merchant,
+        kind="export",
+        params=params,
+        order_pks=order_pks or [],
+        by=by,
         queue=queue,
         permission=PERMISSION,
-    )  # fmt: skip
+    )
 
 
 def export_selection_start(
-    *, merchant: Merchant, mapping_pk: Any, format: str = "", order_pks: list[int],
-    skipped: list[tuple[int, str, str]] | None = None, by=None,
-    selection: dict[str, Any] | None = None, queue: str | None = None,
-) -> Job:  # fmt: skip
+    *,
+    merchant: Merchant,
+    mapping_pk: Any,
+    format: str = "",
+    order_pks: list[int],
+    skipped: list[tuple[int, str, str]] | None = None,
+    by: Actor = None,
+    selection: dict[str, Any] | None = None,
+    queue: str | None = None,
+) -> Job:
     """Export chosen orders (a list's selection, a batch) through one of the merchant's
     mappings as one job. Side effects: the job, with a "skipped" outcome for each order in
     `skipped` (pk, order ID, reason); its task is queued after commit.
@@ -326,8 +394,13 @@ def export_selection_start(
     )
     with transaction.atomic():
         job = export_start(
-            merchant=merchant, mapping=mapping, format=format, by=by, queue=queue,
-            order_pks=pks, selection=selection,
-        )  # fmt: skip
+            merchant=merchant,
+            mapping=mapping,
+            format=format,
+            by=by,
+            queue=queue,
+            order_pks=pks,
+            selection=selection,
+        )
         job_skips_record(job=job, skipped=skipped or [])
     return job

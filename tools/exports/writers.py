@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from .catalogue import DATETIME, MONEY, TEXT, Field
 from .formats import cell_text, date_format, money_format, text_converter, text_safe
@@ -101,6 +102,9 @@ class XlsxWriter:
         self.workbook.save(self.out)
 
 
+NO_ATTRIBUTES = AttributesImpl({})
+
+
 class XmlWriter:
     """<orders><order><order_id>…</order_id>…<lines><line>…</line></lines></order></orders>"""
 
@@ -109,22 +113,22 @@ class XmlWriter:
         self.order_columns = [(n, c) for n, c in enumerate(columns) if not c.field.line]
         self.line_columns = [c for c in columns if c.field.line]
         self.xml.startDocument()
-        self.xml.startElement("orders", {})
+        self.xml.startElement("orders", NO_ATTRIBUTES)
 
     def _element(self, column: Column, value: Any) -> None:
-        self.xml.startElement(column.field.name, {"header": column.header})
+        self.xml.startElement(column.field.name, AttributesImpl({"header": column.header}))
         self.xml.characters(_xml_text(cell_text(value, column.field, column.format)))
         self.xml.endElement(column.field.name)
 
     def order(self, values: list[Any], lines: list[list[Any]]) -> None:
         """The order's values (one per column) and its lines' (one per line column)."""
-        self.xml.startElement("order", {})
+        self.xml.startElement("order", NO_ATTRIBUTES)
         for number, column in self.order_columns:
             self._element(column, values[number])
         if self.line_columns:
-            self.xml.startElement("lines", {})
+            self.xml.startElement("lines", NO_ATTRIBUTES)
             for line in lines:
-                self.xml.startElement("line", {})
+                self.xml.startElement("line", NO_ATTRIBUTES)
                 for column, value in zip(self.line_columns, line, strict=True):
                     self._element(column, value)
                 self.xml.endElement("line")

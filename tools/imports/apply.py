@@ -49,10 +49,13 @@ def _import_apply(cost_import: CostImport, job: Job) -> int:
         _rows_stage_again(cost_import)
     try:
         count = order_costs_apply_plan(
-            merchant_id=cost_import.merchant_id, plan=cost_plan_table(import_pk=cost_import.pk),
-            changes=cost_change_table(import_pk=cost_import.pk), by=job.created_by,
-            via=f"job {job.pk}", job_id=job.pk,
-        )  # fmt: skip
+            merchant_id=cost_import.merchant_id,
+            plan=cost_plan_table(import_pk=cost_import.pk),
+            changes=cost_change_table(import_pk=cost_import.pk),
+            by=job.created_by,
+            via=f"job {job.pk}",
+            job_id=job.pk,
+        )
     except CostPlanOutdated as exc:
         raise OrderError(f"The file no longer applies: {exc} Upload it again.") from exc
     cost_import.status = CostImport.Status.APPLIED

@@ -93,9 +93,10 @@ def amount_parse(value: Any) -> Decimal | None:
         amount = value
     else:
         amount = _text_amount(str(value).strip())
-    if not amount.is_finite():
+    exponent = amount.as_tuple().exponent  # a letter, not a number, for a NaN or an infinity
+    if not amount.is_finite() or not isinstance(exponent, int):
         raise AmountError("not an amount")
-    if amount.as_tuple().exponent < -2:
+    if exponent < -2:
         raise AmountError("at most 2 decimals")
     if abs(amount) > LIMIT:
         raise AmountError("too large")
@@ -253,6 +254,7 @@ def _orders_find(order_ids: set[str]) -> dict[str, tuple[int, int, Any]]:
     if not order_ids:
         return {}
     # A plain query: the ORM spends longer compiling a 2,000-item IN than the database runs it.
+    params: list[Any]
     if connection.vendor == "postgresql":
         condition, params = "= ANY(%s)", [list(order_ids)]  # one array, not 2,000 parameters
     else:

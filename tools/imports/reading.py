@@ -177,10 +177,13 @@ def _xlsx_first_sheet(content: bytes):
         if rel.target in reader.valid_files and "chartsheet" not in rel.Type
     )
     parser = WorkSheetParser(
-        _SheetSource(reader.archive.open(path)), reader.shared_strings, data_only=True,
-        epoch=workbook.epoch, date_formats=workbook._date_formats,
+        _SheetSource(reader.archive.open(path)),
+        reader.shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
         timedelta_formats=workbook._timedelta_formats,
-    )  # fmt: skip
+    )
     return reader.archive, path, parser
 
 
@@ -285,10 +288,10 @@ def header_columns(cells: tuple[Any, ...]) -> dict[str, int]:
     canonical = {name.lower(): name for name in COLUMNS}
     columns: dict[str, int] = {}
     # Trailing blank header cells (a sheet's formatted but empty columns) are not columns.
-    cells = list(cells)
-    while cells and _is_blank(cells[-1]):
-        cells.pop()
-    for index, cell in enumerate(cells):
+    named = list(cells)
+    while named and _is_blank(named[-1]):
+        named.pop()
+    for index, cell in enumerate(named):
         text = "" if cell is None else str(cell).strip()
         name = canonical.get(text.lower())
         if name is None:

@@ -5,12 +5,13 @@ import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Merchant
 from tools.jobs import job_create
@@ -54,7 +55,9 @@ def cost_file_preview(
     )
 
 
-def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=None) -> CostImport:
+def cost_import_preview(
+    *, merchant: Merchant, name: str, content: bytes, by: Actor = None
+) -> CostImport:
     """Store the upload and its preview now, in this process (the command; the screens use
     cost_import_upload_start). Nothing changes on orders; CostFileRefused if the file cannot
     be read as a cost file at all (and then nothing is stored)."""
@@ -68,7 +71,7 @@ def cost_import_preview(*, merchant: Merchant, name: str, content: bytes, by=Non
 
 
 def cost_import_upload_start(
-    *, merchant: Merchant, upload: UploadedFile, by=None, queue: str | None = None
+    *, merchant: Merchant, upload: UploadedFile, by: Actor = None, queue: str | None = None
 ) -> CostImport:
     """Store an upload as an import being read and start its preview job; of the file only
     its name, size and first bytes are looked at here (CostFileRefused for a file that cannot
@@ -76,20 +79,28 @@ def cost_import_upload_start(
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not import actual costs for this merchant.")
     upload.seek(0)
-    cost_file_check(name=upload.name or "", size=upload.size, head=upload.read(8))
+    # Django's upload handlers always set size; the stubs allow None for one made by hand.
+    size: int = upload.size  # type: ignore[assignment]
+    cost_file_check(name=upload.name or "", size=size, head=upload.read(8))
     upload.seek(0)
     name = (upload.name or "costs")[-255:]
     with transaction.atomic():
         cost_import = CostImport(
-            merchant=merchant, filename=name, status=CostImport.Status.READING,
+            merchant=merchant,
+            filename=name,
+            status=CostImport.Status.READING,
             created_by=by if by is not None and by.is_authenticated else None,
-        )  # fmt: skip
+        )
         cost_import.file.save(_stored_name(name), upload, save=True)
         cost_import.job = job_create(
-            merchant=merchant, kind="cost_import_preview",
-            params={"import_id": cost_import.pk, "filename": name}, order_pks=[], by=by,
-            queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=merchant,
+            kind="cost_import_preview",
+            params={"import_id": cost_import.pk, "filename": name},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=cost_import.pk).update(job=cost_import.job)
     return cost_import
 
@@ -183,7 +194,7 @@ def cost_import_duplicate_of(*, cost_import: CostImport) -> CostImport | None:
     )
 
 
-def cost_import_list(*, merchant: Merchant):
+def cost_import_list(*, merchant: Merchant) -> QuerySet[CostImport]:
     return CostImport.objects.filter(merchant=merchant).select_related("created_by", "applied_by")
 
 
@@ -193,7 +204,11 @@ def cost_import_get(*, merchant: Merchant, import_id: int) -> CostImport:
 
 
 def cost_import_apply_start(
-    *, cost_import: CostImport, by=None, allow_duplicate: bool = False, queue: str | None = None
+    *,
+    cost_import: CostImport,
+    by: Actor = None,
+    allow_duplicate: bool = False,
+    queue: str | None = None,
 ) -> Job:
     """Refuse an import with errors or an unconfirmed duplicate; else start its apply job."""
     with transaction.atomic():
@@ -206,25 +221,35 @@ def cost_import_apply_start(
         if duplicate is not None and not allow_duplicate:
             raise OrderError(duplicate_message(duplicate) + " Confirm to apply it again.")
         job = job_create(
-            merchant=locked.merchant, kind="cost_import_apply",
-            params={"import_id": locked.pk, "filename": locked.filename}, order_pks=[],
-            by=by, queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=locked.merchant,
+            kind="cost_import_apply",
+            params={"import_id": locked.pk, "filename": locked.filename},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=locked.pk).update(status=CostImport.Status.APPLYING, job=job)
     return job
 
 
-def cost_import_undo_start(*, cost_import: CostImport, by=None, queue: str | None = None) -> Job:
+def cost_import_undo_start(
+    *, cost_import: CostImport, by: Actor = None, queue: str | None = None
+) -> Job:
     """Start undoing an applied import (a job); refuses one that is not applied."""
     with transaction.atomic():
         locked = CostImport.objects.select_for_update().get(pk=cost_import.pk)
         if locked.status != CostImport.Status.APPLIED:
             raise OrderError(f"Import {locked.pk} is {locked.get_status_display().lower()}.")
         job = job_create(
-            merchant=locked.merchant, kind="cost_import_undo",
-            params={"import_id": locked.pk, "filename": locked.filename}, order_pks=[],
-            by=by, queue=queue, permission=PERMISSION,
-        )  # fmt: skip
+            merchant=locked.merchant,
+            kind="cost_import_undo",
+            params={"import_id": locked.pk, "filename": locked.filename},
+            order_pks=[],
+            by=by,
+            queue=queue,
+            permission=PERMISSION,
+        )
         CostImport.objects.filter(pk=locked.pk).update(status=CostImport.Status.UNDOING, job=job)
     return job
 
@@ -251,7 +276,3 @@ def cost_errors_csv(*, errors: Iterable[dict]) -> str:
             value = "'" + value
         writer.writerow([error["row"], error["column"], value, error["message"]])
     return out.getvalue()
-
-
-def money_delta(before: str, after: str) -> Decimal:
-    return Decimal(after) - Decimal(before)

@@ -12,14 +12,21 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Field, Q
 
 from orders.selectors.costs import order_costs_planned
 from orders.services.costs import CostChangeTable, CostPlanTable
 from tools.models import CostImportChange, CostImportError, CostImportOrder, CostImportRow
 
-ROW_FIELDS = ("cost_import_id", "file_row", "order_pk", "order_id", "shipping", "fulfillment",
-              "payment")  # fmt: skip
+ROW_FIELDS = (
+    "cost_import_id",
+    "file_row",
+    "order_pk",
+    "order_id",
+    "shipping",
+    "fulfillment",
+    "payment",
+)
 ERROR_FIELDS = ("cost_import_id", "file_row", "column", "value", "message")
 
 
@@ -100,12 +107,24 @@ def cost_plan_table(*, import_pk: int) -> CostPlanTable:
     """The import's plan (CostImportOrder) as orders' writer of costs reads it."""
     meta = CostImportOrder._meta
     return CostPlanTable(
-        table=meta.db_table, plan_column=meta.get_field("cost_import").column, plan_id=import_pk,
-        order=meta.get_field("order_pk").column, label=meta.get_field("order_id").column,
-        position=meta.get_field("first_row").column, shipping=meta.get_field("shipping").column,
+        table=meta.db_table,
+        plan_column=_column("cost_import"),
+        plan_id=import_pk,
+        order=meta.get_field("order_pk").column,
+        label=meta.get_field("order_id").column,
+        position=meta.get_field("first_row").column,
+        shipping=meta.get_field("shipping").column,
         fulfillment=meta.get_field("fulfillment").column,
         payment=meta.get_field("payment").column,
-    )  # fmt: skip
+    )
+
+
+def _column(name: str) -> str:
+    """The database column of one of CostImportChange's own fields."""
+    field = CostImportChange._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise LookupError(f"CostImportChange.{name} is not a column of its own.")
+    return field.column
 
 
 def cost_change_table(*, import_pk: int) -> CostChangeTable:
@@ -113,16 +132,24 @@ def cost_change_table(*, import_pk: int) -> CostChangeTable:
     them."""
     meta = CostImportChange._meta
     columns = {
-        name: meta.get_field(name).column
+        name: _column(name)
         for name in (
-            "order", "shipping_before", "shipping_after", "fulfillment_before",
-            "fulfillment_after", "payment_before", "payment_added",
+            "order",
+            "shipping_before",
+            "shipping_after",
+            "fulfillment_before",
+            "fulfillment_after",
+            "payment_before",
+            "payment_added",
         )
-    }  # fmt: skip
+    }
     return CostChangeTable(
-        table=meta.db_table, plan_column=meta.get_field("cost_import").column, plan_id=import_pk,
-        pk=meta.pk.column, **columns,
-    )  # fmt: skip
+        table=meta.db_table,
+        plan_column=meta.get_field("cost_import").column,
+        plan_id=import_pk,
+        pk=meta.pk.column,
+        **columns,
+    )
 
 
 def order_changes_first(*, import_pk: int, count: int) -> list[dict]:

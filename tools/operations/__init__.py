@@ -3,9 +3,13 @@ Operation tool both use.
 
 An operation has a dry-run rule (`check`: why it would skip an order, or None when it applies)
 and an `apply` that does it to one order. The preview runs `check` over the selection; the job
-runs `check` again on each order (it may have changed since) and then `apply`, each order in its
-own transaction with its outcome (tools.job_runner). Operations call orders' services: the rules
-live there, so a preview, a run, the order page and the admin can never disagree.
+runs `check` again on each order (it may have changed since) and then `apply`, and commits each
+order's change together with its outcome row (tools.job_runner). An operation that moves money at
+the gateway gets a transaction per order, its outcome claimed first; every other operation does
+a chunk of 200 orders (tools.job_runner.CHUNK_SIZE) in one transaction, locked together, and
+falls back to a savepoint per order only when one of the chunk raises. Operations call orders'
+services: the rules live there, so a preview, a run, the order page and the admin can never
+disagree.
 
 A whole-job operation (export with a mapping) has no `apply`: its run checks every order the
 same way, then starts one job of its own over the orders that apply (one file, not per-order

@@ -51,10 +51,13 @@ def cancel_auto_orders_apply(order: Order, inputs: dict[str, Any], job: "Job") -
     if auto_order is None:
         return ItemResult.skipped("its auto order has already ended")
     auto_order_cancel(
-        auto_order=auto_order, reason=inputs.get("reason", ""),
-        by_customer=bool(inputs.get("by_customer")), by=job.created_by, via=f"job {job.pk}",
+        auto_order=auto_order,
+        reason=inputs.get("reason", ""),
+        by_customer=bool(inputs.get("by_customer")),
+        by=job.created_by,
+        via=f"job {job.pk}",
         job_id=job.pk,
-    )  # fmt: skip
+    )
     return ItemResult.succeeded(f"{auto_order.code} cancelled")
 
 
@@ -65,10 +68,14 @@ def postpone_auto_orders_check(order: Order, inputs: dict[str, Any], user) -> st
 
 def postpone_auto_orders_apply(order: Order, inputs: dict[str, Any], job: "Job") -> ItemResult:
     auto_order, moved = auto_order_postpone(
-        original_order_pk=order.pk, item_pk=int(inputs["item"]),
-        before=date.fromisoformat(inputs["before"]), until=date.fromisoformat(inputs["until"]),
-        by=job.created_by, via=job_via(job), job_id=job.pk,
-    )  # fmt: skip
+        original_order_pk=order.pk,
+        item_pk=int(inputs["item"]),
+        before=date.fromisoformat(inputs["before"]),
+        until=date.fromisoformat(inputs["until"]),
+        by=job.created_by,
+        via=job_via(job),
+        job_id=job.pk,
+    )
     if not moved:
         return ItemResult.skipped(f"{auto_order.code}: no rebill before {inputs['before']} now")
     return ItemResult.succeeded(f"{auto_order.code}: next rebill {auto_order.next_rebill_on}")

@@ -81,7 +81,7 @@ def live_check(check: Check) -> Check:
     return checked
 
 
-def simple_form(form_class: type[forms.Form]):
+def simple_form(form_class: Callable[..., forms.Form]):
     """A form builder for operation forms that take the merchant as a keyword."""
 
     def build(data, *, merchant: Merchant, order: Order | None = None, prefix=None):

@@ -30,9 +30,13 @@ def _delete_check(order: Order, inputs: dict[str, Any], user) -> str | None:
 
 def _delete_apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
     order_delete(
-        order=order, by=job.created_by, reason=inputs.get("reason", ""), via=job_via(job),
-        job_id=job.pk, lock_held=True,
-    )  # fmt: skip
+        order=order,
+        by=job.created_by,
+        reason=inputs.get("reason", ""),
+        via=job_via(job),
+        job_id=job.pk,
+        lock_held=True,
+    )
     return ItemResult.succeeded()
 
 

@@ -1,7 +1,7 @@
 """Export with a mapping, as an operation: a whole-job operation whose run is one export job
 (one file) over the orders that apply, not work done order by order."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -18,7 +18,9 @@ class ExportForm(MerchantForm):
 
     def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
         super().__init__(*args, merchant=merchant, **kwargs)
-        self.fields["mapping"].mappings_set(export_mapping_list(merchant=merchant))
+        cast(MappingChoiceField, self.fields["mapping"]).mappings_set(
+            export_mapping_list(merchant=merchant)
+        )
 
     def inputs(self) -> dict[str, Any]:
         return {"mapping": self.cleaned_data["mapping"].pk, "format": self.cleaned_data["format"]}
@@ -33,13 +35,23 @@ def _export_check(order: Order, inputs: dict[str, Any], user) -> str | None:
 
 
 def _export_start(
-    *, merchant: Merchant, inputs: dict[str, Any], order_pks: list[int],
-    skipped: list[tuple[int, str, str]], by, selection: dict[str, Any],
-):  # fmt: skip
+    *,
+    merchant: Merchant,
+    inputs: dict[str, Any],
+    order_pks: list[int],
+    skipped: list[tuple[int, str, str]],
+    by,
+    selection: dict[str, Any],
+):
     return export_selection_start(
-        merchant=merchant, mapping_pk=inputs.get("mapping"), format=inputs.get("format") or "",
-        order_pks=order_pks, skipped=skipped, by=by, selection=selection,
-    )  # fmt: skip
+        merchant=merchant,
+        mapping_pk=inputs.get("mapping"),
+        format=inputs.get("format") or "",
+        order_pks=order_pks,
+        skipped=skipped,
+        by=by,
+        selection=selection,
+    )
 
 
 OPERATIONS = [

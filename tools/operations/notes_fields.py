@@ -1,6 +1,6 @@
 """Notes, custom fields and tags as operations."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -27,9 +27,13 @@ class NoteForm(MerchantForm):
 
 def _note_apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
     order_note_append(
-        order=order, text=inputs.get("text", ""), by=job.created_by, via=job_via(job),
-        job_id=job.pk, lock_held=True,
-    )  # fmt: skip
+        order=order,
+        text=inputs.get("text", ""),
+        by=job.created_by,
+        via=job_via(job),
+        job_id=job.pk,
+        lock_held=True,
+    )
     return ItemResult.succeeded()
 
 
@@ -44,12 +48,13 @@ class CustomFieldForm(MerchantForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["number"].choices = [
+        cast(forms.ChoiceField, self.fields["number"]).choices = [
             (n, f"{n} · {self.merchant.custom_field_label(n)}") for n in CUSTOM_FIELD_NUMBERS
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "number" in data:
             try:
                 data["value"] = custom_field_value_clean(
@@ -69,9 +74,14 @@ def _custom_field_check(order: Order, inputs: dict[str, Any], user) -> str | Non
 
 def _custom_field_apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
     changed = order_custom_field_set(
-        order=order, number=int(inputs["number"]), value=inputs.get("value", ""),
-        by=job.created_by, via=job_via(job), job_id=job.pk, lock_held=True,
-    )  # fmt: skip
+        order=order,
+        number=int(inputs["number"]),
+        value=inputs.get("value", ""),
+        by=job.created_by,
+        via=job_via(job),
+        job_id=job.pk,
+        lock_held=True,
+    )
     return ItemResult.succeeded() if changed else ItemResult.skipped("already has that value")
 
 
@@ -101,9 +111,14 @@ def _tag_check(add: bool):
 def _tag_apply(add: bool):
     def apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
         changed = order_tag_change(
-            order=order, name=inputs["name"], add=add, by=job.created_by, via=job_via(job),
-            job_id=job.pk, lock_held=True,
-        )  # fmt: skip
+            order=order,
+            name=inputs["name"],
+            add=add,
+            by=job.created_by,
+            via=job_via(job),
+            job_id=job.pk,
+            lock_held=True,
+        )
         if changed:
             return ItemResult.succeeded()
         return ItemResult.skipped("already tagged" if add else "does not have that tag")

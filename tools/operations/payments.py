@@ -4,7 +4,7 @@ Process payment and record payment received are transitions (registry.py); their
 say why an order is skipped ("there is no card on file to charge", wrong stage …).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,7 +26,7 @@ class RefundForm(MerchantForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         codes = list(self.merchant.refund_reason_codes or [])
-        field = self.fields["reason"]
+        field = cast(forms.ChoiceField, self.fields["reason"])
         field.choices = [("", "—"), *((code, code.replace("_", " ")) for code in codes)]
         field.required = self.merchant.reason_required
         field.error_messages["required"] = "Choose a reason code."
@@ -63,9 +63,15 @@ def _external_refund_check(order: Order, inputs: dict[str, Any], user) -> str | 
 def _refund_apply(external: bool):
     def apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
         amount = order_refund(
-            order=order, by=job.created_by, via=job_via(job), full=True, external=external,
-            reason=inputs.get("reason", ""), notify=bool(inputs.get("notify")), job_id=job.pk,
-        )  # fmt: skip
+            order=order,
+            by=job.created_by,
+            via=job_via(job),
+            full=True,
+            external=external,
+            reason=inputs.get("reason", ""),
+            notify=bool(inputs.get("notify")),
+            job_id=job.pk,
+        )
         return ItemResult.succeeded(f"refunded {amount}")
 
     return apply

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.fsm import transition_specs
 from orders.models import Merchant, Order
@@ -15,7 +16,7 @@ from tools.job_types import ItemResult
 from tools.jobs import job_create
 
 from . import auto_orders, deletion, exports, notes_fields, payments, shipping
-from .base import Operation, OperationPreview, PreviewRow
+from .base import Operation, OperationPreview, PreviewRow, WholeJobStart
 from .transitions import transition_operations
 
 if TYPE_CHECKING:
@@ -47,10 +48,13 @@ def operation_inputs(form: forms.Form | None) -> dict[str, Any]:
         return {}
     values = form.inputs() if hasattr(form, "inputs") else dict(form.cleaned_data)
     return {
-        key: value.isoformat() if hasattr(value, "isoformat") else
-        str(value) if isinstance(value, Decimal) else value
+        key: value.isoformat()
+        if hasattr(value, "isoformat")
+        else str(value)
+        if isinstance(value, Decimal)
+        else value
         for key, value in values.items()
-    }  # fmt: skip
+    }
 
 
 def operation_get(name: str) -> Operation:
@@ -87,9 +91,13 @@ def operations_for_screen(slug: str | None) -> list[Operation]:
 
 
 def _orders_checked(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None,
-) -> Iterator[tuple[Order, str | None]]:  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by=None,
+) -> Iterator[tuple[Order, str | None]]:
     """The merchant's orders among `order_pks` (order-number order within each chunk), each
     with why the operation would skip it (None: it applies). The one dry run of the rules."""
     pks = list(order_pks)
@@ -104,9 +112,13 @@ def _orders_checked(
 
 
 def operation_preview(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None,
-) -> OperationPreview:  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by: Actor = None,
+) -> OperationPreview:
     """The dry run: for each order, whether the operation will apply or why it will skip."""
     preview = OperationPreview(operation=operation)
     checked = _orders_checked(
@@ -143,9 +155,14 @@ def operation_item_run(order_pk: int, params: dict[str, Any], job: "Job") -> Ite
 
 
 def operation_job_create(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by=None, selection: dict[str, Any] | None = None,
-) -> "Job":  # fmt: skip
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by: Actor = None,
+    selection: dict[str, Any] | None = None,
+) -> "Job":
     """Run an operation over orders as a job. Side effect: the job's task is queued on commit."""
     if by is not None and not by.has_perm(operation.permission, merchant):
         raise OrderError(f"You may not “{operation.label}”.")
@@ -154,9 +171,14 @@ def operation_job_create(
         raise OrderError(f"“{operation.label}” takes a list of order IDs only, never a range.")
     if operation.whole_job is not None:
         return _whole_job_start(
-            merchant=merchant, operation=operation, inputs=inputs, order_pks=order_pks, by=by,
+            operation.whole_job,
+            merchant=merchant,
+            operation=operation,
+            inputs=inputs,
+            order_pks=order_pks,
+            by=by,
             selection=selection,
-        )  # fmt: skip
+        )
     return job_create(
         merchant=merchant,
         kind="operation",
@@ -175,9 +197,15 @@ def operation_job_create(
 
 
 def _whole_job_start(
-    *, merchant: Merchant, operation: Operation, inputs: dict[str, Any],
-    order_pks: Iterable[int], by, selection: dict[str, Any],
-) -> "Job":  # fmt: skip
+    start: WholeJobStart,
+    *,
+    merchant: Merchant,
+    operation: Operation,
+    inputs: dict[str, Any],
+    order_pks: Iterable[int],
+    by,
+    selection: dict[str, Any],
+) -> "Job":
     """Check every order again now (it may have changed since the preview), then hand the
     ones that apply to the operation's one job; the others become its "skipped" outcomes."""
     applying: list[int] = []
@@ -190,7 +218,11 @@ def _whole_job_start(
             applying.append(order.pk)
         else:
             skipped.append((order.pk, order.order_id, reason))
-    return operation.whole_job(
-        merchant=merchant, inputs=inputs, order_pks=applying, skipped=skipped, by=by,
+    return start(
+        merchant=merchant,
+        inputs=inputs,
+        order_pks=applying,
+        skipped=skipped,
+        by=by,
         selection=selection,
-    )  # fmt: skip
+    )

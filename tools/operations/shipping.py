@@ -77,9 +77,13 @@ def _ship_from_list_check(order: Order, inputs: dict[str, Any], user) -> str | N
 
 def _ship_from_list_apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
     return transition_run(
-        order, "mark_shipped", job, carrier=inputs["carrier"],
-        tracking_numbers=inputs["tracking"][order.order_id], notify=inputs.get("notify", True),
-    )  # fmt: skip
+        order,
+        "mark_shipped",
+        job,
+        carrier=inputs["carrier"],
+        tracking_numbers=inputs["tracking"][order.order_id],
+        notify=inputs.get("notify", True),
+    )
 
 
 def _resend_check(template: str):

@@ -24,9 +24,15 @@ def transition_check(name: str) -> Check:
 def transition_run(order: Order, name: str, job, **inputs: Any) -> ItemResult:
     try:
         result = order_transition(
-            order=order, name=name, by=job.created_by, via=job_via(job), job_id=job.pk,
-            expected_stage=order.stage, lock_held=True, **inputs,
-        )  # fmt: skip
+            order=order,
+            name=name,
+            by=job.created_by,
+            via=job_via(job),
+            job_id=job.pk,
+            expected_stage=order.stage,
+            lock_held=True,
+            **inputs,
+        )
     except PaymentFailed as exc:
         # The gateway refused (e.g. a capture at shipment): the item fails, but what the
         # transition recorded of the attempt (the declined transaction, its event, the

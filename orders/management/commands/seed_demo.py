@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.models import Role
-from orders.services.demo_seed import (
+from orders.demo_seed import (
     DEFAULT_PASSWORD,
     SUPPORT_USERNAME,
     demo_seed,
     demo_seed_problems,
 )
+from orders.models import Role
 
 
 def _integer(value: str, option: str, problems: list[str]) -> int:

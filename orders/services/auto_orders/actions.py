@@ -4,14 +4,16 @@ touches an order already placed."""
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_auto_order_changed_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
-from orders.models import AutoOrder
+from orders.models import AutoOrder, Merchant
 
 from .rebill import RebillOutcome, auto_order_rebill
 from .schedules import schedule_parse
@@ -50,14 +52,19 @@ def _change(
         payload = apply(locked)
         locked.save()
         order_auto_order_changed_event(
-            order=locked.original_order, code=locked.code, action=action, by=by, via=via,
-            status=locked.status, **payload,
-        )  # fmt: skip
+            order=locked.original_order,
+            code=locked.code,
+            action=action,
+            by=by,
+            via=via,
+            status=locked.status,
+            **payload,
+        )
     return locked
 
 
 def auto_order_pause(
-    *, auto_order: AutoOrder | int, until: date, today: date, by=None, via: str = ""
+    *, auto_order: AutoOrder | int, until: date, today: date, by: Actor = None, via: str = ""
 ) -> AutoOrder:
     """Pause until a date: rebills falling before it are skipped when it resumes."""
     if until <= today:
@@ -71,7 +78,7 @@ def auto_order_pause(
 
 
 def auto_order_resume(
-    *, auto_order: AutoOrder | int, today: date, by=None, via: str = ""
+    *, auto_order: AutoOrder | int, today: date, by: Actor = None, via: str = ""
 ) -> AutoOrder:
     """Active again now; periods that fell during the pause are skipped, not billed."""
 
@@ -86,7 +93,9 @@ def auto_order_resume(
     )
 
 
-def auto_order_skip_next(*, auto_order: AutoOrder | int, by=None, via: str = "") -> AutoOrder:
+def auto_order_skip_next(
+    *, auto_order: AutoOrder | int, by: Actor = None, via: str = ""
+) -> AutoOrder:
     """Skip the next rebill: its items move one period on, without billing or counting it."""
 
     def apply(ao: AutoOrder) -> dict[str, Any]:
@@ -102,7 +111,7 @@ def auto_order_skip_next(*, auto_order: AutoOrder | int, by=None, via: str = "")
 
 
 def auto_order_next_date_change(
-    *, auto_order: AutoOrder | int, day: date, today: date, by=None, via: str = ""
+    *, auto_order: AutoOrder | int, day: date, today: date, by: Actor = None, via: str = ""
 ) -> AutoOrder:
     """Bill next on `day`; the schedule continues from there (its day of the month too)."""
     if day < today:
@@ -125,8 +134,8 @@ def auto_order_cancel(
     auto_order: AutoOrder | int,
     reason: str,
     by_customer: bool = False,
-    by=None,
-    via="",
+    by: Actor = None,
+    via: str = "",
     job_id: int | None = None,
 ) -> AutoOrder:
     """Cancel with a reason. Orders it already placed stay as they are."""
@@ -146,7 +155,12 @@ def auto_order_cancel(
 
 
 def auto_order_reenable(
-    *, auto_order: AutoOrder | int, today: date, bill_missed: bool = True, by=None, via=""
+    *,
+    auto_order: AutoOrder | int,
+    today: date,
+    bill_missed: bool = True,
+    by: Actor = None,
+    via: str = "",
 ) -> AutoOrder:
     """Active again after being disabled or cancelled; optionally skip the missed periods."""
 
@@ -161,7 +175,7 @@ def auto_order_reenable(
 
 
 def auto_order_rebill_now(
-    *, auto_order: AutoOrder, today: date, by=None, via: str = ""
+    *, auto_order: AutoOrder, today: date, by: Actor = None, via: str = ""
 ) -> RebillOutcome:
     """Bill the next period at once, by the sweep's own exactly-once path."""
     if by is not None and not by.has_perm(CHARGE, auto_order):
@@ -177,7 +191,7 @@ def auto_order_rebill_now(
 
 
 def auto_orders_to_postpone(
-    *, merchant, item_pk: int, before: date, original_order_ids: list[str] | None = None
+    *, merchant: Merchant, item_pk: int, before: date, original_order_ids: list[str] | None = None
 ) -> list[int]:
     """The Postpone tool's selection: the original orders (one per auto order) of the active
     auto orders of this item whose next rebill is before `before`."""
@@ -193,9 +207,15 @@ def auto_orders_to_postpone(
 
 
 def auto_order_postpone(
-    *, original_order_pk: int, item_pk: int, before: date, until: date, by=None, via: str = "",
+    *,
+    original_order_pk: int,
+    item_pk: int,
+    before: date,
+    until: date,
+    by: Actor = None,
+    via: str = "",
     job_id: int | None = None,
-) -> tuple[AutoOrder, int]:  # fmt: skip
+) -> tuple[AutoOrder, int]:
     """Move the item's rebills due before `before` to `until`; the auto order and how many
     of its items moved (0: nothing was due before then any more)."""
     auto_order = AutoOrder.objects.get(original_order_id=original_order_pk)
@@ -216,9 +236,15 @@ def auto_order_postpone(
 
 
 def auto_order_item_change(
-    *, auto_order: AutoOrder | int, item_pk: int, quantity: int, unit_price, schedule: str,
-    by=None, via: str = "",
-) -> AutoOrder:  # fmt: skip
+    *,
+    auto_order: AutoOrder | int,
+    item_pk: int,
+    quantity: int,
+    unit_price: Decimal | None,
+    schedule: str,
+    by: Actor = None,
+    via: str = "",
+) -> AutoOrder:
     """Change what one item rebills: quantity, unit price, schedule (from its next date on)."""
     if quantity < 1:
         raise InvalidInput("The quantity must be at least 1.")

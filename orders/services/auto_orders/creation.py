@@ -2,19 +2,30 @@
 
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_auto_order_created_event
 from orders.models import AutoOrder, AutoOrderItem, Order, OrderLine
 
 from .schedules import schedule_advance
+from .settle import item_next_date
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "region", "postal_code", "country")
 COPIED_FIELDS = (
-    "email", "first_name", "last_name", "phone", "shipping_name", "shipping_method",
-    "payment_method", "gateway_token", "card_brand", "card_last4", "card_exp_month",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "shipping_name",
+    "shipping_method",
+    "payment_method",
+    "gateway_token",
+    "card_brand",
+    "card_last4",
+    "card_exp_month",
     "card_exp_year",
     *(f"billing_{name}" for name in ADDRESS_FIELDS),
     *(f"shipping_{name}" for name in ADDRESS_FIELDS),
-)  # fmt: skip
+)
 
 
 def auto_order_code_for(order: Order) -> str:
@@ -23,7 +34,7 @@ def auto_order_code_for(order: Order) -> str:
 
 
 def auto_order_create_for_order(
-    *, order: Order, lines: list[OrderLine], by=None, via: str = ""
+    *, order: Order, lines: list[OrderLine], by: Actor = None, via: str = ""
 ) -> AutoOrder | None:
     """Start the auto order of an order just placed, if a line was bought on a schedule.
 
@@ -59,7 +70,7 @@ def auto_order_create_for_order(
         )
         for position, line in enumerate(scheduled)
     ]
-    auto_order.next_rebill_on = min(item.next_rebill_on for item in items)
+    auto_order.next_rebill_on = min(item_next_date(item) for item in items)
     auto_order.next_attempt_on = auto_order.next_rebill_on
     auto_order.save()
     for item in items:

@@ -4,13 +4,14 @@ import threading
 import time
 from collections import Counter
 from datetime import date
+from io import TextIOBase
 
 from django.db import connection
 
 from .rebill import rebill_sweep
 
 
-def rebill_sweeps_run(*, today: date, workers: int, out=None) -> Counter:
+def rebill_sweeps_run(*, today: date, workers: int, out: TextIOBase | None = None) -> Counter:
     """`workers` sweeps in threads (each its own connection), one share of the IDs each."""
     counts: Counter = Counter()
     lock = threading.Lock()

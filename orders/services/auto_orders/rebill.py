@@ -23,6 +23,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import F
 
+from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import AutoOrder, Order, RebillAttempt
 from orders.services.placement import order_place
@@ -106,7 +107,7 @@ def rebill_sweep(
 
 
 def auto_order_rebill(
-    *, auto_order_pk: int, today: date, now: bool = False, by=None, via: str = VIA
+    *, auto_order_pk: int, today: date, now: bool = False, by: Actor = None, via: str = VIA
 ) -> RebillOutcome:
     """Bill the auto order's current period if it is due (or at once, `now`). Side effects:
     see rebill_sweep; "skipped" when another run holds it or it is not due."""
@@ -140,6 +141,8 @@ def _claim(auto_order_pk: int, today: date, now: bool) -> _Claim | None:
 def _attempt_claim(auto_order: AutoOrder) -> _Claim:
     try_number = auto_order.failed_attempts + 1
     scheduled_on = auto_order.next_rebill_on
+    if scheduled_on is None:  # only a completed auto order has none, and none of those is due
+        raise ValueError(f"Auto order {auto_order.code} is due but has no next rebill date.")
     attempt, _ = RebillAttempt.objects.get_or_create(
         auto_order=auto_order,
         scheduled_on=scheduled_on,
@@ -192,9 +195,12 @@ def _retry(claim: _Claim, today: date, by, via: str) -> RebillOutcome:
         if order.stage == Stage.ACCOUNTS_RECEIVABLE:
             try:
                 order = order_transition(
-                    order=order.pk, name="process_payment", by=None, via=via,
+                    order=order.pk,
+                    name="process_payment",
+                    by=None,
+                    via=via,
                     idempotency_key=claim.key,
-                ).order  # fmt: skip
+                ).order
             except OrderError as exc:
                 attempt_settle_without_order(
                     claim.attempt_pk, message=str(exc), today=today, via=via

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_auto_order_changed_event, order_rebilled_event
 from orders.models import AutoOrder, AutoOrderItem, Order, RebillAttempt
 from orders.states import PaymentStatus
@@ -44,7 +45,9 @@ def _locked(attempt_pk: int) -> tuple[AutoOrder, RebillAttempt]:
     return auto_order, attempt
 
 
-def attempt_settle(attempt_pk: int, *, order: Order, today: date, by=None, via: str = ""):
+def attempt_settle(
+    attempt_pk: int, *, order: Order, today: date, by: Actor = None, via: str = ""
+) -> RebillAttempt:
     """Record the attempt's order and result; advance the auto order or count the failure."""
     auto_order, attempt = _locked(attempt_pk)
     paid = order.payment_status in PAID
@@ -61,14 +64,23 @@ def attempt_settle(attempt_pk: int, *, order: Order, today: date, by=None, via: 
         _failed(auto_order, attempt, today, via)
     auto_order.save()
     order_rebilled_event(
-        order=auto_order.original_order, code=auto_order.code, rebill_order_id=order.order_id,
-        result=attempt.result, scheduled_on=attempt.scheduled_on, try_number=attempt.try_number,
-        amount=order.total, message=attempt.message, by=by, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        rebill_order_id=order.order_id,
+        result=attempt.result,
+        scheduled_on=attempt.scheduled_on,
+        try_number=attempt.try_number,
+        amount=order.total,
+        message=attempt.message,
+        by=by,
+        via=via,
+    )
     return attempt
 
 
-def attempt_settle_without_order(attempt_pk: int, *, message: str, today: date, via: str = ""):
+def attempt_settle_without_order(
+    attempt_pk: int, *, message: str, today: date, via: str = ""
+) -> RebillAttempt:
     """An attempt that could not place or charge an order (invalid data, fraud refusal)."""
     with transaction.atomic():
         auto_order, attempt = _locked(attempt_pk)
@@ -85,7 +97,7 @@ def _succeeded(auto_order: AutoOrder, attempt: RebillAttempt, order: Order) -> N
     auto_order.failed_attempts = 0
     live = list(auto_order.items.filter(finished=False))
     for item in live:
-        if item.next_rebill_on <= attempt.scheduled_on:
+        if item_next_date(item) <= attempt.scheduled_on:
             item_advance(item, consume=True)
             item.save(update_fields=["next_rebill_on", "remaining_rebills", "finished"])
     auto_order.rebill_count += 1
@@ -105,17 +117,28 @@ def _failed(auto_order: AutoOrder, attempt: RebillAttempt, today: date, via: str
     )[:300]
     auto_order.next_attempt_on = None
     order_auto_order_changed_event(
-        order=auto_order.original_order, code=auto_order.code, action="disabled",
-        reason=auto_order.status_reason, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        action="disabled",
+        reason=auto_order.status_reason,
+        via=via,
+    )
     pk = auto_order.pk
     transaction.on_commit(lambda: auto_order_disabled_notify(auto_order_pk=pk))
+
+
+def item_next_date(item: AutoOrderItem) -> date:
+    """The day an unfinished item bills next: only a finished item has none."""
+    day = item.next_rebill_on
+    if day is None:
+        raise ValueError(f"Auto order item {item.pk} is not finished but has no next date.")
+    return day
 
 
 def item_advance(item: AutoOrderItem, *, consume: bool) -> None:
     """Move an item to its next period; `consume` counts a rebill against its remaining ones."""
     item.next_rebill_on = schedule_advance(
-        name=item.schedule, day=item.next_rebill_on, anchor_day=item.anchor_day
+        name=item.schedule, day=item_next_date(item), anchor_day=item.anchor_day
     )
     if consume and item.remaining_rebills is not None:
         item.remaining_rebills = max(0, item.remaining_rebills - 1)
@@ -132,7 +155,7 @@ def next_dates_refresh(
     `items`: its items as just saved, when the caller has them (saves a query)."""
     if items is None:
         items = list(auto_order.items.filter(finished=False))
-    live = [item.next_rebill_on for item in items if not item.finished]
+    live = [item_next_date(item) for item in items if not item.finished]
     if not live:
         auto_order.status = AutoOrder.Status.COMPLETED
         auto_order.next_rebill_on = auto_order.next_attempt_on = None
@@ -149,7 +172,7 @@ def items_skip_before(auto_order: AutoOrder, day: date) -> int:
     """Advance every item whose next date is before `day` past it, without billing; a count."""
     skipped = 0
     for item in auto_order.items.filter(finished=False, next_rebill_on__lt=day):
-        while not item.finished and item.next_rebill_on < day:
+        while not item.finished and item_next_date(item) < day:
             item_advance(item, consume=False)
             skipped += 1
         item.save()
@@ -165,6 +188,9 @@ def resume_due(auto_order: AutoOrder, today: date, via: str = "rebill sweep") ->
     next_dates_refresh(auto_order)
     auto_order.save()
     order_auto_order_changed_event(
-        order=auto_order.original_order, code=auto_order.code, action="resumed",
-        skipped_periods=skipped, via=via,
-    )  # fmt: skip
+        order=auto_order.original_order,
+        code=auto_order.code,
+        action="resumed",
+        skipped_periods=skipped,
+        via=via,
+    )

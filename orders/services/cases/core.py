@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.events import (
     order_case_changed_event,
     order_case_message_event,
@@ -77,7 +78,9 @@ def _locked(case: Case | int) -> Case:
     return Case.objects.select_for_update().select_related("order", "merchant").get(pk=pk)
 
 
-def case_open(*, order: Order, subject: str, message: str = "", by=None, via: str = "") -> Case:
+def case_open(
+    *, order: Order, subject: str, message: str = "", by: Actor = None, via: str = ""
+) -> Case:
     """Open a case on an order; a first message is a reply to the customer (emailed).
 
     Side effects: order events; with a message, the reply email after commit.
@@ -88,9 +91,12 @@ def case_open(*, order: Order, subject: str, message: str = "", by=None, via: st
         raise InvalidInput("The case needs a subject.")
     with transaction.atomic():
         case = Case.objects.create(
-            merchant=order.merchant, order=order, email=order.email, subject=subject,
+            merchant=order.merchant,
+            order=order,
+            email=order.email,
+            subject=subject,
             assigned_to=_user(by),
-        )  # fmt: skip
+        )
         order_case_opened_event(order=order, case_id=case.pk, subject=subject, by=by, via=via)
         if message.strip():
             case_reply(case=case, text=message, by=by, via=via)
@@ -98,7 +104,7 @@ def case_open(*, order: Order, subject: str, message: str = "", by=None, via: st
 
 
 def case_reply(
-    *, case: Case | int, text: str, by=None, via: str = "", send_email: bool = True
+    *, case: Case | int, text: str, by: Actor = None, via: str = "", send_email: bool = True
 ) -> CaseMessage:
     """The merchant's answer: status waiting, emailed to the customer after commit."""
     from .notify import case_email_later
@@ -114,7 +120,7 @@ def case_reply(
     return message
 
 
-def case_note_add(*, case: Case | int, text: str, by=None, via: str = "") -> CaseMessage:
+def case_note_add(*, case: Case | int, text: str, by: Actor = None, via: str = "") -> CaseMessage:
     """An internal note: never shown to the customer. Side effect: an order event."""
     text = _clean(text)
     with transaction.atomic():
@@ -123,7 +129,7 @@ def case_note_add(*, case: Case | int, text: str, by=None, via: str = "") -> Cas
         return _add_message(locked, Kind.INTERNAL, text, by, via)
 
 
-def case_transition(*, case: Case | int, name: str, by=None, via: str = "") -> Case:
+def case_transition(*, case: Case | int, name: str, by: Actor = None, via: str = "") -> Case:
     """Close or reopen a case. Side effect: an order_case_changed event."""
     if name not in ("close", "reopen"):
         raise TransitionNotAvailable(f"Unknown action “{name}”.")
@@ -134,7 +140,7 @@ def case_transition(*, case: Case | int, name: str, by=None, via: str = "") -> C
     return locked
 
 
-def case_assign(*, case: Case | int, user_id: int | None, by=None, via: str = "") -> Case:
+def case_assign(*, case: Case | int, user_id: int | None, by: Actor = None, via: str = "") -> Case:
     """Assign the case to a member of its merchant (None: unassign). Side effect: an event."""
     with transaction.atomic():
         locked = _locked(case)
@@ -172,9 +178,13 @@ def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
     text = _clean(text)
     with transaction.atomic():
         case = Case.objects.create(
-            merchant=order.merchant, order=order, email=order.email, subject=subject,
-            status=Case.Status.NEW, unread=True,
-        )  # fmt: skip
+            merchant=order.merchant,
+            order=order,
+            email=order.email,
+            subject=subject,
+            status=Case.Status.NEW,
+            unread=True,
+        )
         order_case_opened_event(
             order=order, case_id=case.pk, subject=subject, via="customer", status=case.status
         )

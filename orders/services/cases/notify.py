@@ -4,6 +4,7 @@ message that caused it records whether it went out."""
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -52,7 +53,12 @@ def case_email_send(*, audience: str, message_pk: int) -> None:
         pk=message_pk
     )
     case = message.case
-    context = {"case": case, "message": message, "merchant": case.merchant, "order": case.order}
+    context: dict[str, Any] = {
+        "case": case,
+        "message": message,
+        "merchant": case.merchant,
+        "order": case.order,
+    }
     if audience == "customer":
         to = case.email
         subject = f"{case.merchant.name}: {case.subject} (order {case.order.order_id})"

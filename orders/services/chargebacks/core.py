@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from orders.actors import Actor
 from orders.events import order_chargeback_changed_event, order_chargeback_opened_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.fsm import RefusalKind, transition_refusal, transition_specs, transitions_for_user
@@ -36,7 +37,7 @@ def chargeback_open(
     amount: Decimal,
     respond_by: date,
     received_on: date | None = None,
-    by=None,
+    by: Actor = None,
     via: str = "",
 ) -> Chargeback:
     """Record a chargeback against an order; a never-dispute reason code is not disputed.
@@ -84,7 +85,7 @@ def chargeback_open(
     return chargeback
 
 
-def chargeback_transitions_for_user(*, chargeback: Chargeback, user) -> list:
+def chargeback_transitions_for_user(*, chargeback: Chargeback, user: Actor) -> list:
     return transitions_for_user(chargeback, user)
 
 
@@ -98,7 +99,7 @@ def _order_chargeback_total_refresh(order_pk: int) -> Decimal:
 
 
 def chargeback_transition(
-    *, chargeback: Chargeback | int, name: str, by=None, via: str = ""
+    *, chargeback: Chargeback | int, name: str, by: Actor = None, via: str = ""
 ) -> Chargeback:
     """Move a chargeback's status; lost and won refresh the order's chargeback total.
 
@@ -142,7 +143,7 @@ def chargeback_transition(
 
 
 def chargeback_rebuttal_save(
-    *, chargeback: Chargeback, rebuttal: str, internal_notes: str, by=None
+    *, chargeback: Chargeback, rebuttal: str, internal_notes: str, by: Actor = None
 ) -> Chargeback:
     """Save the rebuttal text and internal notes. Side effect: an order_chargeback_changed event."""
     _require(by, chargeback)
@@ -165,7 +166,9 @@ def chargeback_rebuttal_save(
     return locked
 
 
-def rebuttal_text_save(*, merchant: Merchant, title: str, text: str, by=None) -> RebuttalText:
+def rebuttal_text_save(
+    *, merchant: Merchant, title: str, text: str, by: Actor = None
+) -> RebuttalText:
     """Save (or replace by title) one of the merchant's reusable rebuttal texts."""
     _require(by, merchant)
     title, text = title.strip(), text.strip()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.events import order_chargeback_changed_event
 from orders.exceptions import InvalidInput
 from orders.models import Chargeback, ChargebackEvidence
@@ -33,7 +34,7 @@ def evidence_kind_sniff(head: bytes) -> tuple[str, str] | None:
 
 
 def chargeback_evidence_add(
-    *, chargeback: Chargeback, upload: UploadedFile, by=None
+    *, chargeback: Chargeback, upload: UploadedFile, by: Actor = None
 ) -> ChargebackEvidence:
     """Store an evidence file through the storage API. Side effect: an order event."""
     _require(by, chargeback)
@@ -56,7 +57,8 @@ def chargeback_evidence_add(
             file=upload,
             original_name=original,
             content_type=content_type,
-            size=upload.size,
+            # Django's upload handlers always set size; the stubs allow None for one made by hand.
+            size=upload.size,  # type: ignore[misc]
             uploaded_by=by if by is not None and by.is_authenticated else None,
         )
         order_chargeback_changed_event(

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
+from orders.actors import Actor
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Chargeback, Merchant, Order
 from orders.pricing import MAX_AMOUNT
@@ -64,7 +64,8 @@ def _amount(value: str) -> Decimal | None:
         amount = Decimal(value.replace(",", "").strip())
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+    exponent = amount.as_tuple().exponent  # a letter, not a number, for a NaN or an infinity
+    if not isinstance(exponent, int) or amount <= 0 or exponent < -2:
         return None
     return amount if amount <= MAX_AMOUNT else None
 
@@ -132,6 +133,8 @@ class _Checker:
             problem("deadline", f"“{values['deadline']}” is not a date (YYYY-MM-DD)")
         if len(problems) > before:
             return None
+        if order is None or amount is None or received is None or deadline is None:
+            return None  # each of these noted a problem above
         return ImportRow(
             row=number,
             case_number=case_number,
@@ -144,9 +147,7 @@ class _Checker:
         )
 
 
-def chargeback_import_preview(
-    *, merchant: Merchant, content: bytes | str | IO[bytes]
-) -> ImportPreview:
+def chargeback_import_preview(*, merchant: Merchant, content: bytes | str | File) -> ImportPreview:
     """Check a chargeback report (text, bytes or an uploaded file); writes nothing.
 
     InvalidInput, before reading any of it, for a report over the size limit, and for one
@@ -176,7 +177,7 @@ def chargeback_import_preview(
     return preview
 
 
-def _report_text(content: bytes | str | IO[bytes]) -> Iterator[str]:
+def _report_text(content: bytes | str | File) -> Iterator[str]:
     """The report's lines as text, read as they are needed; InvalidInput, before reading any
     of it, if it is larger than the limit."""
     limit = settings.CHARGEBACK_IMPORT_MAX_BYTES
@@ -250,19 +251,21 @@ def _records_read(
             if len(values) != len(header):
                 problems.append(
                     ImportProblem(
-                        row=number, column="",
+                        row=number,
+                        column="",
                         message=f"{len(values)} values where the header has {len(header)}",
                     )
-                )  # fmt: skip
+                )
                 continue
             records.append((number, dict(zip(header, values, strict=True))))
     except UnicodeDecodeError:
         problems.append(
             ImportProblem(
-                row=number + 1 if header is not None else 1, column="",
+                row=number + 1 if header is not None else 1,
+                column="",
                 message="not UTF-8 text (save the file as CSV, UTF-8)",
             )
-        )  # fmt: skip
+        )
     except csv.Error as exc:
         current = number + 1 if header is not None else 1
         problems.append(_parser_problem(exc, current, header, "".join(lines.record)))
@@ -300,7 +303,7 @@ def _long_field_index(record: str, limit: int) -> int | None:
 
 
 def chargeback_import_apply(
-    *, merchant: Merchant, content: bytes | str, by=None
+    *, merchant: Merchant, content: bytes | str, by: Actor = None
 ) -> list[Chargeback]:
     """Import a clean report in one transaction; refuses (writing nothing) if any row is wrong.
 

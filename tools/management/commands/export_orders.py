@@ -39,10 +39,14 @@ class Command(BaseCommand):
         except (OrderError, OSError) as exc:
             self._refuse(str(exc))
         orders_exported_event(
-            merchant=merchant, count=count, mapping=mapping.name, mapping_id=mapping.pk,
-            format=options["format"] or mapping.format, via="command export_orders",
+            merchant=merchant,
+            count=count,
+            mapping=mapping.name,
+            mapping_id=mapping.pk,
+            format=options["format"] or mapping.format,
+            via="command export_orders",
             stage=options["stage"],
-        )  # fmt: skip
+        )
         self.stdout.write(f"Exported {count:,} order(s) with “{mapping.name}” to {options['out']}.")
 
     def _refuse(self, message: str):

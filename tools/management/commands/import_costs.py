@@ -49,9 +49,11 @@ class Command(BaseCommand):
 
     def _dry_run(self, merchant, name, content) -> None:
         preview = cost_file_preview(
-            merchant=merchant, name=name, content=content,
+            merchant=merchant,
+            name=name,
+            content=content,
             on_error=lambda error: self.stderr.write(_error_line(error.as_dict())),
-        )  # fmt: skip
+        )
         if preview.plan.error_count:
             sys.exit(1)
         self.stdout.write(

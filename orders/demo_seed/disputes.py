@@ -70,12 +70,18 @@ def _cases(orders: list[Order], rng: random.Random, staff: dict) -> int:
         case = case_open(order=order, subject=rng.choice(SUBJECTS), via="seed_demo")
         if plan == "open":
             continue
-        case_reply(case=case, text="Thank you for writing; we are looking into it.", by=service,
-                   via="seed_demo", send_email=False)  # fmt: skip
+        case_reply(
+            case=case,
+            text="Thank you for writing; we are looking into it.",
+            by=service,
+            via="seed_demo",
+            send_email=False,
+        )
         if plan in ("reply_received", "closed"):
             case_customer_reply(case=case, text="Thanks, please keep me posted.", notify=False)
         if plan == "closed":
             case_transition(case=case, name="close", by=service, via="seed_demo")
-        case_note_add(case=case, text="Checked the carrier's scan history.", by=service,
-                      via="seed_demo")  # fmt: skip
+        case_note_add(
+            case=case, text="Checked the carrier's scan history.", by=service, via="seed_demo"
+        )
     return min(len(orders), len(plans))
