@@ -15,30 +15,14 @@ import tempfile
 
 from _setup import django_setup, merchant_with_orders, peak_mib, timed
 
-# The Standard mapping's columns that live on the order row (COPY reads one table).
-COLUMNS = [
-    "order_id",
-    "stage",
-    "placed_at",
-    "email",
-    "first_name",
-    "last_name",
-    "company",
-    "billing_country",
-    "shipping_country",
-    "payment_method",
-    "payment_status",
-    "subtotal",
-    "shipping_total",
-    "tax",
-    "discount",
-    "total",
-    "refunded_total",
-    "actual_shipping",
-    "actual_fulfillment",
-    "actual_payment",
-    "actual_profit",
-]
+
+def order_row_columns() -> list[str]:
+    """The Standard mapping's columns that live on the order row (COPY reads one table)."""
+    from tools.exports.services import STANDARD_FIELDS
+
+    return [name for name in STANDARD_FIELDS if name != "tracking_numbers"]
+
+
 BASELINES = {"csv": "COPY … TO STDOUT", "xlsx": "openpyxl write-only"}
 
 
@@ -61,7 +45,7 @@ def main() -> None:
         name="bench",
         format="csv",
         granularity="order",
-        columns=[{"field": name, "header": name, "format": ""} for name in COLUMNS],
+        columns=[{"field": name, "header": name, "format": ""} for name in order_row_columns()],
     )
     small = args.small or max(1, args.orders // 10)
     version = connection.cursor().connection.info.server_version
@@ -132,7 +116,7 @@ def ours_write(mapping, n: int, fmt: str) -> int:
 
 def baseline_rows(merchant, n: int) -> list[tuple]:
     """The same rows in memory, read before the baseline is timed (dates without a zone)."""
-    rows = selection(merchant, n).live().order_by("pk").values_list(*COLUMNS)
+    rows = selection(merchant, n).live().order_by("pk").values_list(*order_row_columns())
     return [tuple(v.replace(tzinfo=None) if hasattr(v, "tzinfo") else v for v in r) for r in rows]
 
 
@@ -144,7 +128,7 @@ def baseline(merchant, n: int, fmt: str, rows: list[tuple] | None) -> None:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Orders")
-    sheet.append(COLUMNS)
+    sheet.append(order_row_columns())
     for row in rows:
         sheet.append(row)
     with tempfile.TemporaryFile() as out:
@@ -155,7 +139,7 @@ def _copy_baseline(merchant, n: int) -> None:
     from django.db import connection
 
     sql = (
-        f"COPY (SELECT {', '.join(COLUMNS)} FROM orders_order "  # noqa: S608
+        f"COPY (SELECT {', '.join(order_row_columns())} FROM orders_order "  # noqa: S608
         f"WHERE merchant_id = {merchant.pk} AND deleted_at IS NULL "
         f"AND order_number <= {_nth_number(merchant, n)} ORDER BY id) "
         "TO STDOUT WITH (FORMAT csv, HEADER)"
