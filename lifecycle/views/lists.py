@@ -27,6 +27,7 @@ from orders.selectors.lists import (
     order_list_for_screen,
     sort_parse,
 )
+from orders.selectors.search import order_search_first_q
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations.base import Operation
@@ -97,6 +98,7 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
             after=params.get("after"),
             before=params.get("before"),
             size=page_size_parse(params.get("per_page")),
+            first=order_search_first_q(params.get("q", "")),
         )
         return self.page.rows
 

@@ -14,6 +14,7 @@ from lifecycle.screens import LIST_PERMISSION
 from orders.forms import TransitionForm, transition_form_for
 from orders.models import Order, OrderEvent, OrderNote
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.selectors.search import order_id_for_term, search_term_clean
 from orders.services.transitions import (
     order_transitions_for_user,
 )
@@ -40,14 +41,9 @@ class OrderFindView(MerchantRequiredMixin, View):
     """The top bar's box: straight to the order when the ID exists, else the search list."""
 
     def get(self, request):
-        query = request.GET.get("q", "").strip()
+        query = search_term_clean(request.GET.get("q", ""))
         if query:
-            order_id = (
-                merchant_orders(request)
-                .filter(order_id=query.upper())
-                .values_list("order_id", flat=True)
-                .first()
-            )
+            order_id = order_id_for_term(merchant=request.merchant, term=query)
             if order_id:
                 return redirect("order-detail", order_id=order_id)
         url = reverse("order-list")
