@@ -12,9 +12,8 @@ import pytest
 from django.db import connection
 
 from bench.seed import orders_seed
-from orders.filters import order_filterset
+from orders.filters import order_filterset, order_search_q
 from orders.models import Order, OrderLine, Shipment
-from orders.selectors.search import order_search_q
 from tests.factories import place
 
 pytestmark = pytest.mark.django_db
