@@ -198,6 +198,56 @@ def index_sizes(connection) -> None:
     )
 
 
+def placements_time(merchant, count: int) -> None:
+    """Write cost: `count` orders placed one by one through order_place (card charged by
+    the test gateway), p50 and p95. Run on a scratch database before and after migrating."""
+    from decimal import Decimal
+
+    from orders.services.placement import (
+        CardDetails,
+        LineDraft,
+        OrderDraft,
+        PaymentDraft,
+        order_place,
+    )
+
+    def draft(n: int) -> OrderDraft:
+        address = {"address1": "1 Main St", "city": "Boston", "postal_code": "02134",
+                   "country": "US"}  # fmt: skip
+        return OrderDraft(
+            email=f"placed{n}@example.com", first_name="Pat", last_name=f"Placed {n}",
+            phone="+1 617 555 0100", billing=address, shipping=address,
+            lines=[LineDraft(description="Widget", quantity=1, unit_price=Decimal("20.00"))],
+            payment=PaymentDraft(method="credit_card",
+                                 card=CardDetails("4111111111111111", 12, 2030, cvv="123")),
+        )  # fmt: skip
+
+    times = []
+    for n in range(count):
+        started = time.perf_counter()
+        order_place(merchant=merchant, draft=draft(n))
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"placement of {count} orders ({merchant.code}): p50 {statistics.median(times):.1f} ms, "
+        f"p95 {percentile(times, 0.95):.1f} ms; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+def cost_import_time(merchant, rows: int) -> None:
+    """Write cost: an N-row actual-cost import (bench/import_costs.py's CSV), applied once."""
+    from django.db import connection
+    from import_costs import cost_csv, import_apply, tables_vacuum
+
+    tables_vacuum(connection)
+    content = cost_csv(merchant, rows)
+    started = time.perf_counter()
+    preview, apply, orders = import_apply(merchant, content, "csv")
+    print(
+        f"cost import of {rows:,} rows ({orders:,} orders): {time.perf_counter() - started:.1f} s "
+        f"(preview {preview:.1f} s, apply {apply:.1f} s); load average {os.getloadavg()[0]:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", default="BIG")
@@ -206,8 +256,18 @@ def main() -> None:
     parser.add_argument("--small-orders", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--baseline-runs", type=int, default=3)
+    parser.add_argument("--placements", type=int, default=0, help="only time N placements")
+    parser.add_argument(
+        "--cost-import", type=int, default=0, help="only time an N-row cost import (CSV)"
+    )
     args = parser.parse_args()
     django_setup()
+    if args.cost_import:
+        cost_import_time(merchant_with_orders(args.big, args.cost_import), args.cost_import)
+    if args.placements:
+        placements_time(merchant_with_orders(args.big, 1), args.placements)
+    if args.cost_import or args.placements:
+        return
     from django.db import connection
     from django.test.utils import override_settings, setup_test_environment
 
