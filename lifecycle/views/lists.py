@@ -21,6 +21,8 @@ from lifecycle.tables import SORTABLE, OrderTable
 from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
 from orders.selectors.lists import (
+    EXACT_COUNT_LIMIT,
+    SEARCH_EXACT_COUNT_LIMIT,
     ListCount,
     keyset_page,
     order_count_get,
@@ -115,7 +117,9 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
                 if self.screen.slug is None:
                     return ListCount(counts.total)
                 return ListCount(counts.for_slug(self.screen.slug).count)
-        return order_count_get(self.object_list)
+        searched = bool(self.filterset.form.is_valid() and self.filterset.form.cleaned_data["q"])
+        limit = SEARCH_EXACT_COUNT_LIMIT if searched else EXACT_COUNT_LIMIT
+        return order_count_get(self.object_list, limit=limit)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -39,6 +39,9 @@ SORTS: dict[str, tuple[str, bool]] = {
 DEFAULT_SORT = "-number"
 # Above this many matching orders the count shown is PostgreSQL's estimate.
 EXACT_COUNT_LIMIT = 10_000
+# For a text search, lower: counting 10,000 trigram matches (each rechecked against its row)
+# costs about 70 ms at 1,000,000 orders, counting 1,000 about 7 ms (docs/benchmarks.md).
+SEARCH_EXACT_COUNT_LIMIT = 1_000
 
 
 def order_list_for_screen(*, merchant: Merchant, stages: Iterable[str] = ()) -> QuerySet:

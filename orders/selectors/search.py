@@ -109,14 +109,14 @@ def _order_ids_in(subquery) -> Q:
 def _related_q(word: str) -> Q:
     """A line's SKU or a shipment's tracking number, exactly (as typed or upper-cased)."""
     values = list(dict.fromkeys([word, word.upper()]))
-    lines = OrderLine.objects.filter(sku__in=values).values("order_id")
+    lines = OrderLine.objects.filter(sku__in=values).order_by().values("order_id")
     if connection.vendor == "postgresql":
         tracking = Q(tracking_numbers__contains=[values[0]])
         if len(values) > 1:
             tracking |= Q(tracking_numbers__contains=[values[1]])
     else:
         tracking = Q(tracking_numbers__icontains=f'"{word}"')
-    shipments = Shipment.objects.filter(tracking).values("order_id")
+    shipments = Shipment.objects.filter(tracking).order_by().values("order_id")
     return _order_ids_in(lines) | _order_ids_in(shipments)
 
 

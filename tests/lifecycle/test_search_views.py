@@ -2,10 +2,13 @@
 rest; lists rank the exact order ID, then the exact email, before their sort. Runs on
 PostgreSQL and SQLite (tests/orders/test_search.py::test_search_behaviour_holds_on_sqlite)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench.seed import orders_seed
 from orders.models import Order
 from tests.factories import place
 
@@ -85,3 +88,14 @@ def test_search_list_query_count_is_bounded(manager_client, orders, django_asser
         response = manager_client.get("/orders/", {"q": "buyer1@example.com"})
     assert response.status_code == 200
     assert Order.objects.count() == 12
+
+
+def test_a_search_matching_over_a_thousand_orders_shows_an_estimate(
+    needs_postgres, manager_client, merchant
+):
+    orders_seed(merchant=merchant, count=1005)
+
+    body = manager_client.get("/orders/", {"q": "bulk"}).content.decode()
+
+    assert re.search(r'id="list-count">about [\d,]+</span>', body)
+    assert len(listed_ids(manager_client.get("/orders/", {"q": "bulk"}))) == 50
