@@ -8,9 +8,11 @@ is folded by orders_search_fold (lower-cased and accent-stripped, migration
 
 from django.db.models import F, Func, TextField
 
-# The order's own text that search matches as fragments (custom field values included).
+# The order's own text that search matches as fragments (custom field values included). Not
+# the order ID: it is matched exactly, by number (orders.selectors.search), and its prefix,
+# shared by all the merchant's orders, would make the trigram index read them all.
 DOCUMENT_FIELDS = (
-    "order_id", "email", "first_name", "last_name", "shipping_name", "company",
+    "email", "first_name", "last_name", "shipping_name", "company",
     "billing_city", "shipping_city", "billing_postal_code", "shipping_postal_code",
     "billing_country", "shipping_country",
     *(f"custom_{number}" for number in range(1, 11)),

@@ -1,9 +1,10 @@
 """The text search: one `q` for the find box, every list, "all matching" and exports.
 
 Each word of the term narrows (`smith boston`); a word matches an order when it is a fragment
-of the order's search document (Order.search_document: ID, email, names, company, cities,
-postal codes, countries, IP, custom field values; lower-cased and accent-stripped by the
-database), its exact order ID in any form, a line's SKU or a tracking number. A term made of
+of the order's search document (Order.search_document: email, names, company, cities, postal
+codes, countries, IP, custom field values; lower-cased and accent-stripped by the database),
+its exact order ID in any form (`*` wildcards aside, IDs are matched whole), a line's SKU or a
+tracking number. A term made of
 phone characters also matches any run of 4 or more of the phone's digits.
 
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
