@@ -307,7 +307,8 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["sku"], name="line_sku_idx")]
+        # With the order: a SKU's orders are read from the index alone (orders.selectors.search).
+        indexes = [models.Index(fields=["sku", "order"], name="line_sku_order_idx")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku or self.description}"
