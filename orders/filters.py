@@ -1,59 +1,20 @@
 """The one OrderFilterSet: stage lists, "select all matching" and exports all resolve with it.
 
 Its parameters are the list screens' query string, so a filtered list is a shareable URL; the
-text search is `q`. Every filter narrows a queryset the caller has already scoped to one
-merchant (and stage); none of them widens it.
+text search is `q` (orders.selectors.search). Every filter narrows a queryset the caller has
+already scoped to one merchant (and stage); none of them widens it.
 """
-
-import re
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from orders.models import Order, OrderLine, Shipment
+from orders.models import Order
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.selectors.search import order_search_q
 from orders.states import PaymentMethod, PaymentStatus, Stage
 
 DATE_INPUT = filters.widgets.DateRangeWidget(attrs={"type": "date"})
-
-
-def _wildcard_regex(pattern: str) -> str:
-    """`DEMO-00012*` → an anchored regex; `*` is the only wildcard, the rest is literal."""
-    return "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
-
-
-def order_search_q(term: str) -> Q:
-    """The text search: order ID (with `*` wildcards), email, name, company, phone, postal
-    code, tracking number or item SKU."""
-    term = term.strip()
-    if not term:
-        return Q()
-    if "*" in term:
-        pattern = term.upper()
-        if pattern.endswith("*") and "*" not in pattern[:-1]:
-            return Q(order_id__startswith=pattern[:-1])
-        return Q(order_id__regex=_wildcard_regex(pattern))
-    condition = (
-        Q(order_id=term.upper())
-        | Q(email__iexact=term)
-        | Q(first_name__icontains=term)
-        | Q(last_name__icontains=term)
-        | Q(shipping_name__icontains=term)
-        | Q(company__icontains=term)
-        | Q(phone__contains=term)
-        | Q(billing_postal_code__iexact=term)
-        | Q(shipping_postal_code__iexact=term)
-        | Exists(
-            # JSON text of the list: the quotes make it match a whole tracking number.
-            Shipment.objects.filter(order=OuterRef("pk"), tracking_numbers__icontains=f'"{term}"')
-        )
-        | Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__iexact=term))
-    )
-    first, _, last = term.partition(" ")
-    if last:
-        condition |= Q(first_name__iexact=first, last_name__iexact=last.strip())
-    return condition
 
 
 TEST_CHOICES = (("only", "Test orders only"), ("exclude", "No test orders"))

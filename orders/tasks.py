@@ -58,6 +58,8 @@ def chargeback_expire_due_task() -> int:
 
 @shared_task(acks_late=True)
 def stage_counts_fold_task() -> int:
+    """Fold the counts and figures the database keeps: the stage counts and the day figures."""
+    from orders.services.day_figures import day_figures_fold
     from orders.services.stage_counts import stage_counts_fold
 
-    return stage_counts_fold()
+    return stage_counts_fold() + day_figures_fold()

@@ -21,12 +21,15 @@ from lifecycle.tables import SORTABLE, OrderTable
 from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
 from orders.selectors.lists import (
+    EXACT_COUNT_LIMIT,
+    SEARCH_EXACT_COUNT_LIMIT,
     ListCount,
     keyset_page,
     order_count_get,
     order_list_for_screen,
     sort_parse,
 )
+from orders.selectors.search import order_search_first_q
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations.base import Operation
@@ -97,6 +100,7 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
             after=params.get("after"),
             before=params.get("before"),
             size=page_size_parse(params.get("per_page")),
+            first=order_search_first_q(params.get("q", "")),
         )
         return self.page.rows
 
@@ -113,7 +117,9 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
                 if self.screen.slug is None:
                     return ListCount(counts.total)
                 return ListCount(counts.for_slug(self.screen.slug).count)
-        return order_count_get(self.object_list)
+        searched = bool(self.filterset.form.is_valid() and self.filterset.form.cleaned_data["q"])
+        limit = SEARCH_EXACT_COUNT_LIMIT if searched else EXACT_COUNT_LIMIT
+        return order_count_get(self.object_list, limit=limit)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

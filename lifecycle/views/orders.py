@@ -15,7 +15,8 @@ from orders.forms import TransitionForm, transition_form_for
 from orders.models import Order
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.selectors.order_page import order_page_get
-from orders.selectors.orders import order_id_find, order_live_get, order_live_list
+from orders.selectors.orders import order_live_get, order_live_list
+from orders.selectors.search import order_id_for_term, search_term_clean
 from orders.services.transitions import (
     order_transitions_for_user,
 )
@@ -45,9 +46,9 @@ class OrderFindView(MerchantRequiredMixin, View):
     """The top bar's box: straight to the order when the ID exists, else the search list."""
 
     def get(self, request):
-        query = request.GET.get("q", "").strip()
+        query = search_term_clean(request.GET.get("q", ""))
         if query:
-            order_id = order_id_find(merchant=request.merchant, text=query)
+            order_id = order_id_for_term(merchant=request.merchant, term=query)
             if order_id:
                 return redirect("order-detail", order_id=order_id)
         url = reverse("order-list")

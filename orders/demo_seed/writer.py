@@ -75,7 +75,9 @@ def _row_reader(db, fields):
 def _rows_copy(db, model, objs: list, *, with_ids: bool) -> None:
     meta = model._meta
     quote = db.ops.quote_name
-    fields = [f for f in meta.concrete_fields if with_ids or not f.primary_key]
+    fields = [
+        f for f in meta.concrete_fields if (with_ids or not f.primary_key) and not f.generated
+    ]
     with db.cursor() as cursor:
         if with_ids:
             # COPY returns nothing: take the identifiers from the table's sequence first.
@@ -97,7 +99,7 @@ def _rows_copy(db, model, objs: list, *, with_ids: bool) -> None:
 def _rows_insert_values(db, model, objs: list, *, ids_by: str | None, skip_conflicts: bool) -> None:
     meta = model._meta
     quote = db.ops.quote_name
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     read = _row_reader(db, fields)
     # Table and column names come from the model's metadata, never from input.
     head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608

@@ -2,6 +2,7 @@ from .api_token import ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .case import Case, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
+from .day_figures import DayFiguresDelta
 from .event import MerchantEvent, MerchantEventType, OrderEvent, OrderEventType
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
@@ -21,6 +22,7 @@ __all__ = [
     "Chargeback",
     "ChargebackEvidence",
     "ChargebackReasonCode",
+    "DayFiguresDelta",
     "FormSubmission",
     "GatewayLedgerEntry",
     "Item",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
@@ -15,6 +15,7 @@ from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage
 
 from .item import Item
 from .merchant import Merchant
+from .search import Digits, SearchDocument
 from .transitions import OrderTransitions
 
 ZERO = Decimal("0.00")
@@ -171,6 +172,15 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
     placement_digest = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Kept by the database on every write (orders.models.search), read by the text search
+    # through trigram indexes (migration 0012_order_search).
+    search_document = models.GeneratedField(
+        expression=SearchDocument(), output_field=models.TextField(), db_persist=True
+    )
+    phone_digits = models.GeneratedField(
+        expression=Digits(F("phone")), output_field=models.TextField(), db_persist=True
+    )
+
     objects = OrderQuerySet.as_manager()
 
     class Meta:
@@ -280,6 +290,7 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
         return {
             field.attname: copy.deepcopy(value) if isinstance(value, list | dict) else value
             for field in self._meta.concrete_fields
+            if not field.generated
             for value in [getattr(self, field.attname)]
         }
 
@@ -300,7 +311,8 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["sku"], name="line_sku_idx")]
+        # With the order: a SKU's orders are read from the index alone (orders.selectors.search).
+        indexes = [models.Index(fields=["sku", "order"], name="line_sku_order_idx")]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.sku or self.description}"

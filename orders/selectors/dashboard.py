@@ -4,14 +4,17 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from orders.models import Merchant, Order
+from orders.models import DayFiguresDelta, Merchant, Order
 from orders.states import Stage
 
 ZERO = Decimal("0.00")
+# Orders that are not sales (the kept figures leave them out too: migration 0013_day_figures).
+NOT_COUNTED = (Stage.REJECTED, Stage.QUOTE_REQUEST, Stage.QUOTE_SENT)
 
 
 @dataclass(frozen=True)
@@ -29,24 +32,30 @@ class DayFigures:
         return (self.profit * 100 / self.revenue).quantize(Decimal("0.1"))
 
 
-def order_dashboard_days(
-    *, merchant: Merchant, days: int = 30, today: datetime.date | None = None
-) -> list[DayFigures]:
-    """One row per day (oldest first, days without orders included), from one grouped query.
+def day_figures_kept() -> bool:
+    """True where triggers keep the day figures (PostgreSQL, days in UTC); elsewhere, or for
+    days in another time zone, the orders are aggregated."""
+    return connection.vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC"
 
-    Revenue is the total less refunds of orders not rejected; profit is their actual profit,
-    which subtracts the actual costs imported for them.
-    """
-    today = today or timezone.localdate()
-    first = today - datetime.timedelta(days=days - 1)
+
+def _kept_rows(merchant: Merchant, first: datetime.date, today: datetime.date):
+    return (
+        DayFiguresDelta.objects.filter(merchant=merchant, day__gte=first, day__lte=today)
+        .order_by()
+        .values("day")
+        .annotate(orders=Sum("orders"), revenue=Sum("revenue"), profit=Sum("profit"))
+    )
+
+
+def _aggregated_rows(merchant: Merchant, first: datetime.date):
     start = datetime.datetime.combine(
         first, datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
-    rows = (
+    return (
         Order.objects.live()
         .for_merchant(merchant)
         .filter(placed_at__gte=start, is_test=False)
-        .exclude(stage__in=[Stage.REJECTED, Stage.QUOTE_REQUEST, Stage.QUOTE_SENT])
+        .exclude(stage__in=NOT_COUNTED)
         .annotate(day=TruncDate("placed_at"))
         .order_by()
         .values("day")
@@ -56,6 +65,24 @@ def order_dashboard_days(
             profit=Sum("actual_profit"),
         )
     )
+
+
+def order_dashboard_days(
+    *, merchant: Merchant, days: int = 30, today: datetime.date | None = None
+) -> list[DayFigures]:
+    """One row per day (oldest first, days without orders included), from one grouped query.
+
+    Revenue is the total less refunds of orders not rejected; profit is their actual profit,
+    which subtracts the actual costs imported for them. On PostgreSQL the figures are the
+    ones the database keeps per day (DayFiguresDelta), so the cost follows the days shown,
+    not the orders placed in them.
+    """
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    if day_figures_kept():
+        rows = _kept_rows(merchant, first, today)
+    else:
+        rows = _aggregated_rows(merchant, first)
     by_day = {row["day"]: row for row in rows}
     result = []
     for offset in range(days):

@@ -64,6 +64,9 @@ SORTS: dict[str, tuple[str, bool]] = {
 DEFAULT_SORT = "-number"
 # Above this many matching orders the count shown is PostgreSQL's estimate.
 EXACT_COUNT_LIMIT = 10_000
+# For a text search, lower: counting 10,000 trigram matches (each rechecked against its row)
+# costs about 70 ms at 1,000,000 orders, counting 1,000 about 7 ms (docs/benchmarks.md).
+SEARCH_EXACT_COUNT_LIMIT = 1_000
 
 
 def order_list_for_screen(*, merchant: Merchant, stages: Iterable[str] = ()) -> QuerySet:
@@ -148,9 +151,34 @@ def _beyond(sort: Sort, edge: tuple[Any, int], *, reverse: bool) -> Q:
 
 
 def keyset_page(
+    queryset: QuerySet,
+    *,
+    sort: Sort,
+    after: str | None,
+    before: str | None,
+    size: int,
+    first: Q | None = None,
+) -> KeysetPage:
+    """One page of `size` rows after (older) or before (newer) a cursor; the first without.
+
+    Rows matching `first` (a search's exact order ID or email) head the first page and are
+    left out of every page's keyset rows, unless there are more of them than a page holds.
+    """
+    if first is None:
+        return _keyset_page(queryset, sort=sort, after=after, before=before, size=size)
+    pinned = list(queryset.filter(first).order_by(*sort.ordering())[: size + 1])
+    if not pinned or len(pinned) > size:
+        return _keyset_page(queryset, sort=sort, after=after, before=before, size=size)
+    rest = queryset.exclude(pk__in=[row.pk for row in pinned])
+    page = _keyset_page(rest, sort=sort, after=after, before=before, size=size)
+    if page.newer is None:  # the first page, however it was reached
+        page.rows = pinned + page.rows
+    return page
+
+
+def _keyset_page(
     queryset: QuerySet, *, sort: Sort, after: str | None, before: str | None, size: int
 ) -> KeysetPage:
-    """One page of `size` rows after (older) or before (newer) a cursor; the first without."""
     before_edge = _cursor_parse(before, sort)
     if before_edge is not None:
         rows = list(

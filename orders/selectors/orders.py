@@ -28,16 +28,6 @@ def order_live_find(*, merchant: Merchant, order_id: str) -> Order | None:
     return order_live_list(merchant=merchant).filter(order_id=order_id).first()
 
 
-def order_id_find(*, merchant: Merchant, text: str) -> str | None:
-    """The ID of the merchant's live order typed in a search box, any case, or None."""
-    return (
-        order_live_list(merchant=merchant)
-        .filter(order_id=text.strip().upper())
-        .values_list("order_id", flat=True)
-        .first()
-    )
-
-
 def orders_printable(*, merchant: Merchant, order_ids: list[str]) -> list[Order]:
     """The merchant's live orders among these IDs, with what a printed page shows."""
     return list(

@@ -1,0 +1,211 @@
+"""The text search: one `q` for the find box, every list, "all matching" and exports.
+
+Each word of the term narrows (`smith boston`); a word matches an order when it is a fragment
+of the order's search document (Order.search_document: email, names, company, cities, postal
+codes, countries, IP, custom field values; lower-cased and accent-stripped by the database),
+its exact order ID in any form (`*` wildcards aside, IDs are matched whole), a line's SKU or a
+tracking number. A term made of
+phone characters also matches any run of 4 or more of the phone's digits.
+
+On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
+the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers), so the
+planner combines them with a BitmapOr; the SKU and tracking alternatives are written as
+`id = ANY(ARRAY(subquery))`, which an index can serve, where EXISTS could not.
+"""
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Subquery, Value
+
+from orders.models import Merchant, Order, OrderLine, Shipment
+
+# Longer terms are cut: no order field is longer, and every word costs an index scan.
+MAX_TERM_LENGTH = 200
+MAX_WORDS = 8
+# Order IDs are at most 32 characters; a longer wildcard pattern can match nothing.
+MAX_WILDCARD_LENGTH = 32
+FRAGMENT_MIN = 3  # shorter words match whole words only (a trigram needs three characters)
+PHONE_DIGITS_MIN = 4
+NATIONAL_DIGITS = 10
+MAX_ARRAY_IDS = 1_000
+
+_ORDER_ID = re.compile(r"^(?:(?P<prefix>[A-Za-z]{2,10})-?)?0*(?P<number>\d{1,18})$")
+_PHONE_TERM = re.compile(r"^[\d\s()+./-]+$")
+# Letters unaccent folds that Unicode decomposition leaves alone.
+_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
+_NONE = Q(pk__in=[])
+
+
+def search_term_clean(term: str | None) -> str:
+    """The term without control characters (NUL included), trimmed and cut to length."""
+    text = "".join(ch for ch in (term or "") if unicodedata.category(ch)[0] != "C" or ch == " ")
+    return text.strip()[:MAX_TERM_LENGTH]
+
+
+def search_fold(text: str) -> str:
+    """Lower-cased, accents stripped: what orders_search_fold makes of the document."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_FOLDS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def order_number_parse(word: str) -> tuple[str, int] | None:
+    """(prefix or "", number) when the word is an order ID: `DEMO-0001999`, `demo1999`,
+    `0001999`, `1999`."""
+    match = _ORDER_ID.match(word)
+    if match is None:
+        return None
+    return (match["prefix"] or "").upper(), int(match["number"])
+
+
+def _order_number_q(word: str) -> Q | None:
+    parsed = order_number_parse(word)
+    if parsed is None:
+        return None
+    prefix, number = parsed
+    condition = Q(order_number=number)
+    if prefix:
+        condition &= Q(order_id__startswith=f"{prefix}-")
+    return condition
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Like(Func):
+    """`field LIKE pattern`, with the pattern built here: a Q lookup would escape the
+    surrounding spaces' meaning away and cannot say '% w %'."""
+
+    output_field = BooleanField()
+    template = "%(expressions)s"
+    arg_joiner = " LIKE "
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = self.as_sql(compiler, connection, **extra)
+        return f"{sql} ESCAPE '\\'", params
+
+
+def _document_q(folded: str) -> Q:
+    """A fragment of 3+ characters anywhere; a shorter word as a whole word ('% us %')."""
+    escaped = _like_escape(folded)
+    pattern = f"%{escaped}%" if len(folded) >= FRAGMENT_MIN else f"% {escaped} %"
+    return Q(_Like(F("search_document"), Value(pattern)))
+
+
+def _order_ids_in(subquery) -> Q:
+    # An array of a few ids joins the bitmap OR of the other alternatives; thousands of them
+    # (a best-selling SKU) cost more fetched by id than a walk of the list in its order that
+    # tests each row against the subquery's hashed ids, which `IN (subquery)` gives.
+    many = subquery[: MAX_ARRAY_IDS + 1].count() > MAX_ARRAY_IDS
+    if connection.vendor == "postgresql" and not many:
+        return Q(
+            Func(
+                F("pk"),
+                Subquery(subquery),
+                template="%(expressions)s)",
+                arg_joiner=" = ANY(ARRAY",
+                output_field=BooleanField(),
+            )
+        )
+    return Q(pk__in=subquery)
+
+
+def _related_q(word: str) -> Q:
+    """A line's SKU or a shipment's tracking number, exactly (as typed or upper-cased)."""
+    values = list(dict.fromkeys([word, word.upper()]))
+    lines = OrderLine.objects.filter(sku__in=values).order_by().values("order_id")
+    if connection.vendor == "postgresql":
+        tracking = Q(tracking_numbers__contains=[values[0]])
+        if len(values) > 1:
+            tracking |= Q(tracking_numbers__contains=[values[1]])
+    else:
+        tracking = Q(tracking_numbers__icontains=f'"{word}"')
+    shipments = Shipment.objects.filter(tracking).order_by().values("order_id")
+    return _order_ids_in(lines) | _order_ids_in(shipments)
+
+
+def _phone_q(term: str) -> Q | None:
+    """Runs of the phone's digits, whatever the punctuation; a number typed with its
+    country code also matches one stored without it (its last ten digits)."""
+    if not _PHONE_TERM.match(term):
+        return None
+    digits = re.sub(r"\D", "", term)
+    if len(digits) < PHONE_DIGITS_MIN:
+        return None
+    condition = Q(phone_digits__contains=digits)
+    if len(digits) > NATIONAL_DIGITS:
+        condition |= Q(phone_digits__contains=digits[-NATIONAL_DIGITS:])
+    return condition
+
+
+def _word_q(word: str) -> Q | None:
+    folded = search_fold(word)
+    if not any(ch.isalnum() for ch in folded):
+        return None
+    condition = _document_q(folded) | _related_q(word)
+    number = _order_number_q(word)
+    if number is not None:
+        condition |= number
+    return condition
+
+
+def _wildcard_regex(pattern: str) -> str:
+    """`DEMO-00012*` → an anchored regex; `*` is the only wildcard, the rest is literal."""
+    return "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
+
+
+def _wildcard_q(term: str) -> Q:
+    pattern = re.sub(r"\*+", "*", term.upper())
+    if len(pattern) > MAX_WILDCARD_LENGTH or " " in pattern:
+        return _NONE
+    if pattern.endswith("*") and "*" not in pattern[:-1]:
+        return Q(order_id__startswith=pattern[:-1])
+    return Q(order_id__regex=_wildcard_regex(pattern))
+
+
+def order_search_q(term: str) -> Q:
+    """The orders a search term finds (every word narrows); Q() for an empty term."""
+    term = search_term_clean(term)
+    if not term:
+        return Q()
+    if "*" in term:
+        return _wildcard_q(term)
+    words = [q for q in (_word_q(word) for word in term.split()[:MAX_WORDS]) if q is not None]
+    phone = _phone_q(term)
+    if not words:
+        return phone or _NONE
+    condition = words[0]
+    for word in words[1:]:
+        condition &= word
+    return condition | phone if phone is not None else condition
+
+
+def order_search_first_q(term: str) -> Q | None:
+    """The matches ranked first, before the list's sort: the exact order ID, then an exact
+    email. None when the term cannot be either."""
+    term = search_term_clean(term)
+    if not term or " " in term or "*" in term:
+        return None
+    number = _order_number_q(term)
+    if number is not None:
+        return number
+    if "@" in term:
+        return Q(email__in=list(dict.fromkeys([term, term.lower()])))
+    return None
+
+
+def order_id_for_term(*, merchant: Merchant, term: str) -> str | None:
+    """The order ID of the merchant's live order the term names exactly, if any (the find box
+    opens it): with or without the merchant's prefix, with or without leading zeros."""
+    parsed = order_number_parse(search_term_clean(term))
+    if parsed is None or parsed[0] not in ("", merchant.code.upper()):
+        return None
+    return (
+        Order.objects.live()
+        .for_merchant(merchant)
+        .filter(order_number=parsed[1])
+        .values_list("order_id", flat=True)
+        .first()
+    )
