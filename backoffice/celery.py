@@ -47,6 +47,11 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.rebill_due_task",
         "schedule": crontab(minute="*/5"),
     },
+    # One-time form tokens outlive any double submit by far; the money has its own records.
+    "purge-form-submissions": {
+        "task": "orders.tasks.form_submissions_purge_task",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "expire-overdue-chargebacks": {
         "task": "orders.tasks.chargeback_expire_due_task",
         "schedule": crontab(minute=5),

@@ -63,3 +63,10 @@ def stage_counts_fold_task() -> int:
     from orders.services.stage_counts import stage_counts_fold
 
     return stage_counts_fold() + day_figures_fold()
+
+
+@shared_task(acks_late=True)
+def form_submissions_purge_task() -> int:
+    from orders.services.submissions import form_submissions_purge
+
+    return form_submissions_purge()

@@ -238,6 +238,8 @@ CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default
 # The processor's chargeback report: refused above this size before it is read (5,000 rows
 # of a report take about 300 KB), so it is checked within the request in milliseconds.
 CHARGEBACK_IMPORT_MAX_BYTES = env.int("CHARGEBACK_IMPORT_MAX_BYTES", default=1024 * 1024)
+# A money form's one-time token is remembered this long (a resubmission after that runs anew).
+FORM_SUBMISSION_KEEP_DAYS = env.int("FORM_SUBMISSION_KEEP_DAYS", default=30)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
 PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)

@@ -46,6 +46,8 @@ class FormSubmission(models.Model):
                 fields=["merchant", "token"], name="unique_form_submission_token_per_merchant"
             )
         ]
+        # The nightly purge finds old rows by age.
+        indexes = [models.Index(fields=["created_at"], name="form_submission_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.action} ({self.token})"

@@ -10,8 +10,11 @@ and the token may be used again.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from orders.actors import Actor
 from orders.models import FormSubmission, Merchant, SubmissionOutcome
@@ -48,3 +51,14 @@ def submission_run_once(
         row.redirect_to = outcome.redirect_to
         row.save(update_fields=["level", "message", "redirect_to"])
     return outcome, False
+
+
+def form_submissions_purge() -> int:
+    """Forget one-time submissions older than FORM_SUBMISSION_KEEP_DAYS; the number deleted.
+
+    A token guards against the same rendered form posted twice (a double click, a retried
+    request), which happens within seconds; the money the form moved has its own records.
+    """
+    before = timezone.now() - timedelta(days=settings.FORM_SUBMISSION_KEEP_DAYS)
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=before).delete()
+    return deleted

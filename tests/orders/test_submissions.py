@@ -2,12 +2,14 @@
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from orders.exceptions import InvalidInput
 from orders.models import FormSubmission, SubmissionOutcome
-from orders.services.submissions import submission_run_once
+from orders.services.submissions import form_submissions_purge, submission_run_once
 from tests.orders.test_concurrency import run_threads
 
 DONE = SubmissionOutcome("success", "Refunded 10.00.", "/orders/DEMO-0000001/")
@@ -66,3 +68,23 @@ def test_a_second_post_while_the_first_runs_waits_and_answers_the_first_outcome(
     assert runs == [1]
     assert answers == {0: (DONE, False), 1: (DONE, True)}
     assert FormSubmission.objects.get().message == DONE.message
+
+
+def test_the_purge_forgets_only_tokens_older_than_the_kept_days(merchant, settings):
+    settings.FORM_SUBMISSION_KEEP_DAYS = 30
+    for token in ("old", "recent"):
+        submission_run_once(merchant=merchant, token=token * 8, action="refund", run=lambda: DONE)
+    FormSubmission.objects.filter(token="old" * 8).update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+
+    assert form_submissions_purge() == 1
+
+    assert list(FormSubmission.objects.values_list("token", flat=True)) == ["recent" * 8]
+    # The recent token still answers its first outcome; the forgotten one would run anew.
+    runs: list[int] = []
+    replay = submission_run_once(
+        merchant=merchant, token="recent" * 8, action="refund", run=lambda: runs.append(1) or DONE
+    )
+    assert replay == (DONE, True)
+    assert runs == []
