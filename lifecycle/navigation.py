@@ -1,7 +1,10 @@
-"""The stage counts shown by the left navigation and the home, computed once per request."""
+"""The left navigation: the stage counts (computed once per request, shared with the home) and
+the links each section offers, only those the signed-in role may open."""
 
 from django.http import HttpRequest
+from django.urls import reverse
 
+from backoffice.common.tenancy import url_permitted
 from orders.selectors.home import StageCounts, order_stage_counts_get
 
 
@@ -13,3 +16,30 @@ def stage_counts_for_request(request: HttpRequest) -> StageCounts | None:
         counts = order_stage_counts_get(merchant=request.merchant)
         request._stage_counts = counts
     return counts
+
+
+# (section, ((label, URL name), …)) below the life-cycle lists.
+NAV_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Disputes", (("Chargebacks", "chargeback-list"), ("Cases", "case-list"))),
+    (
+        "Tools",
+        (
+            ("Batch operation", "tool-batch"),
+            ("Export orders", "tool-export"),
+            ("Import actual costs", "tool-import-costs"),
+            ("Undelete order", "tool-undelete"),
+            ("Jobs", "job-list"),
+        ),
+    ),
+)
+
+
+def nav_sections_for_request(request: HttpRequest) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each section with the (label, URL) links this user may open; empty sections left out."""
+    sections = []
+    for title, links in NAV_SECTIONS:
+        permitted = [(label, reverse(name)) for label, name in links]
+        permitted = [(label, url) for label, url in permitted if url_permitted(request, url)]
+        if permitted:
+            sections.append((title, permitted))
+    return sections

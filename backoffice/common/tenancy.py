@@ -6,7 +6,8 @@ reads is filtered by request.merchant, so another merchant's objects answer 404.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.urls import resolve
 from django.utils.functional import SimpleLazyObject
 
 from orders.models import Membership
@@ -82,3 +83,24 @@ class MerchantRequiredMixin(LoginRequiredMixin):
             if not request.user.has_perm(permission, request.merchant):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def url_permitted(request: HttpRequest, path: str) -> bool:
+    """Whether the signed-in user may open `path` at the current merchant.
+
+    The view's own declared permissions answer (MerchantRequiredMixin.required_permissions), so
+    a link is shown exactly when following it is allowed: navigation never offers a 403.
+    """
+    match = resolve(path)
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is None or not issubclass(view_class, MerchantRequiredMixin):
+        return True
+    if not request.user.is_authenticated or not request.merchant:
+        return False
+    view = view_class()
+    view.setup(request, *match.args, **match.kwargs)
+    try:
+        permissions = view.required_permissions()
+    except (Http404, PermissionDenied):
+        return False
+    return all(request.user.has_perm(name, request.merchant) for name in permissions)

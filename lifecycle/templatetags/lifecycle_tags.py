@@ -3,8 +3,9 @@
 from django import template
 from django.utils import timezone
 
+from backoffice.common.tenancy import url_permitted
 from lifecycle.forms import OneTimeTokenForm
-from lifecycle.navigation import stage_counts_for_request
+from lifecycle.navigation import nav_sections_for_request, stage_counts_for_request
 from orders.selectors.home import StageCounts
 from orders.services.auto_orders.schedules import schedule_label as schedule_label_for
 from orders.timeline import event_sentence, money_display, stage_display
@@ -17,6 +18,19 @@ def stage_nav_counts(context) -> StageCounts | None:
     """The current merchant's counts per stage screen (one query per request)."""
     request = context.get("request")
     return stage_counts_for_request(request) if request is not None else None
+
+
+@register.simple_tag(takes_context=True)
+def nav_sections(context) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The side navigation's sections below the lists, with only the links this role may open."""
+    request = context.get("request")
+    return nav_sections_for_request(request) if request is not None else []
+
+
+@register.filter
+def opens_for(url: str, request) -> bool:
+    """Whether this signed-in user may open `url` (its view's own permissions decide)."""
+    return url_permitted(request, url)
 
 
 @register.simple_tag
