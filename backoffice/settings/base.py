@@ -146,6 +146,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "backoffice.common.lockout.sign_in_lockout_response"
+# Every failed sign-in is also kept as its own row (who, when, from where), for the audit trail;
+# the attempt rows above only count towards a lock and are deleted by an unlock.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

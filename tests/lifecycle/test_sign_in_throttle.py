@@ -5,7 +5,7 @@ cool-off (15 minutes) has passed; support staff unlock in the admin."""
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 from django.utils import timezone
 
@@ -137,3 +137,15 @@ def test_support_staff_unlock_a_user_in_the_admin(client, manager):
     assert not AccessAttempt.objects.exists()
     assert sign_in(client, manager.username, "pw").status_code == 302
     assert signed_in(client)
+
+
+def test_each_failed_sign_in_is_kept_with_who_when_and_where(manager):
+    sign_in(Client(), manager.username, "wrong", ip="10.4.4.4")
+    sign_in(Client(), manager.username, "still wrong", ip="10.5.5.5")
+
+    rows = AccessFailureLog.objects.order_by("attempt_time")
+    assert [(row.username, row.ip_address) for row in rows] == [
+        (manager.username, "10.4.4.4"),
+        (manager.username, "10.5.5.5"),
+    ]
+    assert all(row.attempt_time is not None for row in rows)
