@@ -5,11 +5,13 @@ text search is `q` (orders.selectors.search). Every filter narrows a queryset th
 already scoped to one merchant (and stage); none of them widens it.
 """
 
+from functools import partial
+
 import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from orders.models import Order
+from orders.models import Merchant, Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.selectors.search import order_search_q
 from orders.states import PaymentMethod, PaymentStatus, Stage
@@ -44,6 +46,9 @@ class OrderFilterSet(filters.FilterSet):
     test = filters.ChoiceFilter(
         method="filter_test", choices=TEST_CHOICES, label="Test orders", empty_label="Any"
     )
+    # The merchant's tags by name; the join goes through the tag's unique (merchant, name)
+    # index and the order-tag table's tag index.
+    tag = filters.ChoiceFilter(method="filter_tag", label="Tag", empty_label="Any tag")
 
     class Meta:
         model = Order
@@ -51,6 +56,8 @@ class OrderFilterSet(filters.FilterSet):
 
     def __init__(self, *args, merchant=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Read only when the form is drawn or validated, not for every filter set made.
+        self.filters["tag"].extra["choices"] = partial(_tag_choices, merchant)
         for number in CUSTOM_FIELD_NUMBERS:
             label = merchant.custom_field_label(number) if merchant else f"Custom field {number}"
             values = merchant.custom_field_values(number) if merchant else []
@@ -75,12 +82,23 @@ class OrderFilterSet(filters.FilterSet):
             return queryset.filter(is_test=False)
         return queryset
 
+    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A tag is the merchant's, and names are unique per merchant: one match per order.
+        return queryset.filter(tags__name=value)
+
     @property
     def is_filtered(self) -> bool:
         """Whether any filter has a value, i.e. the list shows less than the whole screen."""
         if not self.is_bound or not self.form.is_valid():
             return False
         return any(_has_value(value) for value in self.form.cleaned_data.values())
+
+
+def _tag_choices(merchant: Merchant | None) -> list[tuple[str, str]]:
+    if merchant is None:
+        return []
+    names = Tag.objects.filter(merchant=merchant).order_by("name").values_list("name", flat=True)
+    return [(name, name) for name in names]
 
 
 def _has_value(value) -> bool:

@@ -6,9 +6,16 @@ from decimal import Decimal
 import pytest
 
 from orders.models import OrderLine, Shipment
-from orders.states import PaymentMethod, PaymentStatus, Stage
+from orders.services.fields import order_tag_change
+from orders.states import STAGE_SCREENS, PaymentMethod, PaymentStatus, Stage
 from tests.factories import place
+from tests.orders.builders import order_in_stage
+from tests.tools.exportfiles import exported_order_ids
+from tools.exports.services import export_mapping_get
+from tools.job_runner import job_run
+from tools.models import Job
 
+from .conftest import ar_order
 from .lists import listed_ids, set_fields
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +170,89 @@ def test_an_invalid_filter_shows_no_orders_and_says_why(manager_client, merchant
 
     assert listed_ids(response) == []
     assert "Some filters are not valid" in response.content.decode()
+
+
+# ---- tags ---------------------------------------------------------------------------------
+
+
+def _tagged(order, *names):
+    for name in names:
+        order_tag_change(order=order, name=name, add=True)
+    return order
+
+
+def test_every_list_filters_by_the_merchants_tags(manager_client, merchant, other_merchant):
+    _tagged(place(other_merchant), "theirs")
+    for screen in STAGE_SCREENS:
+        tagged = _tagged(order_in_stage(merchant, screen.stages[0]), "vip", "audit-2026")
+        order_in_stage(merchant, screen.stages[0])  # untagged
+
+        response = manager_client.get(f"/stages/{screen.slug}/", {"tag": "vip"})
+
+        assert listed_ids(response) == [tagged.order_id], screen.slug
+        body = response.content.decode()
+        assert '<label for="id_tag">Tag</label>' in body
+        assert '<option value="vip" selected>vip</option>' in body
+        assert "theirs" not in body  # another merchant's tag is no choice here
+    everything = manager_client.get("/orders/", {"tag": "audit-2026", "per_page": 100})
+    assert len(listed_ids(everything)) == len(STAGE_SCREENS)
+
+
+def test_an_unknown_tag_is_a_clear_message_and_lists_nothing(manager_client, merchant):
+    _tagged(place(merchant), "vip")
+
+    response = manager_client.get("/orders/", {"tag": "nope"})
+
+    assert listed_ids(response) == []
+    assert "Some filters are not valid: tag:" in response.content.decode()
+
+
+def test_all_matching_a_tag_filter_is_what_a_bulk_action_and_an_export_take(
+    manager_client, merchant, django_capture_on_commit_callbacks
+):
+    tagged = [_tagged(ar_order(merchant, email=f"w{n}@example.com"), "wholesale") for n in range(2)]
+    ar_order(merchant)
+    mapping = export_mapping_get(merchant=merchant)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        manager_client.post(
+            "/stages/accounts-receivable/bulk/",
+            {
+                "operation": "add_tag",
+                "add_tag-name": "checked",
+                "select_all": "1",
+                "query": "tag=wholesale",
+            },
+        )
+        manager_client.post(
+            "/stages/accounts-receivable/bulk/",
+            {
+                "operation": "export",
+                "export-mapping": mapping.pk,
+                "select_all": "1",
+                "query": "tag=wholesale",
+            },
+        )
+
+    tag_job, export_job = Job.objects.order_by("pk")
+    assert sorted(tag_job.order_pks) == sorted(order.pk for order in tagged)
+    job_run(job_id=export_job.pk)
+    assert sorted(exported_order_ids(export_job)) == sorted(o.order_id for o in tagged)
+
+
+def test_the_tag_filter_reads_through_indexes(merchant):
+    from django.db import connection
+
+    from orders.models import Order
+
+    through = Order.tags.through._meta.db_table
+    with connection.cursor() as cursor:
+        indexed = {
+            column
+            for info in connection.introspection.get_constraints(cursor, through).values()
+            if info["index"] or info["unique"]
+            for column in info["columns"][:1]
+        }
+        tag_constraints = connection.introspection.get_constraints(cursor, "orders_tag")
+    assert {"tag_id", "order_id"} <= indexed
+    assert any(info["columns"] == ["merchant_id", "name"] for info in tag_constraints.values())
