@@ -64,6 +64,19 @@ GATEWAY_METHODS = frozenset(
     }
 )
 
+# Stages whose orders have no receipt yet (nothing was bought).
+QUOTE_STAGES = (Stage.QUOTE_REQUEST, Stage.QUOTE_SENT)
+# Stages whose orders may hold a payment received, so that a refund can apply; quotes, unpaid
+# receivables and payments still clearing have nothing to refund.
+PAID_STAGES = (
+    Stage.PRE_ORDER,
+    Stage.FRAUD_REVIEW,
+    Stage.HOLD,
+    Stage.SHIPPING,
+    Stage.COMPLETED,
+    Stage.REJECTED,
+)
+
 
 class OrderSource(models.TextChoices):
     BACKEND = "backend", "Back-end entry"

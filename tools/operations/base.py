@@ -46,6 +46,9 @@ class Operation:
     # The order fields `check` reads: the dry run then loads only those (and what the preview
     # shows), not whole orders with their merchant and tags.
     check_fields: tuple[str, ...] | None = None
+    # The stages where it can apply (a transition's sources); None: any stage. A list screen
+    # offers it only if it shows one of them.
+    stages: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from django import forms
 from orders.models import Order
 from orders.services.payments import payment_settled_at_gateway
 from orders.services.refunds import REFUNDABLE_STATUSES, order_refund
-from orders.states import GATEWAY_METHODS, PaymentStatus
+from orders.states import GATEWAY_METHODS, PAID_STAGES, PaymentStatus
 from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
@@ -87,6 +87,7 @@ OPERATIONS = [
         form=simple_form(RefundForm),
         explicit_ids_only=True,
         moves_money=True,
+        stages=PAID_STAGES,
     ),
     Operation(
         name="record_external_refund",
@@ -95,5 +96,6 @@ OPERATIONS = [
         check=live_check(_external_refund_check),
         apply=_refund_apply(external=True),
         form=simple_form(RefundForm),
+        stages=PAID_STAGES,
     ),
 ]

@@ -8,7 +8,6 @@ from django import forms
 
 from orders.actors import Actor
 from orders.exceptions import OrderError
-from orders.fsm import transition_specs
 from orders.models import Merchant, Order
 from orders.services.locking import order_lock
 from orders.states import SCREEN_BY_SLUG
@@ -78,12 +77,11 @@ def operations_for_screen(slug: str | None) -> list[Operation]:
     """The operations that can apply to some order on a stage screen (all, for View All)."""
     if slug is None:
         return operations_for_batch()
-    stages = set(SCREEN_BY_SLUG[slug].stages)
-    specs = transition_specs()
+    shown = set(SCREEN_BY_SLUG[slug].stages)
     return [
         operation
         for operation in operations_for_batch()
-        if operation.name not in specs or stages & set(specs[operation.name].sources)
+        if operation.stages is None or shown & set(operation.stages)
     ]
 
 

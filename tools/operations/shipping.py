@@ -6,9 +6,11 @@ from typing import Any
 from django import forms
 
 from orders.exceptions import InvalidInput
+from orders.fsm import transition_spec
 from orders.models import Order
 from orders.services.notifications import order_email_resend, order_email_resend_reason
 from orders.services.transition_steps import MAX_TRACKING_NUMBERS
+from orders.states import QUOTE_STAGES, Stage
 from tools.job_types import ItemResult
 
 from .base import MerchantForm, Operation, job_via, live_check, simple_form
@@ -112,6 +114,7 @@ OPERATIONS = [
         apply=_ship_from_list_apply,
         form=simple_form(ShipFromListForm),
         moves_money=True,  # captures an authorized payment first
+        stages=transition_spec("mark_shipped").sources,
     ),
     Operation(
         name="resend_receipt",
@@ -119,6 +122,7 @@ OPERATIONS = [
         permission="orders.resend_email",
         check=live_check(_resend_check("receipt")),
         apply=_resend_apply("receipt"),
+        stages=tuple(stage for stage in Stage.values if stage not in QUOTE_STAGES),
     ),
     Operation(
         name="resend_shipment_confirmation",
@@ -126,5 +130,6 @@ OPERATIONS = [
         permission="orders.resend_email",
         check=live_check(_resend_check("shipment_confirmation")),
         apply=_resend_apply("shipment_confirmation"),
+        stages=(Stage.COMPLETED,),
     ),
 ]

@@ -81,6 +81,7 @@ def transition_operations() -> list[Operation]:
             apply=_transition_apply(spec.name),
             form=_transition_form(spec),
             moves_money=spec.moves_money,
+            stages=spec.sources,
         )
         for spec in transition_specs().values()
         if not spec.system
