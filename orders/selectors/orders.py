@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from orders.models import Merchant, Order, OrderLine
 
@@ -28,11 +28,14 @@ def order_live_find(*, merchant: Merchant, order_id: str) -> Order | None:
     return order_live_list(merchant=merchant).filter(order_id=order_id).first()
 
 
-def orders_printable(*, merchant: Merchant, order_ids: list[str]) -> list[Order]:
-    """The merchant's live orders among these IDs, with what a printed page shows."""
+def orders_printable(
+    *, merchant: Merchant, order_ids: list[str] | None = None, order_pks: list[int] | None = None
+) -> list[Order]:
+    """The merchant's live orders among these IDs (or pks), with what a printed page shows."""
+    wanted = Q(pk__in=order_pks) if order_pks is not None else Q(order_id__in=order_ids or [])
     return list(
         order_live_list(merchant=merchant)
-        .filter(order_id__in=order_ids)
+        .filter(wanted)
         .select_related("merchant")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")), "shipments"
