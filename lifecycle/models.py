@@ -29,3 +29,25 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.screen})"
+
+
+class ColumnChoice(models.Model):
+    """The columns a user chose for one list screen of one merchant (the column chooser)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="column_choices"
+    )
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    screen = models.CharField(max_length=40)  # a stage screen's slug, or "all"
+    columns = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "merchant", "screen"], name="one_column_choice_per_screen"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.screen}: {', '.join(self.columns)}"

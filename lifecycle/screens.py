@@ -16,23 +16,50 @@ from orders.states import STAGE_SCREENS
 from tools.operations.base import Operation
 from tools.operations.registry import operations_for_screen
 
-# Shown on every list unless the user hides them (the column chooser).
+# View All Orders' columns after Order, and what a stage screen keeps of them after its own.
 COMMON_COLUMNS = ("order_id", "placed_at", "customer", "total", "payment", "status", "age")
 # Offered by the chooser on every list, hidden until chosen.
 OPTIONAL_COLUMNS = ("stage", "company", "phone", "destination", "paid_at", "shipped_at", "fraud")
 
-# What each stage screen shows beyond the common columns.
+# Each stage screen's default columns after Order: its own first, then the common ones that
+# still say something there (Hold's "held since" is its age). Chosen to fit a 1,280-pixel
+# window without scrolling sideways (tests/e2e/test_list_screens_journey.py measures it).
 SCREEN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "quote-requests": ("stage", "quote_sent_at", "quote_expires"),
-    "pre-orders": (),
-    "accounts-receivable": (),
-    "pending-clearance": ("provider",),
-    "fraud-review": ("fraud",),
-    "hold": ("hold_reason", "held_since", "hold_until"),
-    "shipping": ("shipping_method", "destination"),
-    "completed": ("shipped_at",),
-    "rejected": ("reject_reason", "rejected_by", "rejected_at"),
+    "quote-requests": ("quote_sent_at", "quote_expires", "placed_at", "customer", "total", "age"),
+    "pre-orders": ("placed_at", "customer", "total", "payment", "status", "age"),
+    "accounts-receivable": (
+        "last_attempt",
+        "next_retry",
+        "decline_reason",
+        "customer",
+        "total",
+        "payment",
+        "age",
+    ),
+    "pending-clearance": ("provider", "submitted", "placed_at", "customer", "total"),
+    "fraud-review": ("fraud", "fraud_rule", "placed_at", "customer", "total", "payment", "age"),
+    "hold": ("hold_reason", "held_since", "hold_until", "placed_at", "customer", "total"),
+    "shipping": ("shipping_method", "destination", "age", "placed_at", "customer", "total"),
+    "completed": ("shipped_at", "placed_at", "customer", "total", "payment", "status"),
+    "rejected": ("reject_reason", "rejected_by", "rejected_at", "placed_at", "customer", "total"),
 }
+# What the stage screens print for the selection (lifecycle.views.printing): kind → label.
+PRINT_KINDS = {"packing-slips": "Packing slips", "invoices": "Invoices"}
+SCREEN_PRINTS: dict[str, tuple[str, ...]] = {
+    "shipping": ("packing-slips", "invoices"),
+    "accounts-receivable": ("invoices", "packing-slips"),
+}
+# The "More" menu: the operations a screen does not list first, grouped in this order. A
+# transition the screen does not list first goes under "Stage"; one named nowhere, "Other".
+MORE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Stage", ()),
+    ("Notes, tags and fields", ("append_note", "add_tag", "remove_tag", "set_custom_field")),
+    ("Shipping", ("mark_shipped_from_list",)),
+    ("Emails", ("resend_receipt", "resend_shipment_confirmation")),
+    ("Refunds", ("full_refund", "record_external_refund")),
+    ("Auto orders", ("cancel_auto_orders",)),
+    ("Export and delete", ("export", "delete")),
+)
 ALL_ORDERS_KEY = "all"
 # Who may open a list: every list needs view_order_lists, except the shipping clerk's two.
 LIST_PERMISSION = "orders.view_order_lists"
@@ -47,8 +74,9 @@ class ListScreen:
     slug: str | None  # None: View All Orders
     label: str
     stages: tuple[str, ...]
-    columns: tuple[str, ...]
+    columns: tuple[str, ...]  # the default columns after Order
     permission: str = LIST_PERMISSION
+    prints: tuple[str, ...] = ()  # PRINT_KINDS it offers for the selection
 
     @property
     def key(self) -> str:
@@ -63,12 +91,13 @@ class ListScreen:
 
     @property
     def default_columns(self) -> tuple[str, ...]:
-        return (*COMMON_COLUMNS, *(c for c in self.columns if c not in COMMON_COLUMNS))
+        return ("order_id", *(c for c in self.columns if c != "order_id"))
 
     @property
     def available_columns(self) -> tuple[str, ...]:
-        extra = tuple(c for c in OPTIONAL_COLUMNS if c not in self.default_columns)
-        return (*self.default_columns, *extra)
+        extra = (*COMMON_COLUMNS, *OPTIONAL_COLUMNS)
+        defaults = self.default_columns
+        return (*defaults, *dict.fromkeys(c for c in extra if c not in defaults))
 
     def columns_chosen(self, names: list[str]) -> tuple[str, ...]:
         """The chooser's columns, in the screen's order; the order ID is always shown."""
@@ -84,15 +113,52 @@ class ListScreen:
         ]
         return sorted(allowed, key=lambda op: _screen_position(op.name, self.slug))
 
+    def operations_grouped(self, *, user, merchant) -> "GroupedOperations":
+        """The bulk actions this user may run here: the ones the screen lists first (its
+        transitions' `screens`), and the rest in the More menu's groups."""
+        first, rest = [], []
+        for operation in self.operations(user=user, merchant=merchant):
+            listed = _screen_position(operation.name, self.slug) != UNLISTED
+            (first if listed else rest).append(operation)
+        return GroupedOperations(first=first, more=_more_groups(rest))
+
+
+UNLISTED = 99
+
 
 def _screen_position(name: str, slug: str | None) -> int:
     """A transition names the screens that list it first (its `screens`); the rest follow."""
     spec = transition_specs().get(name)
     position = spec.screen_position(slug) if spec else None
-    return 99 if position is None else position
+    return UNLISTED if position is None else position
 
 
-ALL_ORDERS = ListScreen(slug=None, label="All orders", stages=(), columns=("stage",))
+@dataclass(frozen=True)
+class GroupedOperations:
+    first: list[Operation]
+    more: list[tuple[str, list[Operation]]]  # (group label, its operations), none empty
+
+
+def _more_groups(operations: list[Operation]) -> list[tuple[str, list[Operation]]]:
+    specs = transition_specs()
+    group_of = {name: label for label, names in MORE_GROUPS for name in names}
+    groups: dict[str, list[Operation]] = {label: [] for label, _ in MORE_GROUPS}
+    groups["Other"] = []
+    for operation in operations:
+        label = "Stage" if operation.name in specs else group_of.get(operation.name, "Other")
+        groups[label].append(operation)
+    return [(label, members) for label, members in groups.items() if members]
+
+
+def transition_danger(operation: Operation) -> bool:
+    """Whether its button is red: the transition's `danger`."""
+    spec = transition_specs().get(operation.name)
+    return bool(spec and spec.danger)
+
+
+ALL_ORDERS = ListScreen(
+    slug=None, label="All orders", stages=(), columns=(*COMMON_COLUMNS[1:], "stage")
+)
 LIST_SCREENS: dict[str, ListScreen] = {
     screen.slug: ListScreen(
         slug=screen.slug,
@@ -100,6 +166,7 @@ LIST_SCREENS: dict[str, ListScreen] = {
         stages=tuple(screen.stages),
         columns=SCREEN_COLUMNS.get(screen.slug, ()),
         permission=SCREEN_PERMISSIONS.get(screen.slug, LIST_PERMISSION),
+        prints=SCREEN_PRINTS.get(screen.slug, ()),
     )
     for screen in STAGE_SCREENS
 }

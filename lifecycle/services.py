@@ -1,8 +1,8 @@
-"""Writing what the screens remember per user: saved list views."""
+"""Writing what the screens remember per user: saved list views and column choices."""
 
 from django.http import QueryDict
 
-from lifecycle.models import SavedView
+from lifecycle.models import ColumnChoice, SavedView
 from lifecycle.screens import ListScreen
 from orders.exceptions import OrderError
 from orders.models import Merchant
@@ -49,3 +49,28 @@ def saved_view_delete(*, user, merchant: Merchant, pk: int) -> bool:
 
 def saved_views_for_screen(*, user, merchant: Merchant, screen: ListScreen) -> list[SavedView]:
     return list(SavedView.objects.filter(user=user, merchant=merchant, screen=screen.key))
+
+
+def column_choice_save(
+    *, user, merchant: Merchant, screen: ListScreen, names: list[str]
+) -> tuple[str, ...]:
+    """Remember the columns the user chose for a list screen; none chosen (or only ones the
+    screen does not have) forgets the choice, so that the screen's defaults show again."""
+    columns = screen.columns_chosen(names)
+    if columns == screen.default_columns:
+        ColumnChoice.objects.filter(user=user, merchant=merchant, screen=screen.key).delete()
+    else:
+        ColumnChoice.objects.update_or_create(
+            user=user, merchant=merchant, screen=screen.key, defaults={"columns": list(columns)}
+        )
+    return columns
+
+
+def column_choice_get(*, user, merchant: Merchant, screen: ListScreen) -> tuple[str, ...]:
+    """The user's columns for a list screen: their choice, or the screen's defaults."""
+    saved = (
+        ColumnChoice.objects.filter(user=user, merchant=merchant, screen=screen.key)
+        .values_list("columns", flat=True)
+        .first()
+    )
+    return screen.columns_chosen(list(saved or []))

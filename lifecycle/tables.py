@@ -16,10 +16,15 @@ from django_tables2.utils import A, AttributeDict, signature
 
 from lifecycle.templatetags.lifecycle_tags import money
 from orders.models import Merchant, Order
+from orders.selectors.list_columns import ReceivableFacts
 from orders.states import Stage
 
 # column name → the `sort` key it sorts by (only indexed columns sort).
 SORTABLE = {"order_id": "number", "placed_at": "placed", "total": "total", "age": "age"}
+# Columns whose values come from other rows (orders.selectors.list_columns), read for a page.
+RECEIVABLE_COLUMNS = frozenset({"last_attempt", "next_retry", "decline_reason"})
+# Free text may wrap, within a width, so that a long reason never widens the table.
+WRAP = {"td": {"class": "wrap"}}
 
 
 class DateTimeCell(tables.Column):
@@ -60,7 +65,7 @@ class OrderTable(tables.Table):
     order_id = tables.Column(verbose_name="Order", attrs={"td": {"class": "order-id"}})
     stage = tables.Column(verbose_name="Stage")
     placed_at = DateTimeCell(verbose_name="Placed", format="Y-m-d H:i")
-    customer = tables.Column(empty_values=(), verbose_name="Customer", accessor="email")
+    customer = tables.Column(empty_values=(), verbose_name="Customer", accessor="email", attrs=WRAP)
     company = tables.Column(verbose_name="Company")
     phone = tables.Column(verbose_name="Phone")
     total = tables.Column(
@@ -81,19 +86,30 @@ class OrderTable(tables.Table):
         accessor="fraud_score",
         attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )
-    provider = tables.Column(empty_values=(), verbose_name="Provider", accessor="payment_method")
+    fraud_rule = tables.Column(
+        empty_values=(), verbose_name="Top rule", accessor="fraud_reasons", attrs=WRAP
+    )
+    provider = tables.Column(empty_values=(), verbose_name="Method", accessor="payment_method")
+    submitted = DateTimeCell(
+        verbose_name="Submitted", format="Y-m-d H:i", accessor="stage_entered_at"
+    )
+    last_attempt = tables.Column(empty_values=(), verbose_name="Last attempt", accessor="pk")
+    next_retry = tables.Column(empty_values=(), verbose_name="Next retry", accessor="pk")
+    decline_reason = tables.Column(
+        empty_values=(), verbose_name="Decline reason", accessor="pk", attrs=WRAP
+    )
     quote_sent_at = DateTimeCell(verbose_name="Quote sent", format="Y-m-d")
     quote_expires = tables.Column(empty_values=(), verbose_name="Expires", accessor="quote_sent_at")
-    hold_reason = tables.Column(verbose_name="Hold reason")
+    hold_reason = tables.Column(verbose_name="Hold reason", attrs=WRAP)
     held_since = DateTimeCell(
         verbose_name="Held since", format="Y-m-d", accessor="stage_entered_at"
     )
     hold_until = DateTimeCell(verbose_name="Release on", format="Y-m-d")
     shipping_method = tables.Column(verbose_name="Shipping method")
     destination = tables.Column(
-        empty_values=(), verbose_name="Destination", accessor="shipping_country"
+        empty_values=(), verbose_name="Destination", accessor="shipping_country", attrs=WRAP
     )
-    reject_reason = tables.Column(verbose_name="Reason")
+    reject_reason = tables.Column(verbose_name="Reason", attrs=WRAP)
     rejected_by = tables.Column(verbose_name="Rejected by", accessor="rejected_by__username")
     rejected_at = DateTimeCell(verbose_name="Rejected", format="Y-m-d H:i")
 
@@ -108,6 +124,8 @@ class OrderTable(tables.Table):
 
     def __init__(self, *args, merchant: Merchant, columns=(), **kwargs):
         self.merchant = merchant
+        # Accounts Receivable's facts from other rows, by order pk (set by the list view).
+        self.receivables: dict[int, ReceivableFacts] = {}
         self.now = timezone.now()
         names = [name for name in self.base_columns if name != "select"]
         kwargs["exclude"] = [name for name in names if name not in columns]
@@ -180,6 +198,29 @@ class OrderTable(tables.Table):
             return "—"
         expires = record.quote_sent_at + timedelta(days=self.merchant.quote_expiry_days)
         return expires.strftime("%Y-%m-%d")
+
+    def render_fraud_rule(self, record: Order) -> str:
+        hits = [hit for hit in record.fraud_reasons or [] if isinstance(hit, dict)]
+        if not hits:
+            return "—"
+        top = max(hits, key=lambda hit: hit.get("points") or 0)
+        return f"+{top.get('points', 0)} {top.get('reason') or top.get('rule', '')}"
+
+    def render_last_attempt(self, record: Order) -> str:
+        facts = self.receivables.get(record.pk)
+        if facts is None or facts.last_attempt_at is None:
+            return "—"
+        return date_format(timezone.localtime(facts.last_attempt_at), "Y-m-d H:i")
+
+    def render_next_retry(self, record: Order) -> str:
+        facts = self.receivables.get(record.pk)
+        if facts is None or facts.next_retry is None:
+            return "—"
+        return facts.next_retry.isoformat()
+
+    def render_decline_reason(self, record: Order) -> str:
+        facts = self.receivables.get(record.pk)
+        return (facts.decline_reason if facts else "") or "—"
 
     def render_destination(self, record: Order) -> str:
         parts = [record.shipping_city, record.shipping_region, record.shipping_country]

@@ -12,6 +12,8 @@ from .views.entry import (
     OrderEntryView,
 )
 from .views.items import ItemListView, ItemReleaseView
+from .views.lists import ListColumnsSaveView
+from .views.printing import SelectionPrintView
 from .views.quotes import QuoteCustomerView, QuoteEditView
 
 DISPUTE_URLS = [
@@ -155,6 +157,12 @@ urlpatterns = [
         views.OrderBulkFormView.as_view(),
         name="stage-bulk-form",
     ),
+    path(
+        "stages/<slug:slug>/print/<slug:kind>/",
+        SelectionPrintView.as_view(),
+        name="stage-print",
+    ),
+    path("list-columns/", ListColumnsSaveView.as_view(), name="list-columns"),
     path("saved-views/", views.SavedViewCreateView.as_view(), name="saved-view-create"),
     path(
         "saved-views/<int:pk>/delete/",

@@ -1,11 +1,13 @@
 """The one generic list view, bound to View All Orders and to every stage screen, and the
-POSTs it makes: a bulk action over the selection, saving and deleting a view."""
+POSTs it makes: a bulk action over the selection, saving and deleting a view, choosing the
+columns."""
 
+import json
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,11 +17,24 @@ from django_tables2 import SingleTableMixin
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
 from lifecycle.navigation import stage_counts_for_request
-from lifecycle.screens import ListScreen, list_screen_get, screen_permissions
-from lifecycle.services import saved_view_delete, saved_view_save, saved_views_for_screen
-from lifecycle.tables import SORTABLE, OrderTable
+from lifecycle.screens import (
+    PRINT_KINDS,
+    ListScreen,
+    list_screen_get,
+    screen_permissions,
+    transition_danger,
+)
+from lifecycle.services import (
+    column_choice_get,
+    column_choice_save,
+    saved_view_delete,
+    saved_view_save,
+    saved_views_for_screen,
+)
+from lifecycle.tables import RECEIVABLE_COLUMNS, SORTABLE, OrderTable
 from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
+from orders.selectors.list_columns import order_receivable_facts
 from orders.selectors.lists import (
     EXACT_COUNT_LIMIT,
     SEARCH_EXACT_COUNT_LIMIT,
@@ -44,6 +59,10 @@ class BulkAction:
     operation: Operation
     # Where the page fetches the action's input form when it is opened; None: it has none.
     form_url: str | None
+
+    @property
+    def danger(self) -> bool:
+        return transition_danger(self.operation)
 
 
 def page_size_parse(value: str | None) -> int:
@@ -107,8 +126,27 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
     def get_table_kwargs(self):
         return {"merchant": self.request.merchant, "columns": self.columns()}
 
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        if RECEIVABLE_COLUMNS.intersection(self.columns()):
+            # One query for the page's rows, after the page is read.
+            table.receivables = order_receivable_facts(
+                merchant=self.request.merchant, orders=self.page.rows
+            )
+        return table
+
     def columns(self) -> tuple[str, ...]:
-        return self.screen.columns_chosen(self.request.GET.getlist("cols"))
+        """The columns named in the URL (a saved view, a shared link), else the user's own
+        choice for this screen, else its defaults."""
+        if not hasattr(self, "_columns"):
+            named = self.request.GET.getlist("cols")
+            if named:
+                self._columns = self.screen.columns_chosen(named)
+            else:
+                self._columns = column_choice_get(
+                    user=self.request.user, merchant=self.request.merchant, screen=self.screen
+                )
+        return self._columns
 
     def count(self) -> ListCount:
         if not self.filterset.is_filtered:
@@ -142,13 +180,30 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
             ],
             page_sizes=PAGE_SIZES,
             per_page=page_size_parse(self.request.GET.get("per_page")),
-            bulk_actions=[
-                BulkAction(op, self._bulk_form_url(op))
-                for op in self.screen.operations(user=user, merchant=merchant)
-            ],
+            url_columns=self.screen.columns_chosen(self.request.GET.getlist("cols"))
+            if "cols" in self.request.GET
+            else (),
+            **self._bulk_context(),
             saved_views=saved_views_for_screen(user=user, merchant=merchant, screen=self.screen),
         )
         return context
+
+    def _bulk_context(self) -> dict:
+        """The bulk bar: the actions the screen lists first, the print buttons, and the rest
+        grouped in the More menu; only what this user may run."""
+        request = self.request
+        grouped = self.screen.operations_grouped(user=request.user, merchant=request.merchant)
+        return {
+            "bulk_first": [BulkAction(op, self._bulk_form_url(op)) for op in grouped.first],
+            "bulk_more": [
+                (label, [BulkAction(op, self._bulk_form_url(op)) for op in operations])
+                for label, operations in grouped.more
+            ],
+            "bulk_prints": [
+                (reverse("stage-print", args=[self.screen.slug, kind]), PRINT_KINDS[kind])
+                for kind in self.screen.prints
+            ],
+        }
 
     def _bulk_form_url(self, operation: Operation) -> str | None:
         # The forms are fetched when opened: rendering all ~26 into every page cost about a
@@ -177,8 +232,20 @@ class OrderBulkFormView(MerchantRequiredMixin, View):
         return render(request, "lifecycle/partials/bulk_form.html", {"form": form})
 
 
-def _back_to_list(screen: ListScreen, query: str):
+def back_to_list(screen: ListScreen, query: str):
     return redirect(f"{screen.url}?{query}" if query else screen.url)
+
+
+def list_selection(request, screen: ListScreen) -> OrderSelection:
+    """The orders a list's bulk bar posted: the ticked rows, or all matching its query."""
+    all_matching = request.POST.get("select_all") == "1"
+    return OrderSelection(
+        kind=SelectionKind.FILTER if all_matching else SelectionKind.ROWS,
+        query=request.POST.get("query", "") if all_matching else "",
+        rows=() if all_matching else tuple(request.POST.getlist("order")),
+        stages=screen.stages,
+        newest_first=True,
+    )
 
 
 class OrderBulkActionView(MerchantRequiredMixin, View):
@@ -198,19 +265,13 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
         operation = operations.get(request.POST.get("operation", ""))
         if operation is None:
             messages.error(request, "Choose an action this list offers.")
-            return _back_to_list(screen, query)
+            return back_to_list(screen, query)
         form = bulk_form(operation, request.merchant, data=request.POST)
         if form is not None and not form.is_valid():
             messages.error(request, f"{operation.label}: {form_errors_text(form)}")
-            return _back_to_list(screen, query)
-        all_matching = request.POST.get("select_all") == "1"
-        selection = OrderSelection(
-            kind=SelectionKind.FILTER if all_matching else SelectionKind.ROWS,
-            query=query if all_matching else "",
-            rows=() if all_matching else tuple(request.POST.getlist("order")),
-            stages=screen.stages,
-            newest_first=True,
-        )
+            return back_to_list(screen, query)
+        selection = list_selection(request, screen)
+        all_matching = selection.kind == SelectionKind.FILTER
         try:
             pks = order_selection_resolve(merchant=request.merchant, selection=selection).order_pks
             if not pks:
@@ -225,7 +286,7 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
             )
         except OrderError as exc:
             messages.error(request, str(exc))
-            return _back_to_list(screen, query)
+            return back_to_list(screen, query)
         messages.success(
             request,
             f"{operation.label}: job {job.pk} {job_started_text(job)} on {len(pks):,} orders.",
@@ -252,9 +313,9 @@ class SavedViewCreateView(MerchantRequiredMixin, View):
             )
         except OrderError as exc:
             messages.error(request, str(exc))
-            return _back_to_list(screen, query)
+            return back_to_list(screen, query)
         messages.success(request, f"View “{view.name}” saved.")
-        return _back_to_list(screen, view.query)
+        return back_to_list(screen, view.query)
 
 
 class SavedViewDeleteView(MerchantRequiredMixin, View):
@@ -267,4 +328,25 @@ class SavedViewDeleteView(MerchantRequiredMixin, View):
             messages.success(request, "Saved view deleted.")
         else:
             messages.error(request, "No such saved view.")
-        return _back_to_list(screen, "")
+        return back_to_list(screen, "")
+
+
+class ListColumnsSaveView(MerchantRequiredMixin, View):
+    """Remember the columns the user chose for a list screen and show the list with them: an
+    htmx request gets the list's results swapped in at once, a plain post the list again."""
+
+    permission = "orders.view_merchant_orders"  # one's own column choice only
+    http_method_names = ["post"]
+
+    def post(self, request):
+        screen = list_screen_get(request.POST.get("screen") or None)
+        names = [] if request.POST.get("reset") else request.POST.getlist("cols")
+        column_choice_save(user=request.user, merchant=request.merchant, screen=screen, names=names)
+        # The URL's own columns would win over the choice just made.
+        query = QueryDict(request.POST.get("query", ""), mutable=True)
+        query.pop("cols", None)
+        url = f"{screen.url}?{query.urlencode()}" if query else screen.url
+        if getattr(request, "htmx", False):
+            location = {"path": url, "target": "#results", "swap": "outerHTML"}
+            return HttpResponse(status=204, headers={"HX-Location": json.dumps(location)})
+        return redirect(url)

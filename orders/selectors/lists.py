@@ -47,6 +47,8 @@ LIST_FIELDS = (
     "card_last4",
     "is_test",
     "fraud_score",
+    "fraud_reasons",
+    "gateway_token",  # whether a receivable has a card to retry
     "hold_reason",
     "hold_until",
     "reject_reason",

@@ -62,6 +62,15 @@ def receivable_retry_status(*, order: Order, tries_done: int | None = None) -> R
     return RetryStatus(tries_done, len(schedule), next_try, order.merchant.ar_reject_at_end)
 
 
+def receivable_next_try(
+    *, order: Order, schedule: list[int], tries_done: int
+) -> datetime.date | None:
+    """The day of a receivable card order's next scheduled try; None when none is left."""
+    if not _retryable(order) or tries_done >= len(schedule):
+        return None
+    return _placed_date(order) + datetime.timedelta(days=schedule[tries_done])
+
+
 def _retryable(order: Order) -> bool:
     return order.payment_method in CARD_METHODS and bool(order.gateway_token)
 

@@ -90,11 +90,14 @@
     if (event.target.id === "list-q") event.stopPropagation();
   }, true);
 
-  // After htmx replaces the results, the saved-view form saves the list as now shown.
+  // After htmx replaces the results, the saved-view and column forms keep the list as now shown.
   document.addEventListener("htmx:afterSwap", function () {
     var results = document.getElementById("results");
-    var input = document.querySelector("form[data-keep-query] input[name='query']");
-    if (results && input) input.value = results.getAttribute("data-query") || "";
+    if (results) {
+      document.querySelectorAll("form[data-keep-query] input[name='query']").forEach(function (input) {
+        input.value = results.getAttribute("data-query") || "";
+      });
+    }
     updateSelected();
   });
 })();

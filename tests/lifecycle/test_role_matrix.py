@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, resolve
 from django.utils import timezone
 
 from backoffice.common.tenancy import SESSION_KEY, MerchantRequiredMixin
-from lifecycle.models import SavedView
+from lifecycle.models import ColumnChoice, SavedView
 from lifecycle.screens import list_screen_get
 from lifecycle.services import saved_view_save
 from orders.models import (
@@ -463,6 +463,25 @@ POST_CASES = [
         lambda w: {"operation": "hold", "hold-reason": "Stock count", "order": [w.receivable.pk]},
         _jobs,
         label="accounts-receivable:hold",
+    ),
+    # Printing the selection changes nothing; it is a post for its many order pks.
+    Case(
+        "stage-print",
+        lambda w, u: "/stages/shipping/print/packing-slips/",
+        lambda w: {"order": [w.order.pk]},
+        label="shipping:packing-slips",
+    ),
+    Case(
+        "stage-print",
+        lambda w, u: "/stages/accounts-receivable/print/invoices/",
+        lambda w: {"order": [w.receivable.pk]},
+        label="accounts-receivable:invoices",
+    ),
+    Case(
+        "list-columns",
+        lambda w, u: "/list-columns/",
+        lambda w: {"screen": "shipping", "cols": ["order_id", "company"]},
+        lambda w, u: ColumnChoice.objects.count(),
     ),
     Case(
         "saved-view-create",
