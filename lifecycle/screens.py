@@ -50,9 +50,11 @@ SCREEN_PRINTS: dict[str, tuple[str, ...]] = {
     "accounts-receivable": ("invoices", "packing-slips"),
 }
 # The "More" menu: the operations a screen does not list first, grouped in this order. A
-# transition the screen does not list first goes under "Stage"; one named nowhere, "Other".
+# transition the screen does not list first goes under OTHER_TRANSITIONS; one named nowhere,
+# under "Other".
+OTHER_TRANSITIONS = "Other stage actions"
 MORE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Stage", ()),
+    (OTHER_TRANSITIONS, ()),
     ("Notes, tags and fields", ("append_note", "add_tag", "remove_tag", "set_custom_field")),
     ("Shipping", ("mark_shipped_from_list",)),
     ("Emails", ("resend_receipt", "resend_shipment_confirmation")),
@@ -145,7 +147,10 @@ def _more_groups(operations: list[Operation]) -> list[tuple[str, list[Operation]
     groups: dict[str, list[Operation]] = {label: [] for label, _ in MORE_GROUPS}
     groups["Other"] = []
     for operation in operations:
-        label = "Stage" if operation.name in specs else group_of.get(operation.name, "Other")
+        if operation.name in specs:
+            label = OTHER_TRANSITIONS
+        else:
+            label = group_of.get(operation.name, "Other")
         groups[label].append(operation)
     return [(label, members) for label, members in groups.items() if members]
 

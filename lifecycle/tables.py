@@ -82,7 +82,7 @@ class OrderTable(tables.Table):
     paid_at = DateTimeCell(verbose_name="Paid", format="Y-m-d")
     shipped_at = DateTimeCell(verbose_name="Shipped", format="Y-m-d")
     fraud = tables.Column(
-        verbose_name="Fraud",
+        verbose_name="Fraud score",
         accessor="fraud_score",
         attrs={"td": {"class": "num"}, "th": {"class": "num"}},
     )

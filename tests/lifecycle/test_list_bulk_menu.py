@@ -77,7 +77,7 @@ def test_the_more_menu_is_a_details_element_with_named_groups(manager_client, me
 
     menu = more_menu(body)
     groups = re.findall(r'<h3 id="more-group-\d+">([^<]+)</h3>', menu)
-    assert groups[:3] == ["Stage", "Notes, tags and fields", "Shipping"]
+    assert groups[:3] == ["Other stage actions", "Notes, tags and fields", "Shipping"]
     assert "Export and delete" in groups
     assert offered(first_group(body)) == ["mark_shipped", "hold"]
     assert "mark_shipped_from_list" in offered(menu)

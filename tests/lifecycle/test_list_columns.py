@@ -29,7 +29,7 @@ OWN_COLUMNS = {
     "quote-requests": ["Quote sent", "Expires"],
     "shipping": ["Shipping method", "Destination", "Age"],
     "accounts-receivable": ["Last attempt", "Next retry", "Decline reason"],
-    "fraud-review": ["Fraud", "Top rule"],
+    "fraud-review": ["Fraud score", "Top rule"],
     "pending-clearance": ["Method", "Submitted"],
 }
 
