@@ -77,7 +77,7 @@ class OrderTable(tables.Table):
         empty_values=(),
         verbose_name="Age",
         accessor="stage_entered_at",
-        attrs={"td": {"class": "num"}, "th": {"class": "num"}},
+        attrs={"td": {"class": "num age"}, "th": {"class": "num"}},
     )
     paid_at = DateTimeCell(verbose_name="Paid", format="Y-m-d")
     shipped_at = DateTimeCell(verbose_name="Shipped", format="Y-m-d")

@@ -77,6 +77,12 @@ def test_columns_chosen_on_hold_apply_at_once_and_stay_after_a_reload(page, sign
     assert "company" in saved
     assert "hold_reason" not in saved
 
+    page.get_by_text("Columns ▾").click()
+    page.get_by_role("button", name="Default columns").click()
+    expect(headers.nth(2)).to_have_text("Hold reason")
+    expect(page.locator("#order-table")).not_to_contain_text("Acme Wholesale")
+    assert not ColumnChoice.objects.filter(user=user).exists()
+
 
 def test_packing_slips_print_for_the_orders_ticked_on_shipping(page, sign_in, merchant):
     member(merchant, "manager", username="print-manager")
