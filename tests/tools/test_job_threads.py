@@ -11,6 +11,8 @@ from django.db import connections, transaction
 import tools.job_runner
 from orders.models import Order
 from tests.factories import place
+from tools.job_threads import job_thread_submit
+from tools.jobs import JOB_RUN_TASK
 from tools.models import Job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -82,3 +84,13 @@ def test_a_job_started_in_the_demo_returns_at_once_and_its_progress_moves_while_
     assert job.succeeded_count == 4
     tagged = Order.objects.filter(pk__in=[o.pk for o in orders], tags__name="demo")
     assert tagged.count() == 4
+
+
+def test_a_job_that_breaks_in_its_thread_is_marked_failed(merchant, needs_postgres):
+    job = Job.objects.create(merchant=merchant, kind="no-such-kind", params={}, order_pks=[1])
+
+    job_thread_submit(job_id=job.pk, task_name=JOB_RUN_TASK).result(timeout=15)
+
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "no-such-kind" in job.error
