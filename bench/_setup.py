@@ -53,6 +53,8 @@ def merchant_with_orders(code: str, count: int):
     have = Order.objects.live().filter(merchant=merchant).count() if merchant else 0
     if have < count:
         missing = int((count - have) / 0.88) + 100  # the seed deletes some orders
-        call_command("seed_demo", "--orders", str(missing), "--merchant", code, verbosity=0)
+        call_command(
+            "seed_demo", "--orders", str(missing), "--merchant", code, "--add", verbosity=0
+        )
         merchant = Merchant.objects.get(code=code)
     return merchant

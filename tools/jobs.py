@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Merchant, Order
+from tools.job_threads import job_thread_submit
 from tools.job_types import JOB_KINDS
 from tools.models import Job, JobItemOutcome
 
@@ -100,6 +101,9 @@ def job_skips_record(*, job: Job, skipped: Iterable[tuple[int, str, str]]) -> in
 def _job_enqueue(job_id: int, queue: str) -> bool:
     """Send the job's task; False when the broker cannot be reached. The job then stays
     pending, and beat's job_requeue_stalled sends it again once the broker is back."""
+    if settings.JOBS_IN_THREAD:
+        job_thread_submit(job_id=job_id, task_name=JOB_RUN_TASK)
+        return True
     options = {"queue": queue} if queue else {}
     try:
         current_app.tasks[JOB_RUN_TASK].apply_async(args=[job_id], **options)

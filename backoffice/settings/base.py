@@ -115,9 +115,13 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; a busy timeout lets the in-process jobs and the web
-    # request take turns instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite serialises writers; a busy timeout lets the jobs' threads and the web requests
+    # take turns instead of failing with "database is locked". Write-ahead logging lets pages
+    # (a job's progress) read while a job writes; IMMEDIATE takes the write lock when a
+    # transaction starts, so two writers wait for each other rather than fail mid-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE"
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -218,6 +222,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=10)
 JOB_HEARTBEAT_STALE_SECONDS = env.float("JOB_HEARTBEAT_STALE_SECONDS", default=60)
 JOB_PENDING_REQUEUE_SECONDS = env.float("JOB_PENDING_REQUEUE_SECONDS", default=60)
+# With no broker (the embedded demo), jobs run in background threads of the web process
+# (tools.job_threads) rather than inside the request that starts them: the request returns at
+# once and the job's progress bar moves. Other tasks still run in place.
+JOBS_IN_THREAD = env.bool("JOBS_IN_THREAD", default=not REDIS_URL)
 
 # EMAIL_URL names the backend and its server in one value (smtp+tls://user:password@host:587,
 # consolemail://); Django's unset defaults stand where the address leaves a part out.

@@ -19,3 +19,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # Serve static files from the apps' and packages' folders: the suite never runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Jobs run where the tests put them (in place, or on a test's worker); the test of the demo's
+# background threads turns them on for itself.
+JOBS_IN_THREAD = False

@@ -94,5 +94,26 @@
     var button = event.target.closest(".customer-pick");
     if (button) pickCustomer(button);
   });
+  // The browser aborts a request still in flight when the page is left, and htmx logs that
+  // as an error (htmx:sendAbort). So placing the order waits for the totals or customer request
+  // that is running, and once the order is on its way no new one starts.
+  var leaving = false;
+  form.addEventListener("submit", function (event) {
+    var running = document.querySelector(".htmx-request");
+    if (!running) {
+      leaving = true;
+      return;
+    }
+    event.preventDefault();
+    var submitter = event.submitter || null;
+    running.addEventListener("htmx:afterRequest", function () {
+      form.requestSubmit(submitter);
+    }, { once: true });
+  });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (leaving) event.preventDefault();
+  });
+  window.addEventListener("pageshow", function () { leaving = false; });
+
   showPayment();
 })();

@@ -121,3 +121,17 @@ def jobs_on_worker(celery_worker_process, monkeypatch):  # noqa: F811
         tools.jobs, "_job_enqueue", lambda job_id, queue: enqueue(job_id, worker.queue)
     )
     return worker
+
+
+@pytest.fixture
+def assert_accessible(page):
+    """Check screens with axe-core: `assert_accessible(paths)` opens each path in the signed-in
+    page and fails the test on any serious or critical violation, listing them all."""
+    from tests.e2e.accessibility import accessibility_problems
+
+    def check(paths) -> None:
+        problems = accessibility_problems(page, paths)
+        if problems:
+            pytest.fail("axe-core found:\n" + "\n".join(problems), pytrace=False)
+
+    return check

@@ -244,11 +244,22 @@ def test_a_second_merchant_leaves_the_first_alone():
     assert sign_in(username="demo-owner", password="demo") is not None
 
 
-def test_running_again_adds_orders_without_duplicating_logins_or_items():
+def test_seeding_twice_leaves_the_merchant_as_the_first_run_made_it():
+    seed("--orders", "20")
+    before = snapshot("DEMO")
+
+    out = seed("--orders", "20")
+
+    assert snapshot("DEMO") == before
+    assert Order.objects.filter(merchant__code="DEMO").count() == 20
+    assert "DEMO already has 20 orders; nothing added (pass --add to add 20 more)" in out
+
+
+def test_running_again_with_add_adds_orders_without_duplicating_logins_or_items():
     seed("--orders", "20")
     users, items = get_user_model().objects.count(), Item.objects.count()
 
-    seed("--orders", "15")
+    seed("--orders", "15", "--add")
 
     orders = Order.objects.filter(merchant__code="DEMO")
     assert orders.count() == 35

@@ -19,5 +19,5 @@ def test_seed_demo_adds_chargebacks_and_cases_without_emails(mailoutbox):
     assert Case.objects.filter(unread=True).exists()
     assert mailoutbox == []
 
-    call_command("seed_demo", "--orders", "60", "--seed", "3", verbosity=0)
+    call_command("seed_demo", "--orders", "60", "--seed", "3", "--add", verbosity=0)
     assert Chargeback.objects.count() > 5  # a second run adds to the new orders only

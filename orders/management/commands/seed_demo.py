@@ -6,7 +6,7 @@ from orders.demo_seed import (
     demo_seed,
     demo_seed_problems,
 )
-from orders.models import Role
+from orders.models import Order, Role
 
 
 def _integer(value: str, option: str, problems: list[str]) -> int:
@@ -19,8 +19,9 @@ def _integer(value: str, option: str, problems: list[str]) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Create (or add to) a demo merchant: one login per role, a support superuser, a "
-        "catalogue and N orders spread over every stage. Deterministic for a given --seed."
+        "Create a demo merchant: one login per role, a support superuser, a catalogue and N "
+        "orders spread over every stage. Deterministic for a given --seed. A merchant that "
+        "already has orders is left as it is unless --add is given."
     )
 
     def add_arguments(self, parser):
@@ -32,8 +33,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", default=DEFAULT_PASSWORD, help="Password of the logins (default demo)."
         )
+        parser.add_argument(
+            "--add",
+            action="store_true",
+            help="Add N more orders to a merchant that already has orders (otherwise skipped).",
+        )
 
-    def handle(self, *args, orders: str, merchant: str, seed: str, password: str, **options):
+    def handle(
+        self, *args, orders: str, merchant: str, seed: str, password: str, add: bool, **options
+    ):
         problems: list[str] = []
         if orders is None:
             problems.append("--orders N is required.")
@@ -43,6 +51,15 @@ class Command(BaseCommand):
         problems += demo_seed_problems(orders=count, merchant_code=code, password=password)
         if problems:
             raise CommandError("\n".join(problems))
+        existing = Order.objects.filter(merchant__code=code).count()
+        if existing and not add:
+            # Running the demo again must not double its data: seed only an empty merchant.
+            self.stdout.write(
+                f"{code} already has {existing:,} orders; nothing added "
+                f"(pass --add to add {count:,} more). Sign in as {code.lower()}-manager (or "
+                "another role's login) with the password it was seeded with."
+            )
+            return
 
         result = demo_seed(
             orders=count,
