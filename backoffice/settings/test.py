@@ -19,3 +19,5 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 # Serve static files from the apps' and packages' folders: the suite never runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite's webhook receivers listen on loopback.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
