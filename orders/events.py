@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import Merchant, MerchantEvent, MerchantEventType, Order, OrderEvent, OrderEventType
-from .models.webhook import OutboxMessage, WebhookTopic
-from .outbox import outbox_messages
+from .models.webhook import OutboxMessage
+from .outbox import outbox_messages, webhook_topics
 from .writes import row_insert
 
 
@@ -371,15 +371,17 @@ def _order_costs_events_insert(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params])
         written = cursor.rowcount
-    if type == OrderEventType.COSTS_IMPORTED:
-        _costs_outbox_insert(source_sql=source_sql, params=params, payload_sql=payload, head=head)
+    (topic,) = webhook_topics(type, {})
+    _costs_outbox_insert(
+        topic=topic, source_sql=source_sql, params=params, payload_sql=payload, head=head
+    )
     return written
 
 
 def _costs_outbox_insert(
-    *, source_sql: str, params: list[Any], payload_sql: str, head: list[Any]
+    *, topic: str, source_sql: str, params: list[Any], payload_sql: str, head: list[Any]
 ) -> None:
-    """The outbox rows of a set-based cost import: one per order, with the audit payload."""
+    """The outbox rows of a set-based cost change: one per order, with the audit payload."""
     now, import_id, job_id = head[3:]
     if connection.vendor != "postgresql":  # SQLite has no UUID function: make them here
         with connection.cursor() as cursor:
@@ -393,7 +395,7 @@ def _costs_outbox_insert(
             [
                 OutboxMessage(
                     merchant_id=merchant_id,
-                    topic=WebhookTopic.COSTS_IMPORTED,
+                    topic=topic,
                     order_pk=order_pk,
                     change=json.loads(change) if isinstance(change, str) else change,
                 )
@@ -408,7 +410,7 @@ def _costs_outbox_insert(
             f"INSERT INTO {table} (event_id, merchant_id, topic, order_pk, change, created_at) "  # noqa: S608
             f"SELECT gen_random_uuid(), o.merchant_id, %s, s.order_pk, {payload_sql}, %s "
             f"FROM ({source_sql}) s JOIN {Order._meta.db_table} o ON o.id = s.order_pk",
-            [str(WebhookTopic.COSTS_IMPORTED), import_id, job_id, now, *params],
+            [topic, import_id, job_id, now, *params],
         )
 
 

@@ -17,6 +17,7 @@ _SAME_TOPIC = {
     OrderEventType.DELETED: WebhookTopic.ORDER_DELETED,
     OrderEventType.UNDELETED: WebhookTopic.ORDER_UNDELETED,
     OrderEventType.COSTS_IMPORTED: WebhookTopic.COSTS_IMPORTED,
+    OrderEventType.COSTS_IMPORT_UNDONE: WebhookTopic.COSTS_IMPORT_UNDONE,
     OrderEventType.CHARGEBACK_OPENED: WebhookTopic.CHARGEBACK_OPENED,
     OrderEventType.CHARGEBACK_CHANGED: WebhookTopic.CHARGEBACK_CHANGED,
 }

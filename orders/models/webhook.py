@@ -27,6 +27,7 @@ class WebhookTopic(models.TextChoices):
     ORDER_DELETED = "order.deleted", "Order deleted"
     ORDER_UNDELETED = "order.undeleted", "Order undeleted"
     COSTS_IMPORTED = "order.costs_imported", "Actual costs imported"
+    COSTS_IMPORT_UNDONE = "order.costs_import_undone", "Actual-cost import undone"
     AUTO_ORDER_REBILLED = "auto_order.rebilled", "Auto order rebilled"
     AUTO_ORDER_REBILL_FAILED = "auto_order.rebill_failed", "Auto order rebill failed"
     AUTO_ORDER_CANCELLED = "auto_order.cancelled", "Auto order cancelled"
