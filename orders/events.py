@@ -554,16 +554,17 @@ def order_case_changed_event(
     )
 
 
-def merchant_event_record(
-    *, merchant: Merchant, type: MerchantEventType, by=None, via: str = "", **payload: Any
+def webhook_endpoint_changed_event(
+    *, merchant: Merchant, endpoint_id: int, change: str, by=None, via: str = "", **payload: Any
 ) -> MerchantEvent:
-    """One line of the merchant's audit trail for a change to the merchant's own setup."""
+    """On the merchant: an owner added, changed, paused, resumed or removed a webhook endpoint,
+    rotated its secret, or sent deliveries again (`change` says which)."""
     return MerchantEvent.objects.create(
         merchant=merchant,
-        type=type,
+        type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
         actor=_user_or_none(by),
         actor_label=via,
-        payload=_jsonable(payload),
+        payload=_jsonable({"endpoint_id": endpoint_id, "change": change, **payload}),
     )
 
 

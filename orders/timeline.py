@@ -277,7 +277,7 @@ def _orders_exported(payload: dict) -> str:
 
 
 def _webhook_endpoint_changed(payload: dict) -> str:
-    sentence = f"Webhook endpoint {payload.get('change', 'changed')}"
+    sentence = f"Webhook endpoint: {payload.get('change', 'changed')}"
     details = [payload["url"]] if payload.get("url") else []
     if payload.get("deliveries") is not None:
         details.append(f"{payload['deliveries']} to send")

@@ -9,9 +9,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from orders.actors import Actor
-from orders.events import merchant_event_record
+from orders.events import webhook_endpoint_changed_event
 from orders.exceptions import OrderError
-from orders.models import Merchant, MerchantEventType
+from orders.models import Merchant
 from orders.models.webhook import EndpointDelivery, OutboxMessage, WebhookEndpoint, WebhookTopic
 from orders.services.webhook_http import webhook_url_problem
 
@@ -54,9 +54,8 @@ def webhook_endpoint_create(
             secret=_secret_new(),
             created_by=by if by is not None and by.is_authenticated else None,
         )
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=endpoint.pk,
             change="created",
@@ -75,9 +74,8 @@ def webhook_endpoint_update(
         before = {"url": locked.url, "topics": locked.topics}
         locked.url, locked.topics = url, topics
         locked.save(update_fields=["url", "topics"])
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=locked.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=locked.pk,
             change="edited",
@@ -98,9 +96,8 @@ def webhook_endpoint_rotate_secret(
         locked.previous_secret_until = now + ROTATION_OVERLAP
         locked.secret = _secret_new()
         locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=locked.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=locked.pk,
             change="secret rotated",
@@ -120,9 +117,8 @@ def webhook_endpoint_set_active(
         if active:
             locked.failing_since = None
         locked.save(update_fields=["active", "paused_reason", "failing_since"])
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=locked.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=locked.pk,
             change="resumed" if active else "paused",
@@ -132,9 +128,8 @@ def webhook_endpoint_set_active(
 
 def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, by: Actor) -> None:
     with transaction.atomic():
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=endpoint.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=endpoint.pk,
             change="removed",
@@ -152,9 +147,8 @@ def webhook_delivery_resend(*, delivery: EndpointDelivery, by: Actor) -> Endpoin
         locked.status = EndpointDelivery.Status.PENDING
         locked.next_attempt_at = timezone.now()
         locked.save(update_fields=["status", "next_attempt_at"])
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=delivery.endpoint.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=locked.endpoint_id,
             change="delivery resent",
@@ -195,9 +189,8 @@ def webhook_endpoint_replay(*, endpoint: WebhookEndpoint, since: datetime, by: A
             ],
             ignore_conflicts=True,
         )
-        merchant_event_record(
+        webhook_endpoint_changed_event(
             merchant=endpoint.merchant,
-            type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
             by=by,
             endpoint_id=endpoint.pk,
             change="replayed",
