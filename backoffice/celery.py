@@ -52,6 +52,16 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.form_submissions_purge_task",
         "schedule": crontab(minute=45, hour=3),
     },
+    # Outgoing webhooks: fan out new changes and send what is due. A run drains the queue
+    # for up to 50 s; overlapping runs share the work (rows are claimed with SKIP LOCKED).
+    "dispatch-webhooks": {
+        "task": "orders.tasks.webhooks_dispatch_task",
+        "schedule": 5.0,
+    },
+    "purge-webhook-outbox": {
+        "task": "orders.tasks.webhooks_outbox_purge_task",
+        "schedule": crontab(minute=15, hour=4),
+    },
     "expire-overdue-chargebacks": {
         "task": "orders.tasks.chargeback_expire_due_task",
         "schedule": crontab(minute=5),

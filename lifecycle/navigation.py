@@ -31,6 +31,10 @@ NAV_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Jobs", "job-list"),
         ),
     ),
+    (
+        "Connections",
+        (("API tokens", "api-token-list"), ("Webhooks", "webhook-endpoint-list")),
+    ),
 )
 
 

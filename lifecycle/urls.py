@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .auto_orders import views as auto_order_views
 from .views import cases, chargebacks
+from .views import webhooks as webhook_views
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
 from .views.deletion import OrderDeleteView
 from .views.entry import (
@@ -121,6 +122,31 @@ urlpatterns = [
         "settings/api-tokens/<int:pk>/revoke/",
         ApiTokenRevokeView.as_view(),
         name="api-token-revoke",
+    ),
+    path(
+        "settings/webhooks/",
+        webhook_views.WebhookEndpointListView.as_view(),
+        name="webhook-endpoint-list",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/",
+        webhook_views.WebhookEndpointDetailView.as_view(),
+        name="webhook-endpoint-detail",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/<slug:action>/",
+        webhook_views.WebhookEndpointActionView.as_view(),
+        name="webhook-endpoint-action",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/",
+        webhook_views.WebhookDeliveryView.as_view(),
+        name="webhook-delivery-detail",
+    ),
+    path(
+        "settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/",
+        webhook_views.WebhookDeliveryResendView.as_view(),
+        name="webhook-delivery-resend",
     ),
     path("auto-orders/", auto_order_views.AutoOrderListView.as_view(), name="auto-order-list"),
     path(

@@ -1,6 +1,7 @@
 """Recorders of the audit timeline. Every service that changes an order calls one of these in
 the same transaction as the change; nothing else writes OrderEvent or MerchantEvent rows."""
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import Merchant, MerchantEvent, MerchantEventType, Order, OrderEvent, OrderEventType
+from .models.webhook import OutboxMessage
+from .outbox import outbox_messages, webhook_topics
 from .writes import row_insert
 
 
@@ -48,6 +51,8 @@ def order_event_record(
 ) -> OrderEvent:
     event = order_event_build(order=order, type=type, by=by, via=via, **payload)
     row_insert(event)  # now, or with the job chunk's other writes (orders.writes)
+    for message in outbox_messages(order=order, type=type, payload=event.payload):
+        row_insert(message)  # the webhooks of this change commit, or roll back, with it
     return event
 
 
@@ -255,6 +260,12 @@ def _order_costs_events(
         )
         for order, before, after in changes
     ]
+    messages = [
+        message
+        for event in events
+        for message in outbox_messages(order=event.order, type=type, payload=event.payload)
+    ]
+    OutboxMessage.objects.bulk_create(messages, batch_size=2000)
     return OrderEvent.objects.bulk_create(events, batch_size=2000)
 
 
@@ -359,7 +370,48 @@ def _order_costs_events_insert(
     head = [str(type), actor.pk if actor else None, via, now, import_id, job_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*head, *params])
-        return cursor.rowcount
+        written = cursor.rowcount
+    (topic,) = webhook_topics(type, {})
+    _costs_outbox_insert(
+        topic=topic, source_sql=source_sql, params=params, payload_sql=payload, head=head
+    )
+    return written
+
+
+def _costs_outbox_insert(
+    *, topic: str, source_sql: str, params: list[Any], payload_sql: str, head: list[Any]
+) -> None:
+    """The outbox rows of a set-based cost change: one per order, with the audit payload."""
+    now, import_id, job_id = head[3:]
+    if connection.vendor != "postgresql":  # SQLite has no UUID function: make them here
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.order_pk, o.merchant_id, {payload_sql} FROM ({source_sql}) s "  # noqa: S608
+                f"JOIN {Order._meta.db_table} o ON o.id = s.order_pk",
+                [import_id, job_id, *params],
+            )
+            rows = cursor.fetchall()
+        OutboxMessage.objects.bulk_create(
+            [
+                OutboxMessage(
+                    merchant_id=merchant_id,
+                    topic=topic,
+                    order_pk=order_pk,
+                    change=json.loads(change) if isinstance(change, str) else change,
+                )
+                for order_pk, merchant_id, change in rows
+            ],
+            batch_size=2000,
+        )
+        return
+    table = OutboxMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, merchant_id, topic, order_pk, change, created_at) "  # noqa: S608
+            f"SELECT gen_random_uuid(), o.merchant_id, %s, s.order_pk, {payload_sql}, %s "
+            f"FROM ({source_sql}) s JOIN {Order._meta.db_table} o ON o.id = s.order_pk",
+            [topic, import_id, job_id, now, *params],
+        )
 
 
 def _json_object(members: dict[str, str]) -> str:
@@ -499,6 +551,20 @@ def order_case_changed_event(
         case_id=case_id,
         change=change,
         **kw,
+    )
+
+
+def webhook_endpoint_changed_event(
+    *, merchant: Merchant, endpoint_id: int, change: str, by=None, via: str = "", **payload: Any
+) -> MerchantEvent:
+    """On the merchant: an owner added, changed, paused, resumed or removed a webhook endpoint,
+    rotated its secret, or sent deliveries again (`change` says which)."""
+    return MerchantEvent.objects.create(
+        merchant=merchant,
+        type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
+        actor=_user_or_none(by),
+        actor_label=via,
+        payload=_jsonable({"endpoint_id": endpoint_id, "change": change, **payload}),
     )
 
 

@@ -6,6 +6,7 @@ from orders.services.auto_orders.rebill import rebill_sweep
 from orders.services.holds import hold_release_due
 from orders.services.quotes import quote_expire_due
 from orders.services.receivables import receivable_retry_due
+from orders.services.webhooks import outbox_purge, webhooks_dispatch
 
 
 @shared_task(acks_late=True)
@@ -70,3 +71,13 @@ def form_submissions_purge_task() -> int:
     from orders.services.submissions import form_submissions_purge
 
     return form_submissions_purge()
+
+
+@shared_task(acks_late=True)
+def webhooks_dispatch_task() -> dict[str, int]:
+    return webhooks_dispatch()
+
+
+@shared_task(acks_late=True)
+def webhooks_outbox_purge_task() -> int:
+    return outbox_purge()

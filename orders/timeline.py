@@ -276,6 +276,14 @@ def _orders_exported(payload: dict) -> str:
     return _with_details(sentence, [payload["format"]] if payload.get("format") else [])
 
 
+def _webhook_endpoint_changed(payload: dict) -> str:
+    sentence = f"Webhook endpoint: {payload.get('change', 'changed')}"
+    details = [payload["url"]] if payload.get("url") else []
+    if payload.get("deliveries") is not None:
+        details.append(f"{payload['deliveries']} to send")
+    return _with_details(sentence, details)
+
+
 T = OrderEventType
 EVENT_SENTENCES: dict[str, Sentence] = {
     T.PLACED: _placed,
@@ -303,6 +311,7 @@ EVENT_SENTENCES: dict[str, Sentence] = {
     T.CASE_MESSAGE: _case_message,
     T.CASE_CHANGED: _case_changed,
     MerchantEventType.ORDERS_EXPORTED: _orders_exported,
+    MerchantEventType.WEBHOOK_ENDPOINT_CHANGED: _webhook_endpoint_changed,
 }
 
 

@@ -30,6 +30,7 @@ from orders.services.api_tokens import api_token_create
 from orders.services.cases import case_link_token
 from orders.services.notifications import TEMPLATES as EMAIL_TEMPLATES
 from orders.services.quotes import quote_token
+from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import STAGE_SCREENS, Stage
 from tests.factories import ItemFactory
 from tests.lifecycle.conftest import login
@@ -190,6 +191,9 @@ def world(merchant, manager) -> World:
         merchant=merchant, name="costs.csv", content=csv_bytes([[completed.order_id, "1", "", ""]])
     )
     token, _ = api_token_create(merchant=merchant, name="Storefront")
+    endpoint = webhook_endpoint_create(
+        merchant=merchant, url="https://erp.example.com/in", topics=["order.placed"], by=None
+    )
     saved = SavedView.objects.create(
         user=manager, merchant=merchant, screen="all", name="Mine", query="q=ann"
     )
@@ -201,6 +205,8 @@ def world(merchant, manager) -> World:
         "cost-import": cost_import.pk,
         "api-token": token.pk,
         "saved-view": saved.pk,
+        "webhook-endpoint": endpoint.pk,
+        "webhook-delivery": endpoint.pk,
     }
     order_transitions = {t.name for t in completed.get_all_stage_transitions()}
     chargeback_transitions = {t.name for t in chargeback.get_all_status_transitions()}
@@ -220,6 +226,9 @@ def world(merchant, manager) -> World:
         "code": [auto_order.code],
         "sku": [item.sku],
         "customer-case:token": [case_link_token(case=case)],
+        "webhook-endpoint-action:action": ["rotate", "pause", "resume", "replay", "remove"],
+        # No delivery exists in this world: every value answers 404, as it should.
+        "delivery_pk": [endpoint.pk],
         "quote-customer:token": [quote_token(order=orders[Stage.QUOTE_SENT])],
     }
     assert Chargeback.objects.filter(pk=chargeback.pk).exists()

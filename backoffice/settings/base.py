@@ -257,6 +257,14 @@ PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)
 # A webhook older than this (seconds) is refused as a replay.
 PAYMENT_WEBHOOK_TOLERANCE = 300
 
+# Outgoing webhooks go to public https addresses only; DEBUG (the demo) and the test suite,
+# whose receivers listen on loopback, may also reach private ones.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# Deliveries are retried for a day; an endpoint failing that long is paused.
+WEBHOOK_RETRY_HOURS = 24
+# Outbox messages (and their deliveries) kept for the delivery log and "replay since".
+WEBHOOK_KEEP_DAYS = env.int("WEBHOOK_KEEP_DAYS", default=30)
+
 SECURE_COOKIES = env("SECURE_COOKIES")
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES

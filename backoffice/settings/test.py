@@ -22,3 +22,5 @@ WHITENOISE_AUTOREFRESH = True
 # Jobs run where the tests put them (in place, or on a test's worker); the test of the demo's
 # background threads turns them on for itself.
 JOBS_IN_THREAD = False
+# The suite's webhook receivers listen on loopback.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True

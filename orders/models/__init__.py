@@ -11,6 +11,7 @@ from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
 from .stage_count import StageCountDelta
 from .submission import FormSubmission, SubmissionOutcome
+from .webhook import EndpointDelivery, OutboxMessage, WebhookEndpoint, WebhookTopic
 
 __all__ = [
     "ApiToken",
@@ -23,6 +24,7 @@ __all__ = [
     "ChargebackEvidence",
     "ChargebackReasonCode",
     "DayFiguresDelta",
+    "EndpointDelivery",
     "FormSubmission",
     "GatewayLedgerEntry",
     "Item",
@@ -37,6 +39,7 @@ __all__ = [
     "OrderNote",
     "OrderQuerySet",
     "OrderSequence",
+    "OutboxMessage",
     "PaymentTransaction",
     "PurgeLog",
     "RebillAttempt",
@@ -47,4 +50,6 @@ __all__ = [
     "SubmissionOutcome",
     "Tag",
     "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookTopic",
 ]

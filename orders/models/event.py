@@ -41,6 +41,7 @@ class MerchantEventType(models.TextChoices):
     """What a line of a merchant's audit trail records; its sentence is in orders.timeline."""
 
     ORDERS_EXPORTED = "orders_exported", "Orders exported"
+    WEBHOOK_ENDPOINT_CHANGED = "webhook_endpoint_changed", "Webhook endpoint changed"
 
 
 class AuditEvent(models.Model):

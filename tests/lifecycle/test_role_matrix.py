@@ -31,10 +31,14 @@ from orders.models import (
     AutoOrder,
     Chargeback,
     ChargebackEvidence,
+    EndpointDelivery,
     Item,
+    MerchantEvent,
     Order,
     OrderEvent,
     OrderNote,
+    OutboxMessage,
+    WebhookEndpoint,
 )
 from orders.models import (
     Case as CustomerCase,
@@ -44,6 +48,7 @@ from orders.services.api_tokens import api_token_create
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
+from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import Stage
 from tests.factories import ItemFactory, member, place, role_permissions
 from tests.lifecycle.conftest import one_time
@@ -185,6 +190,26 @@ class World:
     def api_token(self) -> ApiToken:
         token, _ = api_token_create(merchant=self.merchant, name="shop", by=self.users["owner"])
         return token
+
+    @cached_property
+    def webhook_endpoint(self) -> WebhookEndpoint:
+        return webhook_endpoint_create(
+            merchant=self.merchant,
+            url="https://erp.example.com/hooks",
+            topics=["order.placed"],
+            by=self.users["owner"],
+        )
+
+    @cached_property
+    def webhook_delivery(self) -> EndpointDelivery:
+        message = OutboxMessage.objects.create(
+            merchant=self.merchant, topic="order.placed", order_pk=self.order.pk
+        )
+        return EndpointDelivery.objects.create(
+            endpoint=self.webhook_endpoint,
+            message=message,
+            status=EndpointDelivery.Status.FAILED,
+        )
 
     @cached_property
     def saved_views(self) -> dict[int, SavedView]:
@@ -405,6 +430,56 @@ POST_CASES = [
         "api-token-revoke",
         lambda w, u: f"/settings/api-tokens/{w.api_token.pk}/revoke/",
         state=lambda w, u: ApiToken.objects.get(pk=w.api_token.pk).revoked_at,
+    ),
+    Case(
+        "webhook-endpoint-list",
+        lambda w, u: "/settings/webhooks/",
+        lambda w: {"url": "https://wms.example.com/in", "topics": ["order.shipped"]},
+        lambda w, u: WebhookEndpoint.objects.count(),
+    ),
+    Case(
+        "webhook-endpoint-detail",
+        lambda w, u: f"/settings/webhooks/{w.webhook_endpoint.pk}/",
+        lambda w: {"url": "https://erp.example.com/moved", "topics": ["order.placed"]},
+        lambda w, u: WebhookEndpoint.objects.get(pk=w.webhook_endpoint.pk).url,
+    ),
+    *(
+        Case(
+            "webhook-endpoint-action",
+            lambda w, u, action=action: f"/settings/webhooks/{w.webhook_endpoint.pk}/{action}/",
+            data,
+            state,
+            label=action,
+        )
+        for action, data, state in (
+            (
+                "pause",
+                lambda w: {},
+                lambda w, u: WebhookEndpoint.objects.get(pk=w.webhook_endpoint.pk).active,
+            ),
+            (
+                "rotate",
+                lambda w: {},
+                lambda w, u: WebhookEndpoint.objects.get(pk=w.webhook_endpoint.pk).secret,
+            ),
+            (
+                "replay",
+                lambda w: {"since": "2020-01-01T00:00"},
+                lambda w, u: MerchantEvent.objects.filter(type="webhook_endpoint_changed").count(),
+            ),
+            (
+                "remove",
+                lambda w: {},
+                lambda w, u: WebhookEndpoint.objects.filter(pk=w.webhook_endpoint.pk).exists(),
+            ),
+        )
+    ),
+    Case(
+        "webhook-delivery-resend",
+        lambda w, u: (
+            f"/settings/webhooks/{w.webhook_endpoint.pk}/deliveries/{w.webhook_delivery.pk}/resend/"
+        ),
+        state=lambda w, u: EndpointDelivery.objects.get(pk=w.webhook_delivery.pk).status,
     ),
     Case(
         "auto-order-postpone",
@@ -657,6 +732,12 @@ GET_CASES = [
         for slug in ("shipping", "completed", "accounts-receivable", "hold", "pre-orders")
     ),
     Case("preorder-items", lambda w, u: "/stages/pre-orders/items/"),
+    Case(
+        "webhook-delivery-detail",
+        lambda w, u: (
+            f"/settings/webhooks/{w.webhook_endpoint.pk}/deliveries/{w.webhook_delivery.pk}/"
+        ),
+    ),
 ]
 
 

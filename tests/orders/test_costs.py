@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from orders.events import COSTS_RECORDED, order_costs_of
 from orders.exceptions import CostPlanOutdated
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, OutboxMessage
 from orders.services.costs import (
     CostChangeTable,
     CostPlanTable,
@@ -266,21 +266,28 @@ def test_apply_and_undo_take_the_same_few_statements_for_5_or_50_orders(
     plan_tables()
     plan_write([(order, "1.00", None, "0.50") for order in orders])
 
-    with django_assert_max_num_queries(4):  # lock + change rows, check, events, update
+    # lock + change rows, check, events, their webhook outbox rows, update
+    with django_assert_max_num_queries(5):
         applied = order_costs_apply_plan(
             merchant_id=merchant.pk, plan=PLAN, changes=CHANGES, by=None
         )
-    with django_assert_max_num_queries(4):  # lock, events, update, count
+    with django_assert_max_num_queries(5):  # lock, events, outbox rows, update, count
         undone = order_costs_undo_changes(merchant_id=merchant.pk, changes=CHANGES, by=None)
 
     assert applied == undone.restored == count
     assert {values(order)[:3] for order in orders} == {(D("0.00"), D("0.00"), D("0.00"))}
+    sent = OutboxMessage.objects.filter(topic="order.costs_imported")
+    assert sorted(sent.values_list("order_pk", flat=True)) == sorted(o.pk for o in orders)
+    assert sent.first().change["after"]["payment"] == "0.50"
+    undone_sent = OutboxMessage.objects.filter(topic="order.costs_import_undone")
+    assert undone_sent.count() == count
 
 
 # ---- the admin's edit goes through the same writer ------------------------------------------
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("needs_postgres")  # SQLite has no row locks to see
 def test_editing_costs_in_the_admin_locks_the_order_first(admin_client, merchant):
     order = place(merchant, email="admin@example.com")
     data = change_form_data(admin_client.get(change_url(order)))

@@ -18,7 +18,7 @@ from tools.job_runner import job_run
 from tools.models import Job
 
 D = Decimal
-UNDO_QUERIES = 15  # the job's bookkeeping and the import's row, and orders' 4 statements
+UNDO_QUERIES = 16  # the job's bookkeeping and the import's row, and orders' 5 statements
 
 
 def placed_with_costs(merchant, count: int) -> list[Order]:
