@@ -56,10 +56,16 @@ DISPUTE_URLS = [
     ),
     path("cases/", cases.CaseListView.as_view(), name="case-list"),
     path("cases/<int:pk>/", cases.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/attachments/<int:pk>/", cases.CaseAttachmentView.as_view(), name="case-attachment"),
     path("cases/<int:pk>/read/", cases.CaseReadView.as_view(), name="case-read"),
     path("cases/<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="case-action"),
     path("orders/<str:order_id>/cases/new/", cases.CaseOpenView.as_view(), name="case-open"),
     path("c/<str:token>/", cases.CustomerCaseView.as_view(), name="customer-case"),
+    path(
+        "c/<str:token>/files/<int:pk>/",
+        cases.CustomerCaseAttachmentView.as_view(),
+        name="customer-case-attachment",
+    ),
 ]
 
 urlpatterns = [
