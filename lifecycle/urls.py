@@ -4,6 +4,7 @@ from . import views
 from .auto_orders import views as auto_order_views
 from .views import cases, chargebacks
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
+from .views.customers import CustomerDetailView
 from .views.deletion import OrderDeleteView
 from .views.entry import (
     CustomerSavedCardsView,
@@ -118,6 +119,7 @@ urlpatterns = [
     ),
     path("orders/<str:order_id>/quote/", QuoteEditView.as_view(), name="quote-edit"),
     path("q/<str:token>/", QuoteCustomerView.as_view(), name="quote-customer"),
+    path("customers/", CustomerDetailView.as_view(), name="customer-detail"),
     path("items/", ItemListView.as_view(), name="item-list"),
     path("items/<str:sku>/release/", ItemReleaseView.as_view(), name="item-release"),
     path("settings/api-tokens/", ApiTokenListView.as_view(), name="api-token-list"),

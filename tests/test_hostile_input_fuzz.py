@@ -201,6 +201,8 @@ def world(merchant, manager) -> World:
         "cost-import": cost_import.pk,
         "api-token": token.pk,
         "saved-view": saved.pk,
+        # No file is attached in this world: these answer 404 to every value, as they should.
+        "customer-case-attachment": case.pk,
     }
     order_transitions = {t.name for t in completed.get_all_stage_transitions()}
     chargeback_transitions = {t.name for t in chargeback.get_all_status_transitions()}
@@ -220,6 +222,7 @@ def world(merchant, manager) -> World:
         "code": [auto_order.code],
         "sku": [item.sku],
         "customer-case:token": [case_link_token(case=case)],
+        "customer-case-attachment:token": [case_link_token(case=case)],
         "quote-customer:token": [quote_token(order=orders[Stage.QUOTE_SENT])],
     }
     assert Chargeback.objects.filter(pk=chargeback.pk).exists()

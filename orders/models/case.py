@@ -4,6 +4,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -48,7 +50,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-status_changed_at", "-id"]
-        indexes = [models.Index(fields=["merchant", "status"], name="case_status_idx")]
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="case_status_idx"),
+            models.Index(F("merchant"), Lower("email"), name="case_email_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.pk}: {self.subject}"

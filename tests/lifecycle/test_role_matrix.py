@@ -84,6 +84,7 @@ PAGES = {
     "job-detail",
     "tool-export-mappings",
     "cost-import-detail",
+    "customer-detail",
 }
 PDF = b"%PDF-1.7\n%%EOF\n"
 
