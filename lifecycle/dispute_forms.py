@@ -44,6 +44,26 @@ class CaseOpenForm(forms.Form):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks their kind, size and number."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_TYPES}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+ATTACHMENT_TYPES = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
+
+
 class MessageForm(forms.Form):
     text = forms.CharField(
         label="Message",
@@ -51,12 +71,20 @@ class MessageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "The message is empty."},
     )
+    attachments = MultipleFileField(
+        label="Attach files (PDF or images, up to 5)",
+        required=False,
+    )
 
 
 class CustomerCaseOpenForm(forms.Form):
     subject = forms.CharField(max_length=200)
     text = forms.CharField(
         label="Message", max_length=MAX_MESSAGE_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    attachments = MultipleFileField(
+        label="Attach files (PDF or images, up to 5)",
+        required=False,
     )
 
 

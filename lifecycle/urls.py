@@ -5,6 +5,7 @@ from .auto_orders import views as auto_order_views
 from .views import cases, chargebacks
 from .views import webhooks as webhook_views
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
+from .views.customers import CustomerDetailView
 from .views.deletion import OrderDeleteView
 from .views.entry import (
     CustomerSavedCardsView,
@@ -59,10 +60,16 @@ DISPUTE_URLS = [
     ),
     path("cases/", cases.CaseListView.as_view(), name="case-list"),
     path("cases/<int:pk>/", cases.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/attachments/<int:pk>/", cases.CaseAttachmentView.as_view(), name="case-attachment"),
     path("cases/<int:pk>/read/", cases.CaseReadView.as_view(), name="case-read"),
     path("cases/<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="case-action"),
     path("orders/<str:order_id>/cases/new/", cases.CaseOpenView.as_view(), name="case-open"),
     path("c/<str:token>/", cases.CustomerCaseView.as_view(), name="customer-case"),
+    path(
+        "c/<str:token>/files/<int:pk>/",
+        cases.CustomerCaseAttachmentView.as_view(),
+        name="customer-case-attachment",
+    ),
 ]
 
 urlpatterns = [
@@ -115,6 +122,7 @@ urlpatterns = [
     ),
     path("orders/<str:order_id>/quote/", QuoteEditView.as_view(), name="quote-edit"),
     path("q/<str:token>/", QuoteCustomerView.as_view(), name="quote-customer"),
+    path("customers/", CustomerDetailView.as_view(), name="customer-detail"),
     path("items/", ItemListView.as_view(), name="item-list"),
     path("items/<str:sku>/release/", ItemReleaseView.as_view(), name="item-release"),
     path("settings/api-tokens/", ApiTokenListView.as_view(), name="api-token-list"),

@@ -207,6 +207,8 @@ def world(merchant, manager) -> World:
         "saved-view": saved.pk,
         "webhook-endpoint": endpoint.pk,
         "webhook-delivery": endpoint.pk,
+        # No file is attached in this world: these answer 404 to every value, as they should.
+        "customer-case-attachment": case.pk,
     }
     order_transitions = {t.name for t in completed.get_all_stage_transitions()}
     chargeback_transitions = {t.name for t in chargeback.get_all_status_transitions()}
@@ -229,6 +231,7 @@ def world(merchant, manager) -> World:
         "webhook-endpoint-action:action": ["rotate", "pause", "resume", "replay", "remove"],
         # No delivery exists in this world: every value answers 404, as it should.
         "delivery_pk": [endpoint.pk],
+        "customer-case-attachment:token": [case_link_token(case=case)],
         "quote-customer:token": [quote_token(order=orders[Stage.QUOTE_SENT])],
     }
     assert Chargeback.objects.filter(pk=chargeback.pk).exists()

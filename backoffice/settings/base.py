@@ -244,8 +244,12 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Backoffice <no-reply@loc
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # Customer case links stop working after this many days.
 CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)
-# Chargeback evidence uploads: PDF and images up to this size.
-CHARGEBACK_EVIDENCE_MAX_BYTES = env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Uploads (chargeback evidence, case attachments): PDF and images up to this size each.
+UPLOAD_MAX_BYTES = env.int(
+    "UPLOAD_MAX_BYTES", default=env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+)
+# A case message carries at most this many attachments.
+CASE_MESSAGE_MAX_ATTACHMENTS = 5
 # The processor's chargeback report: refused above this size before it is read (5,000 rows
 # of a report take about 300 KB), so it is checked within the request in milliseconds.
 CHARGEBACK_IMPORT_MAX_BYTES = env.int("CHARGEBACK_IMPORT_MAX_BYTES", default=1024 * 1024)

@@ -3,7 +3,7 @@ customer's page reached through the emailed link (no login)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,8 +15,15 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.dispute_forms import CaseFilter, CaseOpenForm, CustomerCaseOpenForm, MessageForm
 from lifecycle.forms import form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
-from orders.models import Case
-from orders.selectors.cases import case_get, case_list, case_staff_list, case_thread
+from orders.models import Case, CaseAttachment
+from orders.selectors.cases import (
+    case_attachment_for_customer,
+    case_attachment_get,
+    case_get,
+    case_list,
+    case_staff_list,
+    case_thread,
+)
 from orders.services.cases import (
     case_assign,
     case_customer_open,
@@ -129,13 +136,14 @@ class CaseActionView(MerchantRequiredMixin, View):
     def _run(self, request, case: Case, action: str) -> str:
         by = request.user
         if action in ("reply", "note"):
-            form = MessageForm(request.POST)
+            form = MessageForm(request.POST, request.FILES)
             if not form.is_valid():
                 raise OrderError(form_errors_text(form))
+            text, files = form.cleaned_data["text"], form.cleaned_data["attachments"]
             if action == "reply":
-                case_reply(case=case, text=form.cleaned_data["text"], by=by)
+                case_reply(case=case, text=text, by=by, attachments=files)
                 return "Reply saved; it is being emailed to the customer."
-            case_note_add(case=case, text=form.cleaned_data["text"], by=by)
+            case_note_add(case=case, text=text, by=by, attachments=files)
             return "Internal note added."
         if action == "assign":
             raw = request.POST.get("user", "")
@@ -173,18 +181,22 @@ class CustomerCaseView(View):
     def post(self, request, token: str):
         if self.case is None:
             return self._open(request)
-        form = MessageForm(request.POST)
+        form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                case_customer_reply(case=self.case, text=form.cleaned_data["text"])
+                case_customer_reply(
+                    case=self.case,
+                    text=form.cleaned_data["text"],
+                    attachments=form.cleaned_data["attachments"],
+                )
             except OrderError as exc:
-                form.add_error("text", str(exc))
+                form.add_error(None, str(exc))
             else:
                 return redirect(request.path + "?sent=1")
         return self._render(request, form)
 
     def _open(self, request):
-        form = CustomerCaseOpenForm(request.POST)
+        form = CustomerCaseOpenForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 case = case_customer_open(order=self.order, **form.cleaned_data)
@@ -203,5 +215,46 @@ class CustomerCaseView(View):
             "thread": case_thread(case=self.case, customer_view=True) if self.case else [],
             "form": form,
             "sent": request.GET.get("sent") == "1",
+            "token": self.kwargs["token"],
         }
         return render(request, self.template_name, context)
+
+
+def _attachment_response(attachment: CaseAttachment) -> FileResponse:
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CaseAttachmentView(MerchantRequiredMixin, View):
+    """A case attachment for the merchant's staff: another merchant's answers 404."""
+
+    permission = "orders.view_merchant_orders"  # whoever reads the case reads its files
+
+    def get(self, request, pk: int):
+        try:
+            attachment = case_attachment_get(merchant=request.merchant, pk=pk)
+        except CaseAttachment.DoesNotExist as exc:
+            raise Http404("No such file.") from exc
+        return _attachment_response(attachment)
+
+
+@customer_page
+class CustomerCaseAttachmentView(View):
+    """A file of the customer's case thread, through its signed link (no internal notes')."""
+
+    def get(self, request, token: str, pk: int):
+        case = case_from_token(token=token)
+        if case is None:
+            raise Http404("This link is not valid or has expired.")
+        try:
+            attachment = case_attachment_for_customer(case=case, pk=pk)
+        except CaseAttachment.DoesNotExist as exc:
+            raise Http404("No such file.") from exc
+        return _attachment_response(attachment)

@@ -1,6 +1,6 @@
 from .api_token import ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
-from .case import Case, CaseMessage
+from .case import Case, CaseAttachment, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
 from .day_figures import DayFiguresDelta
 from .event import MerchantEvent, MerchantEventType, OrderEvent, OrderEventType
@@ -19,6 +19,7 @@ __all__ = [
     "AutoOrderItem",
     "BlockListEntry",
     "Case",
+    "CaseAttachment",
     "CaseMessage",
     "Chargeback",
     "ChargebackEvidence",

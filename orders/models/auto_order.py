@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .item import Item
@@ -100,6 +101,7 @@ class AutoOrder(models.Model):
                 fields=["merchant", "status", "next_rebill_on"], name="auto_order_list_idx"
             ),
             models.Index(fields=["merchant", "email"], name="auto_order_email_idx"),
+            models.Index(F("merchant"), Lower("email"), name="auto_order_email_lower_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -48,7 +50,10 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-status_changed_at", "-id"]
-        indexes = [models.Index(fields=["merchant", "status"], name="case_status_idx")]
+        indexes = [
+            models.Index(fields=["merchant", "status"], name="case_status_idx"),
+            models.Index(F("merchant"), Lower("email"), name="case_email_lower_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Case {self.pk}: {self.subject}"
@@ -138,3 +143,27 @@ class CaseMessage(models.Model):
         if self.kind == self.Kind.CUSTOMER:
             return self.case.email
         return self.author.get_username() if self.author_id else "staff"
+
+
+def attachment_upload_to(instance: "CaseAttachment", filename: str) -> str:
+    # The stored name never reuses the uploaded name: it is random, scoped by merchant and case.
+    case = instance.message.case
+    return f"cases/{case.merchant_id}/{case.pk}/{filename}"
+
+
+class CaseAttachment(models.Model):
+    """A PDF or image sent with a case message, by staff or by the customer; served only
+    through the app (staff: any message's; the customer: those of messages they can see)."""
+
+    message = models.ForeignKey(CaseMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from orders.models import Case, CaseMessage, Membership, Merchant, Order
+from orders.models import Case, CaseAttachment, CaseMessage, Membership, Merchant, Order
 
 
 def case_list(*, merchant: Merchant) -> QuerySet[Case]:
@@ -31,10 +31,25 @@ def case_staff_list(*, merchant: Merchant) -> QuerySet[Membership]:
 
 def case_thread(*, case: Case, customer_view: bool = False) -> list[CaseMessage]:
     """The case's messages, oldest first; the customer's view never holds internal notes."""
-    messages = case.messages.select_related("author")
+    messages = case.messages.select_related("author").prefetch_related("attachments")
     if customer_view:
         messages = messages.filter(kind__in=CaseMessage.CUSTOMER_VISIBLE)
     return list(messages)
+
+
+def case_attachment_get(*, merchant: Merchant, pk: int) -> CaseAttachment:
+    """An attachment of one of the merchant's cases, for its staff (internal notes' too)."""
+    return CaseAttachment.objects.select_related("message__case").get(
+        message__case__merchant=merchant, pk=pk
+    )
+
+
+def case_attachment_for_customer(*, case: Case, pk: int) -> CaseAttachment:
+    """An attachment the case's customer may open: on a message of theirs or of the
+    merchant's reply, never on an internal note."""
+    return CaseAttachment.objects.get(
+        message__case=case, message__kind__in=CaseMessage.CUSTOMER_VISIBLE, pk=pk
+    )
 
 
 def case_unread_count(*, merchant: Merchant) -> int:

@@ -97,9 +97,9 @@ def chargeback_packet_get(*, chargeback: Chargeback) -> EvidencePacket:
         .get(pk=chargeback.order_id)
     )
     messages = list(
-        CaseMessage.objects.filter(
-            case__order=order, kind__in=CaseMessage.CUSTOMER_VISIBLE
-        ).select_related("case", "author")
+        CaseMessage.objects.filter(case__order=order, kind__in=CaseMessage.CUSTOMER_VISIBLE)
+        .select_related("case", "author")
+        .prefetch_related("attachments")
     )
     return EvidencePacket(
         chargeback=chargeback,

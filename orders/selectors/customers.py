@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from orders.models import Merchant, Order
 from orders.states import PaymentMethod
@@ -59,7 +60,8 @@ def _saved_card_orders(merchant: Merchant, email: str):
     return (
         Order.objects.live()
         .for_merchant(merchant)
-        .filter(email__iexact=email.strip(), payment_method=PaymentMethod.CREDIT_CARD)
+        .alias(email_lower=Lower("email"))
+        .filter(email_lower=email.strip().lower(), payment_method=PaymentMethod.CREDIT_CARD)
         .exclude(gateway_token="")
     )
 
@@ -96,7 +98,8 @@ def customer_card_token_belongs(*, merchant: Merchant, email: str, token: str) -
     gateway token: a saved card pays only for its own customer."""
     return (
         Order.objects.for_merchant(merchant)
-        .filter(email__iexact=email.strip(), gateway_token=token)
+        .alias(email_lower=Lower("email"))
+        .filter(email_lower=email.strip().lower(), gateway_token=token)
         .exists()
     )
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from orders.models import Order
 
@@ -19,14 +20,16 @@ def _address_q(order: Order) -> Q | None:
     if not order.shipping_address1:
         return None
     return Q(
-        shipping_address1__iexact=order.shipping_address1,
-        shipping_postal_code__iexact=order.shipping_postal_code,
+        address1_lower=order.shipping_address1.lower(),
+        postal_code_lower=order.shipping_postal_code.lower(),
         shipping_country=order.shipping_country,
     )
 
 
 def _conditions(order: Order) -> list[tuple[str, Q]]:
-    conditions = [("email", Q(email__iexact=order.email))]
+    # Each condition matches one of the order table's indexes (lower-cased email, card, IP,
+    # lower-cased address): PostgreSQL ORs the index scans instead of reading every order.
+    conditions = [("email", Q(email_lower=order.email.lower()))]
     if order.card_fingerprint:
         conditions.append(("card", Q(card_fingerprint=order.card_fingerprint)))
     if order.ip_address:
@@ -62,6 +65,11 @@ def order_linked_list(*, order: Order, limit: int = LINKED_LIMIT) -> list[Linked
     others = (
         Order.objects.live()
         .for_merchant(order.merchant_id)
+        .alias(
+            email_lower=Lower("email"),
+            address1_lower=Lower("shipping_address1"),
+            postal_code_lower=Lower("shipping_postal_code"),
+        )
         .filter(condition)
         .exclude(pk=order.pk)
         .only(

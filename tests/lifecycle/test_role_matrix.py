@@ -29,6 +29,7 @@ from lifecycle.services import saved_view_save
 from orders.models import (
     ApiToken,
     AutoOrder,
+    CaseAttachment,
     Chargeback,
     ChargebackEvidence,
     EndpointDelivery,
@@ -45,6 +46,7 @@ from orders.models import (
 )
 from orders.permissions import ROLE_PERMISSIONS
 from orders.services.api_tokens import api_token_create
+from orders.services.cases import case_note_add
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
@@ -67,7 +69,7 @@ pytestmark = pytest.mark.django_db
 
 MERCHANT_URLCONFS = ("lifecycle.urls", "tools.urls", "orders.urls")
 # Reached without a staff login: a signed customer link, a signed webhook.
-PUBLIC = {"customer-case", "quote-customer", "payment-webhook"}
+PUBLIC = {"customer-case", "customer-case-attachment", "quote-customer", "payment-webhook"}
 # Read-only pages (GET only): they show the merchant's data and change nothing.
 PAGES = {
     "home",
@@ -87,6 +89,7 @@ PAGES = {
     "job-detail",
     "tool-export-mappings",
     "cost-import-detail",
+    "customer-detail",
 }
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -144,6 +147,12 @@ class World:
     @cached_property
     def case(self) -> CustomerCase:
         return open_case(self.order, self.manager)
+
+    @cached_property
+    def case_attachment(self) -> CaseAttachment:
+        upload = SimpleUploadedFile("label.pdf", PDF, content_type="application/pdf")
+        message = case_note_add(case=self.case, text="label", attachments=[upload])
+        return message.attachments.get()
 
     @cached_property
     def mapping(self) -> ExportMapping:
@@ -711,6 +720,7 @@ POST_CASES = [
 GET_CASES = [
     Case("chargeback-packet", lambda w, u: f"/chargebacks/{w.chargeback.pk}/packet/"),
     Case("chargeback-evidence-file", lambda w, u: f"/chargebacks/evidence/{w.evidence.pk}/"),
+    Case("case-attachment", lambda w, u: f"/cases/attachments/{w.case_attachment.pk}/"),
     Case("packing-slips-print", lambda w, u: f"/orders/print/packing-slips/?ids={_order(w)}"),
     Case("invoices-print", lambda w, u: f"/orders/print/invoices/?ids={_order(w)}"),
     *(

@@ -6,11 +6,8 @@ from orders.exceptions import InvalidInput
 from orders.models import ChargebackEvidence, PaymentTransaction
 from orders.selectors.chargebacks import chargeback_packet_get
 from orders.services.cases import case_customer_reply, case_note_add
-from orders.services.chargebacks import (
-    chargeback_evidence_add,
-    chargeback_rebuttal_save,
-    evidence_kind_sniff,
-)
+from orders.services.chargebacks import chargeback_evidence_add, chargeback_rebuttal_save
+from orders.services.uploads import upload_kind_sniff
 from tests.orders.disputes import open_case, open_chargeback, shipped_order
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,12 +25,12 @@ def media(settings, tmp_path):
 
 
 def test_formats_are_recognised_by_content_not_name():
-    assert evidence_kind_sniff(PDF) == ("application/pdf", ".pdf")
-    assert evidence_kind_sniff(PNG) == ("image/png", ".png")
-    assert evidence_kind_sniff(b"\xff\xd8\xff\xe0rest") == ("image/jpeg", ".jpg")
-    assert evidence_kind_sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", ".webp")
-    assert evidence_kind_sniff(b"MZ\x90\x00 an exe") is None
-    assert evidence_kind_sniff(b"<html>%PDF-") is None
+    assert upload_kind_sniff(PDF) == ("application/pdf", ".pdf")
+    assert upload_kind_sniff(PNG) == ("image/png", ".png")
+    assert upload_kind_sniff(b"\xff\xd8\xff\xe0rest") == ("image/jpeg", ".jpg")
+    assert upload_kind_sniff(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == ("image/webp", ".webp")
+    assert upload_kind_sniff(b"MZ\x90\x00 an exe") is None
+    assert upload_kind_sniff(b"<html>%PDF-") is None
 
 
 @pytest.mark.django_db
@@ -62,7 +59,7 @@ def test_a_pdf_is_stored_under_a_random_name(merchant, manager, media):
 def test_other_content_or_too_large_files_are_refused(
     merchant, manager, media, settings, name, content, message
 ):
-    settings.CHARGEBACK_EVIDENCE_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
     chargeback = open_chargeback(shipped_order(merchant))
     with pytest.raises(InvalidInput, match=message):
         chargeback_evidence_add(

@@ -1,6 +1,11 @@
 """Cases: open, reply, note, assign, close; the customer's reply through the case link."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from orders.actors import Actor
@@ -11,8 +16,9 @@ from orders.events import (
 )
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.fsm import RefusalKind, transition_refusal
-from orders.models import Case, CaseMessage, Membership, Order
+from orders.models import Case, CaseAttachment, CaseMessage, Membership, Order
 from orders.services.mailing import header_text
+from orders.services.uploads import upload_checked
 
 PERMISSION = "orders.manage_cases"
 MAX_MESSAGE_LENGTH = 10_000
@@ -60,15 +66,50 @@ def _move(case: Case, name: str, by, via: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    upload: UploadedFile
+    content_type: str
+    original_name: str
+
+
+def attachments_checked(uploads: Sequence[UploadedFile]) -> list[CheckedUpload]:
+    """Every upload checked before anything is written: one bad file refuses the message."""
+    limit = settings.CASE_MESSAGE_MAX_ATTACHMENTS
+    if len(uploads) > limit:
+        raise InvalidInput(f"A message carries at most {limit} files; {len(uploads)} were sent.")
+    checked = []
+    for upload in uploads:
+        content_type, original = upload_checked(upload, default_name="attachment")
+        checked.append(CheckedUpload(upload, content_type, original))
+    return checked
+
+
 def _add_message(
-    case: Case, kind: str, text: str, by, via: str, *, emailed: bool = False
+    case: Case,
+    kind: str,
+    text: str,
+    by,
+    via: str,
+    *,
+    emailed: bool = False,
+    attachments: Sequence[CheckedUpload] = (),
 ) -> CaseMessage:
     email_status = CaseMessage.EmailStatus.QUEUED if emailed else CaseMessage.EmailStatus.NONE
     message = CaseMessage.objects.create(
         case=case, kind=kind, body=text, author=_user(by), email_status=email_status
     )
+    for checked in attachments:
+        CaseAttachment.objects.create(
+            message=message,
+            file=checked.upload,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.upload.size or 0,
+        )
+    files = {"files": [checked.original_name for checked in attachments]} if attachments else {}
     order_case_message_event(
-        order=case.order, case_id=case.pk, kind=kind, text=text, by=by, via=via
+        order=case.order, case_id=case.pk, kind=kind, text=text, by=by, via=via, **files
     )
     return message
 
@@ -104,29 +145,46 @@ def case_open(
 
 
 def case_reply(
-    *, case: Case | int, text: str, by: Actor = None, via: str = "", send_email: bool = True
+    *,
+    case: Case | int,
+    text: str,
+    by: Actor = None,
+    via: str = "",
+    send_email: bool = True,
+    attachments: Sequence[UploadedFile] = (),
 ) -> CaseMessage:
     """The merchant's answer: status waiting, emailed to the customer after commit."""
     from .notify import case_email_later
 
     text = _clean(text)
+    checked = attachments_checked(attachments)
     with transaction.atomic():
         locked = _locked(case)
         _require(by, locked)
         _move(locked, "reply", by, via)
-        message = _add_message(locked, Kind.MERCHANT, text, by, via, emailed=send_email)
+        message = _add_message(
+            locked, Kind.MERCHANT, text, by, via, emailed=send_email, attachments=checked
+        )
         if send_email:
             transaction.on_commit(case_email_later("customer", message.pk))
     return message
 
 
-def case_note_add(*, case: Case | int, text: str, by: Actor = None, via: str = "") -> CaseMessage:
-    """An internal note: never shown to the customer. Side effect: an order event."""
+def case_note_add(
+    *,
+    case: Case | int,
+    text: str,
+    by: Actor = None,
+    via: str = "",
+    attachments: Sequence[UploadedFile] = (),
+) -> CaseMessage:
+    """An internal note: never shown to the customer (nor its files). Side effect: an event."""
     text = _clean(text)
+    checked = attachments_checked(attachments)
     with transaction.atomic():
         locked = _locked(case)
         _require(by, locked)
-        return _add_message(locked, Kind.INTERNAL, text, by, via)
+        return _add_message(locked, Kind.INTERNAL, text, by, via, attachments=checked)
 
 
 def case_transition(*, case: Case | int, name: str, by: Actor = None, via: str = "") -> Case:
@@ -170,12 +228,15 @@ def case_mark_read(*, case: Case) -> None:
         case.unread = False
 
 
-def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
+def case_customer_open(
+    *, order: Order, subject: str, text: str, attachments: Sequence[UploadedFile] = ()
+) -> Case:
     """A customer writes from the link in an email: a new, unread case on the order."""
     subject = header_text(subject or "")[:200]
     if not subject:
         raise InvalidInput("Please give your message a subject.")
     text = _clean(text)
+    checked = attachments_checked(attachments)
     with transaction.atomic():
         case = Case.objects.create(
             merchant=order.merchant,
@@ -188,21 +249,30 @@ def case_customer_open(*, order: Order, subject: str, text: str) -> Case:
         order_case_opened_event(
             order=order, case_id=case.pk, subject=subject, via="customer", status=case.status
         )
-        _add_message(case, Kind.CUSTOMER, text, None, "customer")
+        _add_message(case, Kind.CUSTOMER, text, None, "customer", attachments=checked)
     return case
 
 
-def case_customer_reply(*, case: Case | int, text: str, notify: bool = True) -> CaseMessage:
+def case_customer_reply(
+    *,
+    case: Case | int,
+    text: str,
+    notify: bool = True,
+    attachments: Sequence[UploadedFile] = (),
+) -> CaseMessage:
     """The customer's answer through the case link: reply_received, the assignee is told."""
     from .notify import case_email_later
 
     text = _clean(text)
+    checked = attachments_checked(attachments)
     with transaction.atomic():
         locked = _locked(case)
         if locked.status != Case.Status.NEW:  # nobody has answered yet: it stays new
             _move(locked, "receive_reply", None, "customer")
         notify = notify and locked.assigned_to_id is not None
-        message = _add_message(locked, Kind.CUSTOMER, text, None, "customer", emailed=notify)
+        message = _add_message(
+            locked, Kind.CUSTOMER, text, None, "customer", emailed=notify, attachments=checked
+        )
         if notify:
             transaction.on_commit(case_email_later("assignee", message.pk))
     return message

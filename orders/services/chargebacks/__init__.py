@@ -8,7 +8,7 @@ from .core import (
     chargeback_transitions_for_user,
     rebuttal_text_save,
 )
-from .evidence import chargeback_evidence_add, evidence_kind_sniff
+from .evidence import chargeback_evidence_add
 from .importer import ImportPreview, chargeback_import_apply, chargeback_import_preview
 
 __all__ = [
@@ -21,6 +21,5 @@ __all__ = [
     "chargeback_rebuttal_save",
     "chargeback_transition",
     "chargeback_transitions_for_user",
-    "evidence_kind_sniff",
     "rebuttal_text_save",
 ]

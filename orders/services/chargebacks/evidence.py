@@ -1,36 +1,14 @@
-"""Evidence uploads: PDF and images only, recognised by their content, within a size limit."""
+"""Evidence uploads: PDF and images only (orders.services.uploads), kept with the chargeback."""
 
-import secrets
-
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from orders.actors import Actor
 from orders.events import order_chargeback_changed_event
-from orders.exceptions import InvalidInput
 from orders.models import Chargeback, ChargebackEvidence
+from orders.services.uploads import upload_checked
 
 from .core import _require
-
-# Leading bytes of the accepted formats → (content type, extension).
-SIGNATURES: list[tuple[bytes, str, str]] = [
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"GIF87a", "image/gif", ".gif"),
-    (b"GIF89a", "image/gif", ".gif"),
-]
-
-
-def evidence_kind_sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) of a PDF or image judged by its first bytes, else None."""
-    for signature, content_type, extension in SIGNATURES:
-        if head.startswith(signature):
-            return content_type, extension
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", ".webp"
-    return None
 
 
 def chargeback_evidence_add(
@@ -38,19 +16,7 @@ def chargeback_evidence_add(
 ) -> ChargebackEvidence:
     """Store an evidence file through the storage API. Side effect: an order event."""
     _require(by, chargeback)
-    limit = settings.CHARGEBACK_EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise InvalidInput(
-            f"“{upload.name}” is {upload.size:,} bytes; the limit is {limit:,} bytes."
-        )
-    upload.seek(0)
-    kind = evidence_kind_sniff(upload.read(16))
-    upload.seek(0)
-    if kind is None:
-        raise InvalidInput(f"“{upload.name}” is not a PDF or an image (PNG, JPEG, GIF, WebP).")
-    content_type, extension = kind
-    original = (upload.name or "evidence")[-200:]
-    upload.name = f"{secrets.token_hex(12)}{extension}"
+    content_type, original = upload_checked(upload, default_name="evidence")
     with transaction.atomic():
         evidence = ChargebackEvidence.objects.create(
             chargeback=chargeback,

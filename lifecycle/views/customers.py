@@ -1,0 +1,23 @@
+"""The customer page: one customer's whole history with the merchant, by email."""
+
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from backoffice.common.tenancy import MerchantRequiredMixin
+from orders.selectors.customer_profile import customer_profile_get
+
+
+class CustomerDetailView(MerchantRequiredMixin, TemplateView):
+    """`/customers/?email=…`: every order, auto order, case, chargeback, saved card (brand
+    and last four only), note and fraud signal of the customer with that email."""
+
+    template_name = "lifecycle/customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        email = self.request.GET.get("email", "")[:254]
+        profile = customer_profile_get(merchant=self.request.merchant, email=email)
+        if profile is None:
+            raise Http404("No orders from this customer.")
+        context["customer"] = profile
+        return context
