@@ -7,7 +7,7 @@ STAFF_SCREENS (a path, or a function of the seeded data that gives one).
 """
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from orders.models import AutoOrder, Case, Chargeback, Merchant, Order
 from orders.services.cases.links import case_link_url
 from orders.services.quotes import quote_url
+from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import STAGE_SCREENS, Stage
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_get, export_start
@@ -84,6 +85,18 @@ def _cost_import(merchant: Merchant) -> str:
 
 # What staff work in: home, every list, an order page in each stage, entry, auto orders,
 # chargebacks, cases, every tool, settings. Checked signed in as the owner, who sees them all.
+def _webhook_endpoint(merchant: Merchant) -> str:
+    endpoint = webhook_endpoint_create(
+        merchant=merchant, url="https://erp.example.com/in", topics=["order.placed"], by=_owner()
+    )
+    return f"/settings/webhooks/{endpoint.pk}/"
+
+
+def _customer(merchant: Merchant) -> str:
+    order = Order.objects.filter(merchant=merchant).order_by("pk").first()
+    return f"/customers/?email={quote(order.email)}"
+
+
 STAFF_SCREENS: list[Path] = [
     "/",
     "/orders/",
@@ -116,6 +129,9 @@ STAFF_SCREENS: list[Path] = [
     _export_job,
     "/tools/jobs/",
     "/settings/api-tokens/",
+    "/settings/webhooks/",
+    _webhook_endpoint,
+    _customer,
 ]
 # A role that sees other things on the same screens (tiles, buttons) than the owner.
 CLERK_SCREENS: list[Path] = ["/", "/stages/shipping/", _order_in(Stage.SHIPPING)]
