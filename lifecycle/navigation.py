@@ -32,8 +32,13 @@ NAV_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
-        "Connections",
-        (("API tokens", "api-token-list"), ("Webhooks", "webhook-endpoint-list")),
+        "Settings",
+        (
+            ("Merchant settings", "settings"),
+            ("Staff", "settings-staff"),
+            ("API tokens", "api-token-list"),
+            ("Webhooks", "webhook-endpoint-list"),
+        ),
     ),
 )
 

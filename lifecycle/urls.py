@@ -17,6 +17,13 @@ from .views.items import ItemListView, ItemReleaseView
 from .views.lists import ListColumnsSaveView
 from .views.printing import SelectionPrintView
 from .views.quotes import QuoteCustomerView, QuoteEditView
+from .views.settings import (
+    SettingsGroupView,
+    SettingsView,
+    StaffRemoveView,
+    StaffRoleView,
+    StaffView,
+)
 
 DISPUTE_URLS = [
     path("chargebacks/", chargebacks.ChargebackListView.as_view(), name="chargeback-list"),
@@ -125,6 +132,12 @@ urlpatterns = [
     path("customers/", CustomerDetailView.as_view(), name="customer-detail"),
     path("items/", ItemListView.as_view(), name="item-list"),
     path("items/<str:sku>/release/", ItemReleaseView.as_view(), name="item-release"),
+    path("settings/", SettingsView.as_view(), name="settings"),
+    path("settings/staff/", StaffView.as_view(), name="settings-staff"),
+    path("settings/staff/<int:pk>/role/", StaffRoleView.as_view(), name="settings-staff-role"),
+    path(
+        "settings/staff/<int:pk>/remove/", StaffRemoveView.as_view(), name="settings-staff-remove"
+    ),
     path("settings/api-tokens/", ApiTokenListView.as_view(), name="api-token-list"),
     path(
         "settings/api-tokens/<int:pk>/revoke/",
@@ -156,6 +169,8 @@ urlpatterns = [
         webhook_views.WebhookDeliveryResendView.as_view(),
         name="webhook-delivery-resend",
     ),
+    # After the fixed settings URLs: a group is any other word.
+    path("settings/<slug:group>/", SettingsGroupView.as_view(), name="settings-group"),
     path("auto-orders/", auto_order_views.AutoOrderListView.as_view(), name="auto-order-list"),
     path(
         "auto-orders/forecast/",

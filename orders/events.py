@@ -606,3 +606,78 @@ def orders_exported_event(
         merchant=merchant, type=MerchantEventType.ORDERS_EXPORTED, job_id=job_id, defaults=values
     )
     return event
+
+
+def _merchant_event(
+    *, merchant: Merchant, type: MerchantEventType, by=None, **payload: Any
+) -> MerchantEvent:
+    return MerchantEvent.objects.create(
+        merchant=merchant, type=type, actor=_user_or_none(by), payload=_jsonable(payload)
+    )
+
+
+def merchant_settings_changed_event(
+    *, merchant: Merchant, group: str, changes: dict[str, tuple[Any, Any]], by=None
+) -> MerchantEvent:
+    """On the merchant: one settings group saved, each changed field with its old and new value
+    ({"field": [old, new]})."""
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.SETTINGS_CHANGED,
+        by=by,
+        group=group,
+        changes={name: [old, new] for name, (old, new) in changes.items()},
+    )
+
+
+def staff_invited_event(*, merchant: Merchant, email: str, role: str, by=None) -> MerchantEvent:
+    return _merchant_event(
+        merchant=merchant, type=MerchantEventType.STAFF_INVITED, by=by, email=email, role=role
+    )
+
+
+def staff_role_changed_event(
+    *, merchant: Merchant, username: str, old: str, new: str, by=None
+) -> MerchantEvent:
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.STAFF_ROLE_CHANGED,
+        by=by,
+        username=username,
+        old=old,
+        new=new,
+    )
+
+
+def staff_removed_event(*, merchant: Merchant, username: str, role: str, by=None) -> MerchantEvent:
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.STAFF_REMOVED,
+        by=by,
+        username=username,
+        role=role,
+    )
+
+
+def api_token_created_event(
+    *, merchant: Merchant, name: str, prefix: str, by=None
+) -> MerchantEvent:
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.API_TOKEN_CREATED,
+        by=by,
+        name=name,
+        prefix=prefix,
+    )
+
+
+def api_token_revoked_event(
+    *, merchant: Merchant, name: str, prefix: str, by=None
+) -> MerchantEvent:
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.API_TOKEN_REVOKED,
+        by=by,
+        name=name,
+        prefix=prefix,
+    )

@@ -11,19 +11,22 @@ from django.contrib.auth.models import Group, Permission
 from .models import Membership, Merchant, Order, Role
 
 # The codenames are declared once, on Order (Meta.permissions, which creates them); every one but
-# the merchant's settings is an order action. Which permission a transition needs is declared on
+# the merchant's settings and the money figures is an order action. Which permission a transition needs is declared on
 # the transition (orders/models/transitions.py, read through orders.fsm); who holds each
 # permission is declared here alone.
+NOT_ORDER_ACTIONS = {"manage_merchant", "view_money"}
 ORDER_ACTIONS = [
-    codename for codename, _ in Order._meta.permissions if codename != "manage_merchant"
+    codename for codename, _ in Order._meta.permissions if codename not in NOT_ORDER_ACTIONS
 ]
 
 # The one table of who may do what. Views declare the permission they need
 # (MerchantRequiredMixin.permission), services ask has_perm, and the role groups are synced
 # from here; tests derive what each role may do from it.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OWNER: [*ORDER_ACTIONS, "manage_merchant"],
-    Role.ORDER_MANAGER: ORDER_ACTIONS,
+    # manage_merchant: the Settings section (merchant settings, staff, API tokens).
+    Role.OWNER: [*ORDER_ACTIONS, "view_money", "manage_merchant"],
+    # view_money: revenue and margin across the merchant's orders (the home charts).
+    Role.ORDER_MANAGER: [*ORDER_ACTIONS, "view_money"],
     # Only the shipping and completed lists (they need no more than view_merchant_orders).
     Role.SHIPPING_CLERK: ["view_merchant_orders", "ship_order", "hold_order"],
     Role.CUSTOMER_SERVICE: [
@@ -34,7 +37,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "refund_order",  # capped per order by the merchant's customer-service refund limit
         "manage_cases",
     ],
-    Role.BOOKKEEPER: ["view_merchant_orders", "view_order_lists", "export_orders", "import_costs"],
+    Role.BOOKKEEPER: [
+        "view_merchant_orders",
+        "view_order_lists",
+        "export_orders",
+        "import_costs",
+        "view_money",
+    ],
 }
 
 

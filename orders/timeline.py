@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import Truncator
 
 from orders.fsm import transition_label
-from orders.models import MerchantEventType, OrderEventType, PaymentTransaction
+from orders.models import MerchantEventType, OrderEventType, PaymentTransaction, Role
 from orders.states import OrderSource, Stage
 
 Sentence = Callable[[dict], str]
@@ -284,7 +284,61 @@ def _webhook_endpoint_changed(payload: dict) -> str:
     return _with_details(sentence, details)
 
 
+def _role_display(value) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return str(value or "?")
+
+
+def _setting_value(value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_setting_value(item)}" for key, item in value.items())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _settings_changed(payload: dict) -> str:
+    changes = payload.get("changes") or {}
+    details = [
+        f"{name.replace('_', ' ')}: {_setting_value(pair[0])} → {_setting_value(pair[1])}"
+        for name, pair in changes.items()
+        if isinstance(pair, list) and len(pair) == 2
+    ]
+    group = str(payload.get("group") or "").replace("_", " ")
+    return _with_details(f"Changed the {group or 'merchant'} settings", details)
+
+
+def _staff_invited(payload: dict) -> str:
+    return f"Invited {payload.get('email', '?')} as {_role_display(payload.get('role'))}"
+
+
+def _staff_role_changed(payload: dict) -> str:
+    return (
+        f"Changed {payload.get('username', '?')}'s role: {_role_display(payload.get('old'))} → "
+        f"{_role_display(payload.get('new'))}"
+    )
+
+
+def _staff_removed(payload: dict) -> str:
+    return f"Removed {payload.get('username', '?')} ({_role_display(payload.get('role'))})"
+
+
+def _api_token_created(payload: dict) -> str:
+    return f"Created the API token “{payload.get('name', '?')}” ({payload.get('prefix', '?')}…)"
+
+
+def _api_token_revoked(payload: dict) -> str:
+    return f"Revoked the API token “{payload.get('name', '?')}” ({payload.get('prefix', '?')}…)"
+
+
 T = OrderEventType
+M = MerchantEventType
 EVENT_SENTENCES: dict[str, Sentence] = {
     T.PLACED: _placed,
     T.TRANSITIONED: _transitioned,
@@ -310,8 +364,14 @@ EVENT_SENTENCES: dict[str, Sentence] = {
     T.CASE_OPENED: _case_opened,
     T.CASE_MESSAGE: _case_message,
     T.CASE_CHANGED: _case_changed,
-    MerchantEventType.ORDERS_EXPORTED: _orders_exported,
-    MerchantEventType.WEBHOOK_ENDPOINT_CHANGED: _webhook_endpoint_changed,
+    M.ORDERS_EXPORTED: _orders_exported,
+    M.WEBHOOK_ENDPOINT_CHANGED: _webhook_endpoint_changed,
+    M.SETTINGS_CHANGED: _settings_changed,
+    M.STAFF_INVITED: _staff_invited,
+    M.STAFF_ROLE_CHANGED: _staff_role_changed,
+    M.STAFF_REMOVED: _staff_removed,
+    M.API_TOKEN_CREATED: _api_token_created,
+    M.API_TOKEN_REVOKED: _api_token_revoked,
 }
 
 

@@ -42,6 +42,12 @@ class MerchantEventType(models.TextChoices):
 
     ORDERS_EXPORTED = "orders_exported", "Orders exported"
     WEBHOOK_ENDPOINT_CHANGED = "webhook_endpoint_changed", "Webhook endpoint changed"
+    SETTINGS_CHANGED = "merchant_settings_changed", "Merchant settings changed"
+    STAFF_INVITED = "staff_invited", "Staff member invited"
+    STAFF_ROLE_CHANGED = "staff_role_changed", "Staff member's role changed"
+    STAFF_REMOVED = "staff_removed", "Staff member removed"
+    API_TOKEN_CREATED = "api_token_created", "API token created"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
 
 
 class AuditEvent(models.Model):
@@ -85,8 +91,9 @@ class OrderEvent(AuditEvent):
 
 
 class MerchantEvent(AuditEvent):
-    """One line of a merchant's audit trail for an action over many orders at once that
-    changes none of them (an export); written by orders.events, never edited."""
+    """One line of a merchant's audit trail: an action over many orders at once that changes
+    none of them (an export), or a change to the merchant itself (its settings, staff, API
+    tokens); written by orders.events, never edited."""
 
     type = models.CharField(max_length=50, choices=MerchantEventType.choices)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="events")

@@ -274,6 +274,7 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             ("export_orders", "Can export orders"),
             ("import_costs", "Can import actual costs"),
             ("manage_merchant", "Can change merchant settings and staff"),
+            ("view_money", "Can see revenue and margin across the merchant's orders"),
             ("manage_chargebacks", "Can open, import and dispute chargebacks"),
             ("manage_cases", "Can open, answer and close customer cases"),
         ]

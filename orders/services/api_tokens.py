@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.actors import Actor
+from orders.events import api_token_created_event, api_token_revoked_event
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import ApiToken, Merchant
 
@@ -29,13 +30,15 @@ def api_token_create(*, merchant: Merchant, name: str, by: Actor = None) -> tupl
     if not name:
         raise InvalidInput("Name the token (e.g. the storefront that uses it).")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        merchant=merchant,
-        name=name[:100],
-        prefix=raw[: len(TOKEN_PREFIX) + 6],
-        key_hash=_hash(raw),
-        created_by=by if by is not None and by.is_authenticated else None,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            merchant=merchant,
+            name=name[:100],
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            key_hash=_hash(raw),
+            created_by=by if by is not None and by.is_authenticated else None,
+        )
+        api_token_created_event(merchant=merchant, name=token.name, prefix=token.prefix, by=by)
     return token, raw
 
 
@@ -46,6 +49,9 @@ def api_token_revoke(*, token: ApiToken, by: Actor = None) -> ApiToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            api_token_revoked_event(
+                merchant=token.merchant, name=token.name, prefix=token.prefix, by=by
+            )
     return token
 
 

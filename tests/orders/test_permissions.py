@@ -20,12 +20,12 @@ def offered(order: Order, user) -> set[str]:
 def test_the_owner_has_every_permission_including_settings(merchant):
     owner = member(merchant, "owner")
 
-    for codename in [*ORDER_ACTIONS, "manage_merchant"]:
+    for codename in [*ORDER_ACTIONS, "manage_merchant", "view_money"]:
         assert owner.has_perm(f"orders.{codename}", merchant), codename
 
 
 def test_an_order_manager_has_every_order_action_but_not_settings(merchant, manager):
-    for codename in ORDER_ACTIONS:
+    for codename in [*ORDER_ACTIONS, "view_money"]:
         assert manager.has_perm(f"orders.{codename}", merchant), codename
     assert not manager.has_perm("orders.manage_merchant", merchant)
 
@@ -47,7 +47,13 @@ def test_an_order_manager_has_every_order_action_but_not_settings(merchant, mana
         ),
         (
             "bookkeeper",
-            {"view_merchant_orders", "view_order_lists", "export_orders", "import_costs"},
+            {
+                "view_merchant_orders",
+                "view_order_lists",
+                "export_orders",
+                "import_costs",
+                "view_money",
+            },
         ),
     ],
 )
@@ -56,7 +62,7 @@ def test_a_limited_role_has_exactly_its_permissions(merchant, role, granted):
 
     held = {
         codename
-        for codename in [*ORDER_ACTIONS, "manage_merchant"]
+        for codename in [*ORDER_ACTIONS, "manage_merchant", "view_money"]
         if user.has_perm(f"orders.{codename}", merchant)
     }
 
