@@ -11,9 +11,9 @@ from django.contrib.auth.models import Group, Permission
 from .models import Membership, Merchant, Order, Role
 
 # The codenames are declared once, on Order (Meta.permissions, which creates them); every one but
-# the merchant's settings and the money figures is an order action. Which permission a transition needs is declared on
-# the transition (orders/models/transitions.py, read through orders.fsm); who holds each
-# permission is declared here alone.
+# the merchant's settings and the money figures is an order action. Which permission a
+# transition needs is declared on the transition (orders/models/transitions.py, read through
+# orders.fsm); who holds each permission is declared here alone.
 NOT_ORDER_ACTIONS = {"manage_merchant", "view_money"}
 ORDER_ACTIONS = [
     codename for codename, _ in Order._meta.permissions if codename not in NOT_ORDER_ACTIONS

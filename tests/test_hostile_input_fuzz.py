@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 
 from lifecycle.auto_orders.forms import ACTION_FORMS
 from lifecycle.models import SavedView
-from orders.models import Chargeback, Order
+from orders.models import Chargeback, Membership, Order
 from orders.services.api_tokens import api_token_create
 from orders.services.cases import case_link_token
+from orders.services.merchant_settings import SETTINGS_GROUPS
 from orders.services.notifications import TEMPLATES as EMAIL_TEMPLATES
 from orders.services.quotes import quote_token
 from orders.services.webhook_endpoints import webhook_endpoint_create
@@ -209,6 +210,7 @@ def world(merchant, manager) -> World:
         "webhook-delivery": endpoint.pk,
         # No file is attached in this world: these answer 404 to every value, as they should.
         "customer-case-attachment": case.pk,
+        "settings-staff": Membership.objects.get(user=manager).pk,
     }
     order_transitions = {t.name for t in completed.get_all_stage_transitions()}
     chargeback_transitions = {t.name for t in chargeback.get_all_status_transitions()}
@@ -233,6 +235,7 @@ def world(merchant, manager) -> World:
         "delivery_pk": [endpoint.pk],
         "customer-case-attachment:token": [case_link_token(case=case)],
         "quote-customer:token": [quote_token(order=orders[Stage.QUOTE_SENT])],
+        "group": sorted(SETTINGS_GROUPS),
     }
     assert Chargeback.objects.filter(pk=chargeback.pk).exists()
     return world
@@ -387,6 +390,9 @@ def pages_to_read(world: World, route: Route, url: str, path: dict[str, str]) ->
         "merchant-switch": "/",
         "export-mapping-preview": "/tools/export/mappings/new/",
         "api-token-revoke": "/settings/api-tokens/",
+        "settings-group": "/settings/",
+        "settings-staff-role": "/settings/staff/",
+        "settings-staff-remove": "/settings/staff/",
         "cost-import-apply": f"/tools/import-costs/{path.get('pk')}/",
         "cost-import-undo": f"/tools/import-costs/{path.get('pk')}/",
         "job-cancel": f"/tools/jobs/{path.get('pk')}/",

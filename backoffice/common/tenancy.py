@@ -4,6 +4,8 @@ A user who works for several merchants picks one (kept in the session); everythi
 reads is filtered by request.merchant, so another merchant's objects answer 404.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
@@ -89,9 +91,10 @@ def url_permitted(request: HttpRequest, path: str) -> bool:
     """Whether the signed-in user may open `path` at the current merchant.
 
     The view's own declared permissions answer (MerchantRequiredMixin.required_permissions), so
-    a link is shown exactly when following it is allowed: navigation never offers a 403.
+    a link is shown exactly when following it is allowed: navigation never offers a 403. A
+    query string is ignored (the route decides).
     """
-    match = resolve(path)
+    match = resolve(urlsplit(path).path)
     view_class = getattr(match.func, "view_class", None)
     if view_class is None or not issubclass(view_class, MerchantRequiredMixin):
         return True

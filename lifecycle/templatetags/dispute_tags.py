@@ -2,7 +2,9 @@
 the forms that open new ones. One tag, so the order page's view stays as it is."""
 
 from django import template
+from django.urls import reverse
 
+from backoffice.common.tenancy import url_permitted
 from lifecycle.dispute_forms import CaseOpenForm, ChargebackOpenForm
 from orders.models import Chargeback
 from orders.selectors.cases import cases_for_order
@@ -19,8 +21,10 @@ def order_disputes(context, order):
         "chargebacks": chargebacks,
         "open_chargebacks": [cb for cb in chargebacks if cb.status in Chargeback.UNRESOLVED],
         "cases": cases_for_order(order=order),
-        "can_open_chargeback": request.user.has_perm("orders.manage_chargebacks", order),
-        "can_open_case": request.user.has_perm("orders.manage_cases", order),
+        "can_open_chargeback": url_permitted(
+            request, reverse("chargeback-open", args=[order.order_id])
+        ),
+        "can_open_case": url_permitted(request, reverse("case-open", args=[order.order_id])),
         "chargeback_form": ChargebackOpenForm(prefix="chargeback", initial={"amount": order.total}),
         "case_form": CaseOpenForm(prefix="case"),
         "csrf_token": context.get("csrf_token"),

@@ -19,7 +19,7 @@ from orders.services.replacement import REPLACEABLE_STAGES
 from orders.states import PaymentStatus
 
 from .neighbours import order_neighbours_for_request
-from .orders import OrderDetailView
+from .orders import OrderDetailView, may_open
 
 
 class OrderPageView(OrderDetailView):
@@ -27,16 +27,18 @@ class OrderPageView(OrderDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        order, user = context["order"], self.request.user
+        order, request = context["order"], self.request
+        order_id = order.order_id
         live = order.deleted_at is None
-        can_edit = live and user.has_perm("orders.edit_order", order)
-        can_refund = live and user.has_perm("orders.refund_order", order)
-        can_place = user.has_perm("orders.place_order", order)
-        neighbours, list_url, from_query = order_neighbours_for_request(self.request, order)
+        # Each button is offered when its route's own declared permissions allow it.
+        can_edit = live and may_open(request, "order-edit-customer", order_id)
+        can_refund = live and may_open(request, "order-refund", order_id)
+        can_place = may_open(request, "order-create")
+        neighbours, list_url, from_query = order_neighbours_for_request(request, order)
         context.update(
             can_edit=can_edit,
             can_place=can_place,
-            can_edit_quote=user.has_perm("orders.send_quote", order),
+            can_edit_quote=may_open(request, "quote-edit", order_id),
             linked_orders=order_linked_list(order=order),
             retry_status=order_retry_status_get(order),
             clearance=order_clearance_get(order),
@@ -52,9 +54,10 @@ class OrderPageView(OrderDetailView):
                 custom_fields_form=CustomFieldsForm(order=order),
                 tags_form=TagsForm(order=order),
             )
-        if live and user.has_perm("orders.resend_email", order):
+        if live and may_open(request, "order-email-resend", order_id, "receipt"):
             context["emails"] = order_emails_resendable(order)
-        if live and can_place and order.stage in REPLACEABLE_STAGES:
+        replaceable = live and order.stage in REPLACEABLE_STAGES
+        if replaceable and may_open(request, "order-replacement", order_id):
             context["replacement_form"] = ReplacementForm(order=order)
         if can_refund and order_refundable(order):
             context["refund_form"] = RefundForm(order=order)

@@ -3,19 +3,19 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.tenancy import MerchantRequiredMixin, url_permitted
 from lifecycle.forms import NoteForm
 from lifecycle.screens import LIST_PERMISSION
 from orders.forms import TransitionForm, transition_form_for
 from orders.models import Order
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.selectors.order_page import order_page_get
-from orders.selectors.orders import order_live_get, order_live_list
+from orders.selectors.orders import order_deleted_find, order_live_get, order_live_list
 from orders.selectors.search import order_id_for_term, search_term_clean
 from orders.services.transitions import (
     order_transitions_for_user,
@@ -32,6 +32,12 @@ def merchant_order_or_404(request: HttpRequest, order_id: str) -> Order:
         return order_live_get(merchant=request.merchant, order_id=order_id)
     except Order.DoesNotExist as exc:
         raise Http404("No such order.") from exc
+
+
+def may_open(request: HttpRequest, name: str, *args) -> bool:
+    """Whether this user may use the route `name` (its view's declared permissions decide, as
+    they do when the route is followed): the order page offers a button only then."""
+    return url_permitted(request, reverse(name, args=args))
 
 
 @dataclass
@@ -63,6 +69,25 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
 
     template_name = "lifecycle/order_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            deleted = order_deleted_find(merchant=request.merchant, order_id=kwargs["order_id"])
+            if deleted is None:
+                raise  # never this merchant's order, or purged: a plain 404
+            return self.render_deleted(deleted)
+
+    def render_deleted(self, order: Order):
+        """A deleted order's URL says so (when, by whom, why) and, for a role that may
+        undelete, where to restore it; 410: the order is gone from every list."""
+        undelete_url = f"{reverse('tool-undelete')}?{urlencode({'order_id': order.order_id})}"
+        context = {
+            "order": order,
+            "undelete_url": undelete_url if url_permitted(self.request, undelete_url) else "",
+        }
+        return render(self.request, "lifecycle/order_deleted.html", context, status=410)
+
     def get_order(self) -> Order:
         try:
             return order_page_get(merchant=self.request.merchant, order_id=self.kwargs["order_id"])
@@ -72,14 +97,14 @@ class OrderDetailView(MerchantRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         order = self.get_order()
-        user = self.request.user
+        request = self.request
         context.update(
             order=order,
-            actions=order_actions(order, user),
+            actions=order_actions(order, request.user),
             custom_fields=_custom_fields(order),
-            can_add_note=user.has_perm("orders.add_note", order),
+            can_add_note=may_open(request, "order-note-create", order.order_id),
             note_form=NoteForm(),
-            can_delete=user.has_perm("orders.delete_order_soft", order),
+            can_delete=may_open(request, "order-delete", order.order_id),
         )
         return context
 

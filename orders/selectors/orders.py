@@ -23,6 +23,15 @@ def order_live_get(*, merchant: Merchant, order_id: str) -> Order:
     return order_live_list(merchant=merchant).get(order_id=order_id)
 
 
+def order_deleted_find(*, merchant: Merchant, order_id: str) -> Order | None:
+    """The merchant's deleted order with this ID (and who deleted it), or None."""
+    return (
+        Order.objects.filter(merchant=merchant, order_id=order_id, deleted_at__isnull=False)
+        .select_related("deleted_by")
+        .first()
+    )
+
+
 def order_live_find(*, merchant: Merchant, order_id: str) -> Order | None:
     """The merchant's live order with this ID, or None."""
     return order_live_list(merchant=merchant).filter(order_id=order_id).first()

@@ -124,3 +124,48 @@ def test_user_without_membership_gets_404(client, django_user_model):
     login(client, user)
 
     assert client.get("/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_money"),
+    [
+        ("owner", True),
+        ("manager", True),
+        ("bookkeeper", True),
+        ("shipping", False),
+        ("service", False),
+    ],
+)
+def test_revenue_and_margin_charts_only_for_roles_that_may_see_money(
+    client, merchant, role, sees_money
+):
+    from tests.factories import member
+
+    place(merchant)
+    login(client, member(merchant, role))
+
+    content = client.get("/").content.decode()
+
+    assert "Orders per day" in content
+    assert ("Revenue per day" in content) is sees_money
+    assert ("Margin from actual costs" in content) is sees_money
+
+
+def test_the_shipping_clerk_is_offered_no_tile_it_cannot_open(client, merchant):
+    from tests.factories import member
+
+    login(client, member(merchant, "shipping"))
+
+    content = client.get("/").content.decode()
+
+    for hidden in (
+        "Batch Order Operation",
+        "Export Orders",
+        "Import Actual Costs",
+        "Undelete Order",
+        "Manually Add Order",
+        "View All Orders",
+    ):
+        assert hidden not in content, hidden
+    assert 'href="/stages/shipping/"' in content
+    assert 'href="/stages/shipping/mark-shipped/"' in content

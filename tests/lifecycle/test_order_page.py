@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from orders.models import Order, Role, Tag
+from orders.services.deletion import order_delete
 from orders.services.notes import order_note_append
 from orders.services.placement import LineDraft, OrderDraft, PaymentDraft, order_place
 from orders.states import PaymentMethod
@@ -159,11 +160,48 @@ def test_member_of_another_merchant_gets_404(client, merchant, other_merchant):
     assert client.get(f"/orders/{order.order_id}/").status_code == 404
 
 
-def test_deleted_order_page_is_404(manager_client, merchant):
+def test_a_deleted_order_s_page_says_when_by_whom_and_why_and_links_to_undelete(
+    manager_client, merchant, manager
+):
     order = place(merchant)
-    Order.objects.filter(pk=order.pk).update(deleted_at=timezone.now())
+    order_delete(order=order, reason="Entered twice", by=manager)
+    deleted_at = Order.objects.get(pk=order.pk).deleted_at
 
-    assert manager_client.get(f"/orders/{order.order_id}/").status_code == 404
+    response = manager_client.get(f"/orders/{order.order_id}/")
+
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert f"deleted on <strong>{timezone.localtime(deleted_at):%Y-%m-%d %H:%M}</strong>" in page
+    assert f"by <strong>{manager.username}</strong>: “Entered twice”" in page
+    undelete = f'href="/tools/undelete/?order_id={order.order_id}"'
+    assert undelete in page
+    listed = manager_client.get(f"/tools/undelete/?order_id={order.order_id}").content.decode()
+    assert f'data-order="{order.order_id}"' in listed
+
+
+def test_a_role_that_may_not_undelete_is_told_the_order_was_deleted_without_the_link(
+    client, merchant, manager
+):
+    order = place(merchant)
+    order_delete(order=order, reason="Entered twice", by=manager)
+    login(client, member(merchant, Role.SHIPPING_CLERK))
+
+    page = client.get(f"/orders/{order.order_id}/").content.decode()
+
+    assert "This order was deleted" in page
+    assert "/tools/undelete/" not in page
+
+
+def test_another_merchant_s_deleted_order_is_a_plain_404(client, merchant, other_merchant, manager):
+    order = place(merchant)
+    order_delete(order=order, reason="Entered twice", by=manager)
+    login(client, member(other_merchant, Role.OWNER))
+
+    response = client.get(f"/orders/{order.order_id}/")
+
+    assert response.status_code == 404
+    assert "deleted" not in response.content.decode()
+    assert "Entered twice" not in response.content.decode()
 
 
 def test_declined_order_shows_its_payment_transaction(manager_client, merchant):

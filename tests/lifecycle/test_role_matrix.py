@@ -34,6 +34,8 @@ from orders.models import (
     ChargebackEvidence,
     EndpointDelivery,
     Item,
+    Membership,
+    Merchant,
     MerchantEvent,
     Order,
     OrderEvent,
@@ -90,6 +92,7 @@ PAGES = {
     "tool-export-mappings",
     "cost-import-detail",
     "customer-detail",
+    "settings",
 }
 PDF = b"%PDF-1.7\n%%EOF\n"
 
@@ -219,6 +222,11 @@ class World:
             message=message,
             status=EndpointDelivery.Status.FAILED,
         )
+
+    @cached_property
+    def extra_staff(self) -> Membership:
+        """Someone the owner may change or remove (nobody acts on their own membership)."""
+        return Membership.objects.get(user=member(self.merchant, "shipping", username="extra"))
 
     @cached_property
     def saved_views(self) -> dict[int, SavedView]:
@@ -489,6 +497,29 @@ POST_CASES = [
             f"/settings/webhooks/{w.webhook_endpoint.pk}/deliveries/{w.webhook_delivery.pk}/resend/"
         ),
         state=lambda w, u: EndpointDelivery.objects.get(pk=w.webhook_delivery.pk).status,
+    ),
+    Case(
+        "settings-group",
+        lambda w, u: "/settings/tax/",
+        lambda w: {"tax-tax_percent": "8.25"},
+        lambda w, u: Merchant.objects.get(pk=w.merchant.pk).tax_rate,
+    ),
+    Case(
+        "settings-staff",
+        lambda w, u: "/settings/staff/",
+        lambda w: {"email": "new.person@example.com", "role": "service"},
+        lambda w, u: Membership.objects.count(),
+    ),
+    Case(
+        "settings-staff-role",
+        lambda w, u: f"/settings/staff/{w.extra_staff.pk}/role/",
+        lambda w: {f"m{w.extra_staff.pk}-role": "bookkeeper"},
+        lambda w, u: Membership.objects.get(pk=w.extra_staff.pk).role,
+    ),
+    Case(
+        "settings-staff-remove",
+        lambda w, u: f"/settings/staff/{w.extra_staff.pk}/remove/",
+        state=lambda w, u: Membership.objects.filter(pk=w.extra_staff.pk).exists(),
     ),
     Case(
         "auto-order-postpone",

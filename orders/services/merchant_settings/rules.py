@@ -87,9 +87,9 @@ def fraud_rules(values: dict[str, Any]) -> Problems:
     review, decline = values.get("fraud_review_threshold"), values.get("fraud_decline_threshold")
     if not problems and review is not None and decline is not None and review > decline:
         problems["fraud_decline_threshold"] = "The decline score must be at least the review score."
-    if "fraud_review_action" in values:
-        if values["fraud_review_action"] not in Merchant.FraudReviewAction.values:
-            problems["fraud_review_action"] = "Choose what happens to an order over the score."
+    action = values.get("fraud_review_action")
+    if "fraud_review_action" in values and action not in Merchant.FraudReviewAction.values:
+        problems["fraud_review_action"] = "Choose what happens to an order over the score."
     multiple = values.get("fraud_amount_multiple")
     if multiple is not None and not Decimal("1") <= multiple <= Decimal("1000"):
         problems["fraud_amount_multiple"] = "The amount multiple must be between 1 and 1000."
