@@ -10,12 +10,15 @@ from django.urls import Resolver404, resolve
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.navigation import NAV_SECTIONS
-from orders.models import Role
+from orders.models import AutoOrder, Chargeback, Role
+from orders.models import Case as CustomerCase
 from orders.services.deletion import order_delete
 from orders.states import Stage
 from tests.factories import member, role_permissions
 from tests.lifecycle.test_role_matrix import declared_permissions
+from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage
+from tests.orders.disputes import open_case, open_chargeback
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +74,28 @@ def _merchant_view(path: str):
 
 
 @pytest.fixture
-def orders_in_every_stage(merchant):
-    return {stage: order_in_stage(merchant, stage) for stage in Stage}
+def orders_in_every_stage(merchant, manager):
+    orders = {stage: order_in_stage(merchant, stage) for stage in Stage}
+    completed = orders[Stage.COMPLETED]
+    open_case(completed, manager)
+    open_chargeback(completed)
+    subscribe(merchant)
+    return orders
 
 
 def _pages(client, role: str, orders) -> list[str]:
-    """Home, an order page in each stage, the lists and the tools this role can open."""
+    """Home, an order page in each stage, the lists and the tools this role can open, and
+    one auto order, case and chargeback."""
     pages = ["/", "/stages/shipping/", "/orders/", "/stages/accounts-receivable/"]
     pages += [f"/orders/{order.order_id}/" for order in orders.values()]
+    pages += [
+        f"/auto-orders/{AutoOrder.objects.get().code}/",
+        f"/cases/{CustomerCase.objects.get().pk}/",
+        f"/chargebacks/{Chargeback.objects.get().pk}/",
+    ]
     pages += ["/tools/batch/", "/tools/export/", "/tools/import-costs/", "/tools/undelete/"]
     pages += ["/tools/jobs/", "/settings/", "/settings/staff/", "/settings/api-tokens/"]
+    pages += ["/auto-orders/", "/chargebacks/", "/cases/", "/items/"]
     return [page for page in pages if client.get(page).status_code == 200]
 
 
