@@ -13,7 +13,7 @@ from django import forms
 
 from orders.models import Membership, Merchant, Role
 from orders.models.order import CUSTOM_FIELD_NUMBERS
-from orders.services.merchant_settings import SettingsInvalid
+from orders.services.merchant_settings import SETTINGS_GROUP_LABELS, SettingsInvalid
 from orders.states import Stage
 
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -56,7 +56,8 @@ class SettingsForm(forms.Form):
 
 
 class FraudSettingsForm(SettingsForm):
-    group, title = "fraud", "Fraud screening"
+    group = "fraud"
+    title = SETTINGS_GROUP_LABELS[group]
     fraud_review_threshold = forms.IntegerField(
         label="Review score (0–100)", help_text="Orders scoring this or more go to Fraud Review."
     )
@@ -90,7 +91,8 @@ class FraudSettingsForm(SettingsForm):
 
 
 class RetrySettingsForm(SettingsForm):
-    group, title = "retries", "Payment retries"
+    group = "retries"
+    title = SETTINGS_GROUP_LABELS[group]
     ar_retry_days = forms.CharField(
         label="Accounts Receivable: retry the card on these days after placement",
         required=False,
@@ -118,7 +120,8 @@ class RetrySettingsForm(SettingsForm):
 
 
 class LifecycleSettingsForm(SettingsForm):
-    group, title = "lifecycle", "Quotes, stage ages and retention"
+    group = "lifecycle"
+    title = SETTINGS_GROUP_LABELS[group]
     quote_expiry_days = forms.IntegerField(label="Quotes expire after (days)")
     retention_days = forms.IntegerField(
         label="Purge deleted orders after (days)",
@@ -156,7 +159,8 @@ class LifecycleSettingsForm(SettingsForm):
 
 
 class CustomFieldsSettingsForm(SettingsForm):
-    group, title = "custom_fields", "Custom fields"
+    group = "custom_fields"
+    title = SETTINGS_GROUP_LABELS[group]
     field_for = {"custom_fields": "label_1"}
 
     def __init__(self, *args, **kwargs):
@@ -199,7 +203,8 @@ class CustomFieldsSettingsForm(SettingsForm):
 
 
 class RefundSettingsForm(SettingsForm):
-    group, title = "refunds", "Refunds and rejections"
+    group = "refunds"
+    title = SETTINGS_GROUP_LABELS[group]
     refund_reason_codes = forms.CharField(
         label="Refund reason codes", required=False, help_text="Separated by commas."
     )
@@ -228,7 +233,8 @@ class RefundSettingsForm(SettingsForm):
 
 
 class TaxSettingsForm(SettingsForm):
-    group, title = "tax", "Tax"
+    group = "tax"
+    title = SETTINGS_GROUP_LABELS[group]
     tax_percent = forms.DecimalField(
         label="Tax rate (%)", max_digits=7, decimal_places=2, help_text="e.g. 8.25"
     )

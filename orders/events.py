@@ -617,7 +617,12 @@ def _merchant_event(
 
 
 def merchant_settings_changed_event(
-    *, merchant: Merchant, group: str, changes: dict[str, tuple[Any, Any]], by=None
+    *,
+    merchant: Merchant,
+    group: str,
+    label: str,
+    changes: dict[str, tuple[Any, Any]],
+    by=None,
 ) -> MerchantEvent:
     """On the merchant: one settings group saved, each changed field with its old and new value
     ({"field": [old, new]})."""
@@ -626,6 +631,7 @@ def merchant_settings_changed_event(
         type=MerchantEventType.SETTINGS_CHANGED,
         by=by,
         group=group,
+        label=label,
         changes={name: [old, new] for name, (old, new) in changes.items()},
     )
 

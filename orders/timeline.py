@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.text import Truncator
 
 from orders.fsm import transition_label
-from orders.models import MerchantEventType, OrderEventType, PaymentTransaction, Role
+from orders.models import Merchant, MerchantEventType, OrderEventType, PaymentTransaction, Role
 from orders.states import OrderSource, Stage
 
 Sentence = Callable[[dict], str]
@@ -291,27 +291,44 @@ def _role_display(value) -> str:
         return str(value or "?")
 
 
-def _setting_value(value) -> str:
+def _setting_value(name: str, value) -> str:
+    """A merchant setting as people read it: choices by their label, stages by their name."""
     if value in (None, "", [], {}):
         return "—"
-    if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_setting_value(item)}" for key, item in value.items())
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    if name == "stage_age_limits" and isinstance(value, dict):
+        return "; ".join(f"{stage_display(stage)} {days} d" for stage, days in value.items())
+    if name == "custom_fields" and isinstance(value, dict):
+        return "; ".join(_custom_field_display(number, config) for number, config in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    choices = dict(_MERCHANT_CHOICES.get(name, ()))
+    return str(choices.get(value, value))
+
+
+def _custom_field_display(number, config) -> str:
+    if not isinstance(config, dict):
+        return f"{number}: {config}"
+    values = config.get("values") or []
+    return f"{number} {config.get('label', '?')}" + (f" ({', '.join(values)})" if values else "")
+
+
+_MERCHANT_CHOICES = {
+    field.name: field.flatchoices for field in Merchant._meta.fields if field.choices
+}
 
 
 def _settings_changed(payload: dict) -> str:
     changes = payload.get("changes") or {}
     details = [
-        f"{name.replace('_', ' ')}: {_setting_value(pair[0])} → {_setting_value(pair[1])}"
+        f"{name.replace('_', ' ')}: {_setting_value(name, pair[0])} → "
+        f"{_setting_value(name, pair[1])}"
         for name, pair in changes.items()
         if isinstance(pair, list) and len(pair) == 2
     ]
-    group = str(payload.get("group") or "").replace("_", " ")
-    return _with_details(f"Changed the {group or 'merchant'} settings", details)
+    group = str(payload.get("label") or payload.get("group") or "merchant").replace("_", " ")
+    return _with_details(f"Changed the {group.lower()} settings", details)
 
 
 def _staff_invited(payload: dict) -> str:

@@ -8,6 +8,7 @@ keeps at least one owner.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -36,7 +37,7 @@ def _role(value: str) -> Role:
         raise InvalidInput("Choose one of the roles.") from exc
 
 
-def staff_set_password_url(*, user) -> str:
+def staff_set_password_url(*, user: AbstractBaseUser) -> str:
     """A one-time link (until PASSWORD_RESET_TIMEOUT) where `user` chooses a password."""
     path = reverse(
         "password-set",

@@ -98,6 +98,33 @@ def test_saving_the_same_values_again_changes_nothing_and_records_nothing(mercha
     assert len(_events(merchant)) == 1
 
 
+def test_choices_and_stages_read_as_their_labels_in_the_event(merchant, owner):
+    from orders.timeline import event_sentence
+
+    merchant_settings_update(
+        merchant=merchant,
+        group="fraud",
+        values={"fraud_review_action": Merchant.FraudReviewAction.HOLD_WITHOUT_CHARGE},
+        by=owner,
+    )
+    merchant_settings_update(
+        merchant=merchant,
+        group="lifecycle",
+        values={"stage_age_limits": {"accounts_receivable": 5}},
+        by=owner,
+    )
+
+    fraud, ages = sorted(_events(merchant), key=lambda event: event.pk)
+    assert event_sentence(type=fraud.type, payload=fraud.payload).endswith(
+        "fraud review action: Charge, then hold in Fraud Review → "
+        "Do not charge; send to Accounts Receivable"
+    )
+    assert event_sentence(type=ages.type, payload=ages.payload) == (
+        "Changed the quotes, stage ages and retention settings — "
+        "stage age limits: — → Accounts Receivable 5 d"
+    )
+
+
 def test_the_event_reads_as_a_sentence_with_old_and_new_values(merchant, owner):
     from orders.timeline import event_sentence
 
@@ -107,7 +134,7 @@ def test_the_event_reads_as_a_sentence_with_old_and_new_values(merchant, owner):
 
     [event] = _events(merchant)
     assert event_sentence(type=event.type, payload=event.payload) == (
-        "Changed the fraud settings — fraud review threshold: 50 → 35"
+        "Changed the fraud screening settings — fraud review threshold: 50 → 35"
     )
 
 

@@ -15,10 +15,11 @@ from orders.events import merchant_settings_changed_event
 from orders.exceptions import TransitionNotPermitted
 from orders.models import Merchant
 
-from .rules import GROUP_RULES, SETTINGS_GROUPS, SettingsInvalid
+from .rules import GROUP_RULES, SETTINGS_GROUP_LABELS, SETTINGS_GROUPS, SettingsInvalid
 
 __all__ = [
     "SETTINGS_GROUPS",
+    "SETTINGS_GROUP_LABELS",
     "SettingsInvalid",
     "merchant_settings_check_owner",
     "merchant_settings_update",
@@ -60,7 +61,13 @@ def merchant_settings_update(
         for name, (_, new) in changes.items():
             setattr(locked, name, new)
         locked.save(update_fields=list(changes))
-        merchant_settings_changed_event(merchant=locked, group=group, changes=changes, by=by)
+        merchant_settings_changed_event(
+            merchant=locked,
+            group=group,
+            label=SETTINGS_GROUP_LABELS[group],
+            changes=changes,
+            by=by,
+        )
     for name, (_, new) in changes.items():
         setattr(merchant, name, new)
     return changes

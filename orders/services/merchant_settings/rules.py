@@ -45,6 +45,16 @@ SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
     "tax": ("tax_rate",),
 }
 
+# What people call each group (the forms' headings, the audit trail's sentence).
+SETTINGS_GROUP_LABELS: dict[str, str] = {
+    "fraud": "Fraud screening",
+    "retries": "Payment retries",
+    "lifecycle": "Quotes, stage ages and retention",
+    "custom_fields": "Custom fields",
+    "refunds": "Refunds and rejections",
+    "tax": "Tax",
+}
+
 MAX_DAYS = 365
 MAX_RETENTION_DAYS = 3650
 MAX_AUTO_ORDER_ATTEMPTS = 10
