@@ -128,6 +128,8 @@ STAFF_SCREENS: list[Path] = [
     _job,
     _export_job,
     "/tools/jobs/",
+    "/settings/",
+    "/settings/staff/",
     "/settings/api-tokens/",
     "/settings/webhooks/",
     _webhook_endpoint,
