@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orders', '0002_stage_lists'),
+        ('orders', '0001_squashed_0016'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

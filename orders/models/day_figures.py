@@ -9,7 +9,7 @@ from .order import MONEY
 class DayFiguresDelta(models.Model):
     """A change to one merchant's figures of one day (the day an order was placed).
 
-    Written only by PostgreSQL triggers on the order table (migration 0014_day_figures), in
+    Written only by PostgreSQL triggers on the order table (migration 0001_squashed_0016), in
     the transaction of the change itself, as the stage counts are (StageCountDelta): the sum
     per merchant and day is always what the home dashboard would aggregate from the orders
     (orders.selectors.dashboard), whoever changed them. Insert-only; beat folds each

@@ -174,7 +174,7 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Kept by the database on every write (orders.models.search), read by the text search
-    # through trigram indexes (migration 0013_order_search).
+    # through trigram indexes (migration 0001_squashed_0016).
     search_document = models.GeneratedField(
         expression=SearchDocument(), output_field=models.TextField(), db_persist=True
     )

@@ -3,7 +3,7 @@
 They are STORED generated columns (Order.search_document, Order.phone_digits), so every writer
 keeps them right: services, COPY, bulk UPDATEs of jobs and imports. On PostgreSQL the document
 is folded by orders_search_fold (lower-cased and accent-stripped, migration
-0013_order_search); SQLite, which has no unaccent, lower-cases only.
+0001_squashed_0016); SQLite, which has no unaccent, lower-cases only.
 """
 
 from django.db.models import F, Func, TextField

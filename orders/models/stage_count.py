@@ -9,7 +9,7 @@ class StageCountDelta(models.Model):
     """A change to the number of a merchant's live orders in one stage.
 
     Rows are written only by PostgreSQL triggers on the order table (migration
-    0008_stage_count_delta), in the transaction of the change itself, so the sum per merchant
+    0001_squashed_0016), in the transaction of the change itself, so the sum per merchant
     and stage is always the count of live orders there, whoever changed them (a service, a
     bulk COPY, an UPDATE of many rows). Insert-only, so concurrent changes never wait on a
     shared counter row; beat folds each merchant's rows per stage into one

@@ -13,7 +13,7 @@ from orders.models import DayFiguresDelta, Merchant, Order
 from orders.states import Stage
 
 ZERO = Decimal("0.00")
-# Orders that are not sales (the kept figures leave them out too: migration 0014_day_figures).
+# Orders that are not sales (the kept figures leave them out too: migration 0001_squashed_0016).
 NOT_COUNTED = (Stage.REJECTED, Stage.QUOTE_REQUEST, Stage.QUOTE_SENT)
 
 
