@@ -1,10 +1,13 @@
 """The inputs some transitions need, as forms shared by the order page and the admin.
 
 A transition names its form by dotted path in its `form` custom key (orders.fsm reads it); the
-form's inputs() are the keyword arguments order_transition passes to the transition's preparer.
+form's inputs() are the keyword arguments order_transition passes to the transition's preparer,
+and its `example` is what a person could submit for any order of a merchant with the default
+settings, with which the check of every operation (tests/tools/test_every_operation.py) runs the
+transition.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
@@ -15,6 +18,8 @@ from orders.services.transition_steps import MAX_TRACKING_NUMBERS
 
 class TransitionForm(forms.Form):
     """Base of the transition input forms; built for one order and transition."""
+
+    example: ClassVar[dict[str, str]] = {}
 
     def __init__(self, *args: Any, order: Order, name: str, **kwargs: Any) -> None:
         self.order = order
@@ -28,6 +33,7 @@ class TransitionForm(forms.Form):
 
 
 class RecordPaymentForm(TransitionForm):
+    example: ClassVar[dict[str, str]] = {"reference": "W-1"}
     reference = forms.CharField(
         label="Payment reference",
         max_length=100,
@@ -44,6 +50,7 @@ class RecordPaymentForm(TransitionForm):
 
 
 class SubmitEcheckForm(TransitionForm):
+    example: ClassVar[dict[str, str]] = {"bank_account": "021000021-1"}
     bank_account = forms.CharField(
         label="Bank account to debit",
         max_length=64,
@@ -59,6 +66,7 @@ class SubmitEcheckForm(TransitionForm):
 
 
 class RejectForm(TransitionForm):
+    example: ClassVar[dict[str, str]] = {"reason": "other"}
     reason = forms.ChoiceField(label="Reason code")
     notify = forms.BooleanField(
         label="Email the customer about the refund", required=False, initial=True
@@ -82,6 +90,7 @@ class RejectAsFraudForm(TransitionForm):
 
 
 class HoldForm(TransitionForm):
+    example: ClassVar[dict[str, str]] = {"reason": "Address check"}
     reason = forms.CharField(
         label="Reason", max_length=300, error_messages={"required": "Give a reason for the hold."}
     )
@@ -94,6 +103,7 @@ class HoldForm(TransitionForm):
 
 
 class MarkShippedForm(TransitionForm):
+    example: ClassVar[dict[str, str]] = {"carrier": "UPS", "tracking_1": "1Z1"}
     carrier = forms.CharField(
         label="Carrier",
         max_length=50,
