@@ -9,7 +9,7 @@ from django.db import transaction
 import orders.payments
 from orders.exceptions import OrderError
 from orders.forms import TransitionForm
-from orders.fsm import transition_specs
+from orders.fsm import TransitionSpec, transition_specs
 from orders.models import Case, Chargeback, Order
 from orders.payments import CardDetails, TestGateway
 from orders.states import Stage
@@ -56,10 +56,11 @@ class RolledBack(Exception):
     pass
 
 
-def _inputs(order: Order) -> dict:
-    """Every input any preparer takes (each ignores the others), valid for this order."""
+def _inputs(order: Order, spec: TransitionSpec) -> dict:
+    """Every input any preparer takes (each ignores the others), valid for this order; and
+    over them what the transition's own form gives from its `example`."""
     codes = order.merchant.reject_reason_codes or ["other"]
-    return {
+    inputs = {
         "reason": codes[0],
         "reference": "CHK-1",
         "bank_account": "011000015 4000123",
@@ -69,16 +70,21 @@ def _inputs(order: Order) -> dict:
         "notify": False,
         "card": CardDetails(APPROVE_CARD, 12, 2030, cvv="123"),
     }
+    if spec.form_class is not None:
+        form = spec.form_class(spec.form_class.example, order=order, name=spec.name)
+        assert form.is_valid(), (spec.name, form.errors)
+        inputs.update(form.inputs(), notify=False)
+    return inputs
 
 
-def _gateway_calls(order_pk: int, prepare) -> list[str]:
+def _gateway_calls(order_pk: int, spec: TransitionSpec) -> list[str]:
     """The gateway calls the preparer makes on the order, everything it wrote rolled back."""
     RecordingGateway.calls = []
     with suppress(RolledBack), transaction.atomic():
         order = Order.objects.select_related("merchant").get(pk=order_pk)
         # A refusal (e.g. no stage to release a hold to) may come after a gateway call.
         with suppress(OrderError):
-            prepare(order, by=None, via="test", **_inputs(order))
+            spec.prepare(order, by=None, via="test", **_inputs(order, spec))
         raise RolledBack
     return list(RecordingGateway.calls)
 
@@ -116,7 +122,7 @@ def test_a_transition_whose_preparer_calls_the_gateway_is_marked_as_moving_money
             continue
         for source in spec.sources:
             for order_pk in orders_by_stage[source]:
-                calls = _gateway_calls(order_pk, spec.prepare)
+                calls = _gateway_calls(order_pk, spec)
                 if calls:
                     reached.setdefault(spec.name, set()).update(calls)
 
