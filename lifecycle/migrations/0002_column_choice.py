@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('lifecycle', '0001_saved_views'),
-        ('orders', '0016_form_submission_created_idx'),
+        ('orders', '0001_squashed_0016'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
