@@ -96,7 +96,8 @@ def bench_merchant(code: str, runs: int) -> None:
     try:
         first_url = f"/api/v1/orders/?limit={PAGE}"
         deep_url = reader.deep_url()
-        assert len(reader.get(deep_url)["items"]) == PAGE
+        if len(reader.get(deep_url)["items"]) != PAGE:
+            raise SystemExit(f"{code} has fewer than {PAGE * (DEEP + 1)} live orders")
         first = figures(lambda: reader.get(first_url), runs)
         deep = figures(lambda: reader.get(deep_url), runs)
         base_first = figures(lambda: offset_page(merchant, 0), runs)
