@@ -103,8 +103,8 @@ def _one(request: HttpRequest, row, document, redact) -> dict[str, Any]:
 )
 def order_list(request: HttpRequest, query: Query[OrderListQuery]):
     """The merchant's orders matching the filters, a cursor page at a time."""
-    filters = query.dict(exclude={"cursor", "limit", "tag", "updated_since", "sort"})
-    filters.pop("include_deleted")
+    not_filterset = {"cursor", "limit", "tag", "updated_since", "sort", "include_deleted"}
+    filters = query.dict(exclude=not_filterset)
     if filters.get("q") and not can_read_customers(request):
         raise ScopeMissing(ApiScope.READ_CUSTOMERS, "the search q matches customers' data")
     page = reads.api_order_page(

@@ -138,3 +138,12 @@ def test_the_docs_page_uses_only_the_apps_own_files(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_support_staff_read_the_request_log_in_the_admin(admin_client, merchant):
+    token, raw = reader(merchant)
+    get(admin_client, "/api/v1/orders/", raw)
+    page = admin_client.get(reverse("admin:orders_apirequest_changelist"))
+    assert page.status_code == 200
+    assert token.prefix in page.content.decode()
+    assert admin_client.get(reverse("admin:orders_apirequest_add")).status_code == 403
