@@ -104,7 +104,7 @@ def _one(request: HttpRequest, row, document, redact) -> dict[str, Any]:
 def order_list(request: HttpRequest, query: Query[OrderListQuery]):
     """The merchant's orders matching the filters, a cursor page at a time."""
     not_filterset = {"cursor", "limit", "tag", "updated_since", "sort", "include_deleted"}
-    filters = query.dict(exclude=not_filterset)
+    filters = query.model_dump(exclude=not_filterset)
     if filters.get("q") and not can_read_customers(request):
         raise ScopeMissing(ApiScope.READ_CUSTOMERS, "the search q matches customers' data")
     page = reads.api_order_page(
