@@ -147,3 +147,19 @@ def test_support_staff_read_the_request_log_in_the_admin(admin_client, merchant)
     assert page.status_code == 200
     assert token.prefix in page.content.decode()
     assert admin_client.get(reverse("admin:orders_apirequest_add")).status_code == 403
+
+
+def test_token_calls_need_no_csrf_token_through_the_request_log_wrapper(merchant):
+    from django.test import Client
+
+    from tests.orders.test_intake_api import body
+
+    _, raw = api_token_create(merchant=merchant, name="Storefront")
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        "/api/v1/orders/",
+        body(),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 201

@@ -252,3 +252,25 @@ def test_list_reads_in_a_fixed_number_of_queries(client, merchant, django_assert
     with django_assert_max_num_queries(9):
         response = get(client, "/api/v1/orders/", token)
     assert len(response.json()["items"]) == 5
+
+
+HOSTILE = ["", " ", "-1", "0", "9" * 40, "x" * 5000, "\x00", "é✓", "' OR 1=1 --", "%", "*", "[]"]
+ORDER_PARAMS = [
+    "stage", "q", "placed_after", "paid_before", "payment_status", "payment_method", "tag",
+    "updated_since", "include_deleted", "sort", "limit", "cursor",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("param", ORDER_PARAMS)
+def test_hostile_query_values_are_refused_clearly_never_a_500(client, merchant, param):
+    place(merchant)
+    token = token_for(merchant, *EVERYTHING)
+    for value in HOSTILE:
+        response = get(client, "/api/v1/orders/", token, **{param: value})
+        assert response.status_code in (200, 400, 422), (param, value, response.content[:200])
+        if response.status_code == 422:
+            assert response.json()["errors"][0]["path"] in (param, "$")
+    for path in ("/api/v1/chargebacks/", "/api/v1/cases/", "/api/v1/auto-orders/"):
+        for value in HOSTILE:
+            response = get(client, path, token, status=value, cursor=value)
+            assert response.status_code in (200, 400, 422), (path, value)
