@@ -57,7 +57,10 @@ class OrderListQuery(PageQuery):
     payment_method: str | None = None
     tag: str | None = Field(None, description="Only orders with this tag.")
     updated_since: datetime | None = Field(
-        None, description="Only orders changed at or after this time (ISO 8601)."
+        None,
+        description="Only orders whose data changed at or after this time (ISO 8601). "
+        "Deleting or undeleting an order leaves its data, and so updated_at, as it was: "
+        "those arrive as order_deleted / order_undeleted events.",
     )
     include_deleted: bool = Field(False, description="Deleted orders too (deleted: true).")
     sort: Literal["number", "updated"] = Field(
