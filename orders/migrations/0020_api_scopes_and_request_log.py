@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0016_form_submission_created_idx'),
+        ('orders', '0019_customer_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
