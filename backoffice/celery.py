@@ -62,6 +62,11 @@ app.conf.beat_schedule = {
         "task": "orders.tasks.webhooks_outbox_purge_task",
         "schedule": crontab(minute=15, hour=4),
     },
+    # The API's request log is for recent questions ("who called, what failed"), not history.
+    "purge-api-requests": {
+        "task": "orders.tasks.api_requests_purge_task",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "expire-overdue-chargebacks": {
         "task": "orders.tasks.chargeback_expire_due_task",
         "schedule": crontab(minute=5),

@@ -26,6 +26,7 @@ from orders.exceptions import InvalidInput, OrderChanged, OrderError
 from orders.forms import transition_form_for
 from orders.fsm import transition_label, transition_specs, transitions_for_user
 from orders.models import (
+    ApiRequest,
     BlockListEntry,
     Item,
     Membership,
@@ -580,6 +581,18 @@ class PurgeLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiRequest)
+class ApiRequestAdmin(ReadOnlyAdmin):
+    """The API's request log (kept API_REQUEST_KEEP_DAYS): who called what, and the answer."""
+
+    list_display = ["created_at", "merchant", "token_prefix", "method", "path", "status"]
+    list_filter = ["status", "method", "merchant"]
+    list_select_related = ["merchant"]
+    search_fields = ["=token_prefix", "path"]
+    show_full_result_count = False
+    ordering = ["-created_at", "-id"]
 
 
 from . import admin_disputes, admin_events  # noqa: E402, F401  (disputes; the audit trail)

@@ -81,3 +81,10 @@ def webhooks_dispatch_task() -> dict[str, int]:
 @shared_task(acks_late=True)
 def webhooks_outbox_purge_task() -> int:
     return outbox_purge()
+
+
+@shared_task(acks_late=True)
+def api_requests_purge_task() -> int:
+    from orders.services.api_requests import api_requests_purge
+
+    return api_requests_purge()

@@ -145,7 +145,9 @@ def merchant_routes() -> list[Route]:
 
 
 ROUTES = merchant_routes()
-PAGE_ROUTES = [route for route in ROUTES if route.name != "api-order-intake"]
+# The API's routes answer bearer tokens, not sessions: the intake is fuzzed below, the reads'
+# bad input is tests/orders/test_api_reads.py's.
+PAGE_ROUTES = [route for route in ROUTES if not route.pattern.startswith("api/")]
 
 
 def test_the_routes_cover_the_screens_the_tools_the_find_box_and_the_api():

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "template_partials",
     "js_lib_htmx",
     "axes",
+    "ninja",
     "backoffice",
     "orders",
     "lifecycle",
@@ -255,6 +256,13 @@ CASE_MESSAGE_MAX_ATTACHMENTS = 5
 CHARGEBACK_IMPORT_MAX_BYTES = env.int("CHARGEBACK_IMPORT_MAX_BYTES", default=1024 * 1024)
 # A money form's one-time token is remembered this long (a resubmission after that runs anew).
 FORM_SUBMISSION_KEEP_DAYS = env.int("FORM_SUBMISSION_KEEP_DAYS", default=30)
+
+# The read and intake API (orders/api): each token may make API_RATE_BURST requests at once
+# and API_RATE_PER_SECOND sustained (429 with Retry-After past that); every request is logged
+# and the log kept API_REQUEST_KEEP_DAYS.
+API_RATE_PER_SECOND = env.float("API_RATE_PER_SECOND", default=10)
+API_RATE_BURST = env.int("API_RATE_BURST", default=40)
+API_REQUEST_KEEP_DAYS = env.int("API_REQUEST_KEEP_DAYS", default=30)
 
 # Payment provider webhooks are signed with this secret (HMAC-SHA256).
 PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)

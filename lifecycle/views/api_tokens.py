@@ -7,17 +7,26 @@ from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError, TransitionNotPermitted
-from orders.models import ApiToken
+from orders.models import ApiScope, ApiToken
 from orders.selectors.api_tokens import api_token_get, api_token_list
 from orders.services.api_tokens import api_token_create, api_token_revoke
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label="Name (e.g. the storefront)", max_length=100)
+    name = forms.CharField(label="Name (e.g. the storefront or the ERP)", max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label="It may",
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=[ApiScope.WRITE_ORDERS],
+        help_text="None ticked: write orders only, as intake tokens always did.",
+    )
 
 
 class ApiTokenListView(MerchantRequiredMixin, View):
-    """The owner's intake API tokens: create one (its secret shown once) or revoke one."""
+    """The owner's API tokens: create one with its scopes (its secret shown once) or revoke
+    one."""
 
     permission = "orders.manage_merchant"
     template_name = "lifecycle/api_tokens.html"
@@ -36,7 +45,10 @@ class ApiTokenListView(MerchantRequiredMixin, View):
             return self.render_page(form, status=422)
         try:
             _, secret = api_token_create(
-                merchant=request.merchant, name=form.cleaned_data["name"], by=request.user
+                merchant=request.merchant,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"] or [ApiScope.WRITE_ORDERS],
+                by=request.user,
             )
         except TransitionNotPermitted as exc:
             raise PermissionDenied(str(exc)) from exc

@@ -1,4 +1,4 @@
-from .api_token import ApiToken
+from .api_token import ApiRequest, ApiScope, ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
 from .case import Case, CaseAttachment, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
@@ -14,6 +14,8 @@ from .submission import FormSubmission, SubmissionOutcome
 from .webhook import EndpointDelivery, OutboxMessage, WebhookEndpoint, WebhookTopic
 
 __all__ = [
+    "ApiRequest",
+    "ApiScope",
     "ApiToken",
     "AutoOrder",
     "AutoOrderItem",

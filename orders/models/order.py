@@ -232,6 +232,10 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             # The list screens sort only on these (each with the order number as tie-breaker).
             models.Index(fields=["merchant", "total"], name="order_total_idx"),
             models.Index(fields=["merchant", "stage_entered_at"], name="order_entered_idx"),
+            # The read API's "changed since" pages: keyset over (updated_at, order number).
+            models.Index(
+                fields=["merchant", "updated_at", "order_number"], name="order_updated_idx"
+            ),
             *(
                 models.Index(
                     fields=["merchant", "stage", field, "order_number"],

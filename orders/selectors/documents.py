@@ -7,13 +7,24 @@ person may read it).
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import Order, OrderLine, PaymentTransaction, Shipment
+from orders.models import (
+    AutoOrder,
+    AutoOrderItem,
+    Case,
+    CaseMessage,
+    Chargeback,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentTransaction,
+    Shipment,
+)
 
 DOCUMENT_VERSION = 1
 
@@ -41,7 +52,7 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _time(value: datetime | None) -> str | None:
+def _time(value: datetime | date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
@@ -155,3 +166,204 @@ def order_document(order: Order) -> dict[str, Any]:
 
 def order_documents(orders: Iterable[Order]) -> list[dict[str, Any]]:
     return [order_document(order) for order in orders]
+
+
+# Customers' data: served only to a token with the "read customers' data" scope. Each entry
+# is a path into a document; a redacted document has null there (and an empty list for a
+# list of messages), so its shape stays the one the schema declares.
+ORDER_CUSTOMER_FIELDS: tuple[tuple[str, ...], ...] = (
+    *(("customer", field) for field in ("email", "first_name", "last_name", "company")),
+    ("customer", "phone"),
+    ("customer", "ip_address"),
+    *(("billing_address", field) for field in _ADDRESS_FIELDS),
+    *(("shipping_address", field) for field in ("name", *_ADDRESS_FIELDS)),
+)
+
+
+def _redacted(document: dict[str, Any], paths: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+    copy = {
+        key: dict(value) if isinstance(value, dict) else value for key, value in document.items()
+    }
+    for path in paths:
+        *parents, leaf = path
+        target = copy
+        for key in parents:
+            target = target[key]
+        target[leaf] = None
+    return copy
+
+
+def order_document_redacted(document: dict[str, Any]) -> dict[str, Any]:
+    """The order document without its customer's data (see ORDER_CUSTOMER_FIELDS)."""
+    return _redacted(document, ORDER_CUSTOMER_FIELDS)
+
+
+# Auto orders ------------------------------------------------------------------------------
+
+
+def auto_order_documents_queryset(queryset: QuerySet[AutoOrder]) -> QuerySet[AutoOrder]:
+    return queryset.select_related("merchant", "original_order").prefetch_related(
+        Prefetch("items", queryset=AutoOrderItem.objects.order_by("position", "id"))
+    )
+
+
+def _auto_order_item(item: AutoOrderItem) -> dict[str, Any]:
+    return {
+        "position": item.position,
+        "sku": item.sku,
+        "description": item.description,
+        "quantity": item.quantity,
+        "unit_price": _money(item.unit_price),
+        "schedule": item.schedule,
+        "next_rebill_on": _time(item.next_rebill_on),
+        "no_order_after": _time(item.no_order_after),
+        "remaining_rebills": item.remaining_rebills,
+        "finished": item.finished,
+    }
+
+
+def auto_order_document(auto_order: AutoOrder) -> dict[str, Any]:
+    """An auto order (a subscription) with its items; read through
+    `auto_order_documents_queryset`."""
+    return {
+        "version": DOCUMENT_VERSION,
+        "code": auto_order.code,
+        "merchant": auto_order.merchant.code,
+        "original_order_id": auto_order.original_order.order_id,
+        "status": auto_order.status,
+        "status_label": auto_order.get_status_display(),
+        "status_reason": auto_order.status_reason,
+        "paused_until": _time(auto_order.paused_until),
+        "customer": {
+            "email": auto_order.email,
+            "first_name": auto_order.first_name,
+            "last_name": auto_order.last_name,
+            "phone": auto_order.phone,
+        },
+        "billing_address": {
+            field: getattr(auto_order, f"billing_{field}") for field in _ADDRESS_FIELDS
+        },
+        "shipping_address": {
+            "name": auto_order.shipping_name,
+            **{field: getattr(auto_order, f"shipping_{field}") for field in _ADDRESS_FIELDS},
+        },
+        "shipping_method": auto_order.shipping_method,
+        "shipping_total": _money(auto_order.shipping_total),
+        "payment": {
+            "method": auto_order.payment_method,
+            "card_brand": auto_order.card_brand,
+            "card_last4": auto_order.card_last4,
+        },
+        "next_rebill_on": _time(auto_order.next_rebill_on),
+        "next_attempt_on": _time(auto_order.next_attempt_on),
+        "failed_attempts": auto_order.failed_attempts,
+        "rebill_count": auto_order.rebill_count,
+        "lifetime_value": _money(auto_order.lifetime_value),
+        "cancelled_at": _time(auto_order.cancelled_at),
+        "created_at": _time(auto_order.created_at),
+        "updated_at": _time(auto_order.updated_at),
+        "items": [_auto_order_item(item) for item in auto_order.items.all()],
+    }
+
+
+AUTO_ORDER_CUSTOMER_FIELDS: tuple[tuple[str, ...], ...] = (
+    *(("customer", field) for field in ("email", "first_name", "last_name", "phone")),
+    *(("billing_address", field) for field in _ADDRESS_FIELDS),
+    *(("shipping_address", field) for field in ("name", *_ADDRESS_FIELDS)),
+)
+
+
+def auto_order_document_redacted(document: dict[str, Any]) -> dict[str, Any]:
+    return _redacted(document, AUTO_ORDER_CUSTOMER_FIELDS)
+
+
+# Chargebacks and cases -------------------------------------------------------------------
+
+
+def chargeback_documents_queryset(queryset: QuerySet[Chargeback]) -> QuerySet[Chargeback]:
+    return queryset.select_related("merchant", "order")
+
+
+def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
+    """A chargeback as the card network reported it and where the merchant's response
+    stands; the internal notes stay inside the back office."""
+    return {
+        "version": DOCUMENT_VERSION,
+        "id": chargeback.pk,
+        "merchant": chargeback.merchant.code,
+        "order_id": chargeback.order.order_id,
+        "case_number": chargeback.case_number,
+        "reason_code": chargeback.reason_code,
+        "reason_description": chargeback.reason_description,
+        "amount": _money(chargeback.amount),
+        "currency": chargeback.currency,
+        "status": chargeback.status,
+        "status_label": chargeback.get_status_display(),
+        "received_on": _time(chargeback.received_on),
+        "respond_by": _time(chargeback.respond_by),
+        "outcome_on": _time(chargeback.outcome_on),
+        "created_at": _time(chargeback.created_at),
+        "updated_at": _time(chargeback.updated_at),
+    }
+
+
+def case_documents_queryset(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with their messages the customer sees (internal notes stay inside)."""
+    visible = CaseMessage.objects.filter(kind__in=CaseMessage.CUSTOMER_VISIBLE)
+    return queryset.select_related("merchant", "order").prefetch_related(
+        Prefetch("messages", queryset=visible.order_by("created_at", "id"))
+    )
+
+
+def _case_message(message: CaseMessage) -> dict[str, Any]:
+    return {"kind": message.kind, "body": message.body, "created_at": _time(message.created_at)}
+
+
+def case_document(case: Case) -> dict[str, Any]:
+    """A customer's case about an order, with the messages exchanged with the customer."""
+    return {
+        "version": DOCUMENT_VERSION,
+        "id": case.pk,
+        "merchant": case.merchant.code,
+        "order_id": case.order.order_id,
+        "email": case.email,
+        "subject": case.subject,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "status_changed_at": _time(case.status_changed_at),
+        "unread": case.unread,
+        "created_at": _time(case.created_at),
+        "updated_at": _time(case.updated_at),
+        "messages": [_case_message(message) for message in case.messages.all()],
+    }
+
+
+def case_document_redacted(document: dict[str, Any]) -> dict[str, Any]:
+    """Without the customer's address and words: no email, no messages."""
+    return {**document, "email": None, "messages": []}
+
+
+# Events -----------------------------------------------------------------------------------
+
+
+def order_event_documents_queryset(queryset: QuerySet[OrderEvent]) -> QuerySet[OrderEvent]:
+    return queryset.select_related("order", "actor")
+
+
+def order_event_document(event: OrderEvent) -> dict[str, Any]:
+    """One line of an order's audit timeline: its type code, who acted and its details."""
+    return {
+        "id": event.pk,
+        "order_id": event.order.order_id,
+        "type": event.type,
+        "type_label": event.get_type_display(),
+        "actor": event.actor_display,
+        "created_at": _time(event.created_at),
+        "payload": event.payload,
+    }
+
+
+def order_event_document_redacted(document: dict[str, Any]) -> dict[str, Any]:
+    """Without the details: an event's payload may quote the customer (an email address an
+    email went to, an edited address, a note)."""
+    return {**document, "payload": None}
