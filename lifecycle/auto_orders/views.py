@@ -19,7 +19,9 @@ from lifecycle.views.one_time import (
     outcome_warning,
 )
 from orders.exceptions import OrderError
+from orders.forms import CardForm
 from orders.models import AutoOrder, SubmissionOutcome
+from orders.payments.outcome import card_label
 from orders.selectors.auto_orders import (
     auto_order_attempts,
     auto_order_forecast,
@@ -53,9 +55,10 @@ ACTION_LABELS = {
     "change-date": "Change next date",
     "cancel": "Cancel auto order",
     "reenable": "Re-enable",
+    "update-card": "Update card on file",
 }
 # The actions that move money: their forms carry a one-time token.
-ONE_TIME_ACTIONS = frozenset({"rebill-now"})
+ONE_TIME_ACTIONS = frozenset({"rebill-now", "update-card"})
 Status = AutoOrder.Status
 
 
@@ -104,12 +107,14 @@ def auto_order_actions(auto_order: AutoOrder, user) -> list[dict]:
         "change-date": auto_order.status in actions.LIVE,
         "cancel": auto_order.status in actions.LIVE,
         "reenable": auto_order.status in actions.ENDED,
+        "update-card": auto_order.status in actions.CARD_UPDATABLE,
     }
     buttons = [
         {
             "name": name,
             "label": ACTION_LABELS[name],
             "form": ACTION_FORMS[name]() if ACTION_FORMS[name] else None,
+            "one_time": name in ONE_TIME_ACTIONS,
         }
         for name, ok in available.items()
         if ok and can_edit
@@ -168,6 +173,8 @@ class AutoOrderActionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
             messages.error(request, f"{auto_order.code}: {form_errors_text(form)}")
             return redirect(url)
         inputs = form.cleaned_data if form is not None else {}
+        if isinstance(form, CardForm):
+            inputs = {"card": form.card()}  # typed once: only its token is kept
         asked = confirmation_page(
             request, auto_order_action_confirmation(auto_order, action), cancel_url=url
         )
@@ -237,6 +244,9 @@ def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
             **common, reason=inputs["reason"], by_customer=inputs["by_customer"]
         )
         return "cancelled. Orders already placed are unchanged."
+    if action == "update-card":
+        done = actions.auto_order_card_update(**common, card=inputs["card"])
+        return f"rebills now charge {card_label(done.card_brand, done.card_last4)}."
     if action == "edit-item":
         actions.auto_order_item_change(
             **common,
