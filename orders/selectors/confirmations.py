@@ -15,11 +15,8 @@ from django.db.models import F, Sum
 from orders.fsm import transition_spec
 from orders.models import AutoOrder, Merchant, Order
 from orders.payments.outcome import card_label, money_text
-from orders.states import PaymentStatus
+from orders.states import REFUNDABLE_STATUSES, UNCAPTURED_STATUSES
 
-# A payment authorized but not captured: rejecting voids it, shipping captures it.
-UNCAPTURED = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED})
-REFUNDABLE = frozenset({PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED})
 CHARGING = frozenset({"process_payment", "release_preorder", "submit_echeck"})
 RETURNING = frozenset({"reject", "reject_as_fraud", "refund_and_reject"})
 
@@ -57,7 +54,7 @@ def transition_confirmation(*, order: Order, name: str) -> Confirmation | None:
         question = f"Charge {amount} to the card just entered for {order.order_id}?"
         return Confirmation(question, f"Charge {amount}", 1, order.total, spec.danger)
     if name == "mark_shipped":
-        if order.payment_status not in UNCAPTURED:
+        if order.payment_status not in UNCAPTURED_STATUSES:
             return None  # nothing to capture: shipping moves no money
         question = f"Mark {order.order_id} shipped and capture {amount} on {_whose_card(order)}?"
         return Confirmation(question, f"Ship and capture {amount}", 1, order.total, spec.danger)
@@ -68,7 +65,7 @@ def transition_confirmation(*, order: Order, name: str) -> Confirmation | None:
 
 
 def _returning_confirmation(order: Order, label: str, danger: bool) -> Confirmation:
-    if order.payment_status in UNCAPTURED:
+    if order.payment_status in UNCAPTURED_STATUSES:
         amount = money_text(order.total)
         question = (
             f"{label} {order.order_id} and void the authorization of {amount} on "
@@ -76,7 +73,7 @@ def _returning_confirmation(order: Order, label: str, danger: bool) -> Confirmat
         )
         return Confirmation(question, f"{label} and void {amount}", 1, order.total, danger)
     remaining = _open_amount(order)
-    if order.payment_status in REFUNDABLE and remaining > 0 and label != "Reject":
+    if order.payment_status in REFUNDABLE_STATUSES and remaining > 0 and label != "Reject":
         amount = money_text(remaining)
         question = f"{label} {order.order_id}: refund {amount} to {_whose_card(order)}?"
         return Confirmation(question, f"{label}, refund {amount}", 1, remaining, danger)

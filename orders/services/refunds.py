@@ -16,12 +16,10 @@ from orders.models import Membership, Order, OrderEvent, OrderEventType, Payment
 from orders.payments import GatewayResult
 from orders.payments.outcome import PaymentOutcome
 from orders.pricing import money
-from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
+from orders.states import GATEWAY_METHODS, REFUNDABLE_STATUSES, PaymentMethod, PaymentStatus
 
 from . import notifications, payments
 from .locking import order_lock
-
-REFUNDABLE_STATUSES = {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 def refund_apply(

@@ -18,17 +18,21 @@ from orders.fraud import shipping_address_key
 from orders.fsm import transition_spec
 from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
 from orders.models.transitions import HOLD_SOURCES
-from orders.payments import CardDetails, GatewayResult, gateway_for
-from orders.payments.base import CardToken
+from orders.payments import CardDetails, GatewayResult
 from orders.payments.outcome import PaymentOutcome
 from orders.routing import stage_after_payment, stage_after_settled_payment
-from orders.states import GATEWAY_METHODS, OFFLINE_METHODS, PaymentMethod, PaymentStatus, Stage
+from orders.states import (
+    GATEWAY_METHODS,
+    OFFLINE_METHODS,
+    REFUNDABLE_STATUSES,
+    UNCAPTURED_STATUSES,
+    PaymentMethod,
+    Stage,
+)
 
-from . import notifications, payments, refunds
+from . import cards, notifications, payments, refunds
 
 MAX_TRACKING_NUMBERS = 5
-# An authorization not (yet) captured: rejecting voids it, shipping captures it.
-UNCAPTURED = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED})
 
 
 @dataclass
@@ -115,14 +119,14 @@ def charge_other_card(
     becomes the order's (so the customer's) card on file. The CVV goes only to the gateway."""
     if card is None:
         raise InvalidInput("Enter the card to charge.")
-    token = _card_tokenize(order, card)
+    token = cards.card_tokenize(order=order, card=card)
     outcome = payments.payment_charge_token(
         order=order, token=token.token, card=token, by=by, via=via
     )
     if outcome.moved_money:
         order.payment_method = PaymentMethod.CREDIT_CARD
         if save_card:
-            _card_token_keep(order, token)
+            cards.card_on_file_keep(order=order, token=token)
     step = Step(
         kwargs={"next_stage": _route_after_payment(order, outcome.result)},
         payload={
@@ -205,7 +209,7 @@ def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
 def reject(order: Order, *, by: Actor, via: str, reason: str = "", **inputs: Any) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
     voided = None
-    if order.payment_status in UNCAPTURED:
+    if order.payment_status in UNCAPTURED_STATUSES:
         voided = payments.payment_void(order=order, by=by, via=via)
     return Step(
         kwargs={"reason": reason, "rejected_by": _user(by)},
@@ -247,12 +251,10 @@ def refund_and_reject(
 def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> PaymentOutcome | None:
     """Void an authorization or refund what is left of a settled payment; what the gateway
     answered, None when there was nothing to return."""
-    if order.payment_status in UNCAPTURED:
+    if order.payment_status in UNCAPTURED_STATUSES:
         return payments.payment_void(order=order, by=by, via=via)
     remaining = order.total - order.refunded_total
-    if order.payment_status in {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED} and (
-        remaining > 0
-    ):
+    if order.payment_status in REFUNDABLE_STATUSES and remaining > 0:
         return refunds.refund_apply(
             order=order, amount=remaining, by=by, via=via, reason=reason, all_lines=True
         )
@@ -341,7 +343,7 @@ def mark_shipped(
     tracking = [number.strip() for number in tracking_numbers if number and number.strip()]
     if len(tracking) > MAX_TRACKING_NUMBERS:
         raise InvalidInput(f"At most {MAX_TRACKING_NUMBERS} tracking numbers per shipment.")
-    if order.payment_status in UNCAPTURED:
+    if order.payment_status in UNCAPTURED_STATUSES:
         outcome = payments.payment_capture(order=order, by=by, via=via)
         if outcome.result != "approved":
             return Step(
@@ -373,7 +375,7 @@ def accept_quote(
 ) -> Step:
     """The customer accepts the quote and pays by card (charged now) or by an offline method."""
     if card is not None:
-        _card_on_file_set(order, card)
+        cards.card_on_file_keep(order=order, token=cards.card_tokenize(order=order, card=card))
     elif method:
         if method not in OFFLINE_METHODS:
             raise InvalidInput(f"“{method}” is not a way to pay a quote.")
@@ -387,24 +389,6 @@ def send_quote(order: Order, *, by: Actor, via: str, **inputs: Any) -> Step:
     step = Step(payload={"total": str(order.total)})
     step.after_commit.append(notifications.order_email_later(order.pk, "quote"))
     return step
-
-
-def _card_on_file_set(order: Order, card: CardDetails) -> None:
-    _card_token_keep(order, _card_tokenize(order, card))
-
-
-def _card_tokenize(order: Order, card: CardDetails) -> CardToken:
-    try:
-        return gateway_for(order.merchant).tokenize(card)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
-def _card_token_keep(order: Order, token: CardToken) -> None:
-    order.payment_method = PaymentMethod.CREDIT_CARD
-    order.card_brand, order.card_last4 = token.brand, token.last4
-    order.card_exp_month, order.card_exp_year = token.exp_month, token.exp_year
-    order.card_fingerprint, order.gateway_token = token.fingerprint, token.token
 
 
 def _user(by: Actor):
