@@ -51,7 +51,9 @@ class OrderTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
                 return redirect(url)
             inputs = form.inputs()
         asked = confirmation_page(
-            request, transition_confirmation(order=order, name=name), cancel_url=url
+            request,
+            transition_confirmation(order=order, name=name, by=request.user),
+            cancel_url=url,
         )
         if asked is not None:
             return asked

@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from orders.fsm import transition_spec
+from orders.actors import Actor
+from orders.fsm import transition_refusal, transition_spec
 from orders.models import AutoOrder, Merchant, Order
 from orders.payments.outcome import card_label, money_text
 from orders.states import REFUNDABLE_STATUSES, UNCAPTURED_STATUSES
 
-CHARGING = frozenset({"process_payment", "release_preorder", "submit_echeck"})
+CHARGING = frozenset({"process_payment", "release_preorder"})
 RETURNING = frozenset({"reject", "reject_as_fraud", "refund_and_reject"})
 
 
@@ -39,17 +40,21 @@ def _open_amount(order: Order) -> Decimal:
     return order.total - order.refunded_total
 
 
-def transition_confirmation(*, order: Order, name: str) -> Confirmation | None:
+def transition_confirmation(*, order: Order, name: str, by: Actor = None) -> Confirmation | None:
     """What running transition `name` on this order asks first; None when it need not ask
-    (it neither moves money nor is dangerous, or this order has no money at stake in it)."""
+    (it neither moves money nor is dangerous, this order has no money at stake in it, or `by`
+    may not run it now: the refusal is then said at once, not after a question)."""
     spec = transition_spec(name)
-    if not spec.needs_confirmation:
+    if not spec.needs_confirmation or transition_refusal(order, name, by) is not None:
         return None
     amount = money_text(order.total)
     label = spec.label
     if name in CHARGING:
         question = f"{label}: charge {amount} to {_whose_card(order)} for {order.order_id}?"
         return Confirmation(question, f"Charge {amount}", 1, order.total, spec.danger)
+    if name == "submit_echeck":
+        question = f"Submit e-check: debit {amount} from a bank account for {order.order_id}?"
+        return Confirmation(question, f"Debit {amount}", 1, order.total, spec.danger)
     if name == "charge_other_card":
         question = f"Charge {amount} to the card just entered for {order.order_id}?"
         return Confirmation(question, f"Charge {amount}", 1, order.total, spec.danger)

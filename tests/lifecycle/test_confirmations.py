@@ -213,3 +213,38 @@ def test_cancel_on_the_confirmation_step_goes_back_and_changes_nothing(manager_c
     assert f'href="/orders/{order.order_id}/"' in page
     order.refresh_from_db()
     assert order.deleted_at is None
+
+
+def test_a_transition_not_possible_now_is_refused_at_once_without_a_question(
+    manager_client, merchant
+):
+    order = place(merchant)  # in Shipping: there is no payment to process
+
+    response = manager_client.post(
+        f"/orders/{order.order_id}/transition/process_payment/",
+        {**one_time(confirmed=False), "expected_stage": Stage.SHIPPING},
+        follow=True,
+    )
+
+    assert "data-confirm-step" not in response.content.decode()
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "is not possible" in message
+
+
+def test_submitting_an_e_check_asks_about_a_bank_debit(manager_client, merchant):
+    order = ar_order(merchant)
+
+    page = asked(
+        manager_client.post(
+            f"/orders/{order.order_id}/transition/submit_echeck/",
+            {
+                **one_time(confirmed=False),
+                "submit_echeck-bank_account": "021000021-1234",
+                "expected_stage": Stage.ACCOUNTS_RECEIVABLE,
+            },
+        )
+    )
+
+    assert f"Submit e-check: debit 25.00 from a bank account for {order.order_id}?" in page
+    order.refresh_from_db()
+    assert order.stage == Stage.ACCOUNTS_RECEIVABLE
