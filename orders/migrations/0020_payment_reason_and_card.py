@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0016_form_submission_created_idx'),
+        ('orders', '0019_customer_indexes'),
     ]
 
     operations = [
