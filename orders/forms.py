@@ -13,6 +13,7 @@ from django import forms
 
 from orders.fsm import transition_spec
 from orders.models import Order
+from orders.payments import CardDetails
 from orders.services.transition_steps import MAX_TRACKING_NUMBERS
 
 
@@ -47,6 +48,62 @@ class RecordPaymentForm(TransitionForm):
             "reference": self.cleaned_data["reference"],
             "notify": not self.cleaned_data["do_not_notify"],
         }
+
+
+class CardForm(forms.Form):
+    """A card typed once: it goes to the gateway to be tokenized; neither it nor its CVV is
+    kept."""
+
+    card_number = forms.CharField(
+        label="Card number",
+        max_length=23,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"}),
+        error_messages={"required": "Enter the card number."},
+    )
+    card_exp = forms.RegexField(
+        label="Expiry (MM/YY)",
+        regex=r"^\s*(0?[1-9]|1[0-2])\s*/\s*(\d{2}|\d{4})\s*$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "cc-exp"}),
+        error_messages={
+            "required": "Enter the expiry as MM/YY.",
+            "invalid": "Enter the expiry as MM/YY.",
+        },
+    )
+    card_cvv = forms.CharField(
+        label="CVV",
+        max_length=4,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+    )
+    postal_code = forms.CharField(label="Billing postal code", max_length=20, required=False)
+
+    def clean_card_number(self) -> str:
+        number = "".join(self.cleaned_data["card_number"].split()).replace("-", "")
+        if not number.isdigit() or not 12 <= len(number) <= 19:
+            raise forms.ValidationError("Enter the card number (12 to 19 digits).")
+        return number
+
+    def card(self) -> CardDetails:
+        month, year = (part.strip() for part in self.cleaned_data["card_exp"].split("/"))
+        return CardDetails(
+            self.cleaned_data["card_number"],
+            int(month),
+            int(year) + 2000 if len(year) == 2 else int(year),
+            cvv=self.cleaned_data["card_cvv"].strip(),
+            postal_code=self.cleaned_data["postal_code"].strip(),
+        )
+
+
+class OtherCardForm(CardForm, TransitionForm):
+    """Charge another card on an Accounts Receivable order, optionally keeping it on file."""
+
+    save_card = forms.BooleanField(
+        label="Save it as the customer's card on file", required=False, initial=True
+    )
+
+    def inputs(self) -> dict[str, Any]:
+        return {"card": self.card(), "save_card": self.cleaned_data["save_card"]}
 
 
 class SubmitEcheckForm(TransitionForm):

@@ -15,6 +15,7 @@ code needs to know in its django-fsm `custom`:
                  action, in that order
     unavailable  why it is refused when its conditions fail
     system       only the system (beat, webhooks, customers) runs it; no button, no operation
+    one_order    its inputs belong to one order (a customer's card): a button, no operation
 
 and its permission in django-fsm's `permission=`: a codename, an AllOf of codenames, or a
 system-only callable. Who holds a codename is orders.permissions.ROLE_PERMISSIONS alone.
@@ -65,12 +66,19 @@ class TransitionSpec:
     # Every permission a person needs to run it; None: only the system runs it.
     permissions: tuple[str, ...] | None
     system: bool = False
+    one_order: bool = False
     form: str = ""
     preparer: str = ""
     moves_money: bool = False
     danger: bool = False
     unavailable: str = "its conditions are not met"
     screens: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """It moves money or cannot be undone: a person confirms it, seeing the amount and
+        the number of orders, before it runs."""
+        return self.moves_money or self.danger
 
     @property
     def form_class(self) -> type | None:
@@ -120,6 +128,7 @@ def transition_specs(model: type[models.Model] = Order) -> dict[str, TransitionS
             sources=tuple(meta.transitions),
             permissions=_permissions(first.permission),
             system=bool(custom.get("system")),
+            one_order=bool(custom.get("one_order")),
             form=custom.get("form", ""),
             preparer=custom.get("preparer", ""),
             moves_money=bool(custom.get("moves_money")),

@@ -31,6 +31,12 @@ class PaymentStatus(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+# An authorization not (yet) captured: rejecting voids it, shipping captures it.
+UNCAPTURED_STATUSES = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED})
+# A settled payment with money left that a refund can return.
+REFUNDABLE_STATUSES = frozenset({PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED})
+
+
 class PaymentMethod(models.TextChoices):
     CREDIT_CARD = "credit_card", "Credit card"
     ECHECK = "echeck", "E-check"

@@ -195,6 +195,7 @@ AUTO_ORDER_ACTIONS = {
     "completed": "completed",
     "postponed": "postponed",
     "item_changed": "item changed",
+    "card_updated": "card on file updated",
 }
 
 
@@ -203,7 +204,7 @@ def _auto_order_changed(payload: dict) -> str:
     sentence = f"Auto order {payload.get('code', '?')} {AUTO_ORDER_ACTIONS.get(action, action)}"
     details = [
         f"{key.replace('_', ' ')} {payload[key]}"
-        for key in ("until", "after", "reason", "skipped_periods")
+        for key in ("until", "after", "reason", "skipped_periods", "card")
         if payload.get(key) not in (None, "", 0)
     ]
     return _with_details(sentence, details)

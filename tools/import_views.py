@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.exceptions import OrderError
 from tools.export_forms import CostFileForm
@@ -14,6 +16,7 @@ from tools.imports.services import (
     cost_import_errors_csv,
     cost_import_get,
     cost_import_list,
+    cost_import_undo_confirmation,
     cost_import_undo_start,
     cost_import_upload_start,
     duplicate_message,
@@ -132,6 +135,13 @@ class CostImportUndoView(MerchantRequiredMixin, View):
 
     def post(self, request, pk: int):
         cost_import = import_or_404(request, pk)
+        asked = confirmation_page(
+            request,
+            cost_import_undo_confirmation(cost_import=cost_import),
+            cancel_url=reverse("cost-import-detail", kwargs={"pk": cost_import.pk}),
+        )
+        if asked is not None:
+            return asked
         try:
             job = cost_import_undo_start(cost_import=cost_import, by=request.user)
         except OrderError as exc:

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from orders.forms import CardForm
 from orders.models import AutoOrder, Item
 from orders.pricing import MAX_AMOUNT, MAX_QUANTITY
 from orders.selectors.orders import order_ids_parse
@@ -122,4 +123,5 @@ ACTION_FORMS: dict[str, type[forms.Form] | None] = {
     "change-date": NextDateForm,
     "cancel": CancelForm,
     "reenable": ReenableForm,
+    "update-card": CardForm,
 }

@@ -9,11 +9,19 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
-from lifecycle.views.one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
+from lifecycle.views.one_time import (
+    OneTimeSubmissionMixin,
+    outcome_error,
+    outcome_success,
+    outcome_warning,
+)
 from orders.exceptions import OrderError
+from orders.forms import CardForm
 from orders.models import AutoOrder, SubmissionOutcome
+from orders.payments.outcome import card_label
 from orders.selectors.auto_orders import (
     auto_order_attempts,
     auto_order_forecast,
@@ -25,6 +33,12 @@ from orders.selectors.auto_orders import (
     forecast_chart,
     rebill_amount,
 )
+from orders.selectors.confirmations import (
+    Confirmation,
+    auto_order_cancel_confirmation,
+    auto_order_rebill_confirmation,
+)
+from orders.selectors.payments import order_payment_outcome_find
 from orders.services.auto_orders import actions
 from orders.services.auto_orders.drafts import items_due
 from tools.jobs import job_started_text
@@ -41,9 +55,10 @@ ACTION_LABELS = {
     "change-date": "Change next date",
     "cancel": "Cancel auto order",
     "reenable": "Re-enable",
+    "update-card": "Update card on file",
 }
 # The actions that move money: their forms carry a one-time token.
-ONE_TIME_ACTIONS = frozenset({"rebill-now"})
+ONE_TIME_ACTIONS = frozenset({"rebill-now", "update-card"})
 Status = AutoOrder.Status
 
 
@@ -92,12 +107,14 @@ def auto_order_actions(auto_order: AutoOrder, user) -> list[dict]:
         "change-date": auto_order.status in actions.LIVE,
         "cancel": auto_order.status in actions.LIVE,
         "reenable": auto_order.status in actions.ENDED,
+        "update-card": auto_order.status in actions.CARD_UPDATABLE,
     }
     buttons = [
         {
             "name": name,
             "label": ACTION_LABELS[name],
             "form": ACTION_FORMS[name]() if ACTION_FORMS[name] else None,
+            "one_time": name in ONE_TIME_ACTIONS,
         }
         for name, ok in available.items()
         if ok and can_edit
@@ -156,24 +173,60 @@ class AutoOrderActionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
             messages.error(request, f"{auto_order.code}: {form_errors_text(form)}")
             return redirect(url)
         inputs = form.cleaned_data if form is not None else {}
+        if isinstance(form, CardForm):
+            inputs = {"card": form.card()}  # typed once: only its token is kept
+        asked = confirmation_page(
+            request, auto_order_action_confirmation(auto_order, action), cancel_url=url
+        )
+        if asked is not None:
+            return asked
 
         def run() -> SubmissionOutcome:
             try:
+                if action == "rebill-now":
+                    return _rebill_now(auto_order, request.user, url)
                 message = _run(action, auto_order, inputs, request.user)
             except OrderError as exc:
                 return outcome_error(f"{auto_order.code}: {exc}", url)
-            done_url = url + ("?tab=history" if action == "rebill-now" else "")
-            return outcome_success(f"{auto_order.code}: {message}", done_url)
+            return outcome_success(f"{auto_order.code}: {message}", url)
 
         return self.submission_run(run)
+
+
+def auto_order_action_confirmation(auto_order: AutoOrder, action: str) -> Confirmation | None:
+    """Rebilling now charges and cancelling stops the rebills: both are confirmed first."""
+    if action not in {"rebill-now", "cancel"}:
+        return None
+    _with_next_amount([auto_order], auto_order.merchant)
+    if action == "rebill-now":
+        return auto_order_rebill_confirmation(auto_order=auto_order, amount=auto_order.next_amount)
+    return auto_order_cancel_confirmation(auto_order=auto_order, amount=auto_order.next_amount)
+
+
+def _rebill_now(auto_order: AutoOrder, user, url: str) -> SubmissionOutcome:
+    """Rebill now, saying what the charge came to: a decline is a warning, never success."""
+    outcome = actions.auto_order_rebill_now(
+        auto_order=auto_order, by=user, via="auto order page", today=timezone.localdate()
+    )
+    payment = (
+        order_payment_outcome_find(merchant=auto_order.merchant, order_id=outcome.order_id)
+        if outcome.order_id
+        else None
+    )
+    said = payment.summary if payment is not None else outcome.message
+    if outcome.order_id:
+        message = f"{auto_order.code}: rebilled as {outcome.order_id}. {said}".strip()
+    else:
+        message = f"{auto_order.code}: not rebilled: {said}"
+    done_url = url + "?tab=history"
+    if outcome.result == "approved" and (payment is None or payment.level == "success"):
+        return outcome_success(message, done_url)
+    return outcome_warning(message, done_url)
 
 
 def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
     today = timezone.localdate()
     common = {"auto_order": auto_order, "by": user, "via": "auto order page"}
-    if action == "rebill-now":
-        outcome = actions.auto_order_rebill_now(**common, today=today)
-        return f"rebilled: order {outcome.order_id} {outcome.result}."
     if action == "pause":
         done = actions.auto_order_pause(**common, until=inputs["until"], today=today)
         return f"paused until {done.paused_until:%Y-%m-%d}."
@@ -191,6 +244,9 @@ def _run(action: str, auto_order: AutoOrder, inputs: dict, user) -> str:
             **common, reason=inputs["reason"], by_customer=inputs["by_customer"]
         )
         return "cancelled. Orders already placed are unchanged."
+    if action == "update-card":
+        done = actions.auto_order_card_update(**common, card=inputs["card"])
+        return f"rebills now charge {card_label(done.card_brand, done.card_last4)}."
     if action == "edit-item":
         actions.auto_order_item_change(
             **common,

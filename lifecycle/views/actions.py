@@ -5,12 +5,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import NoteForm, form_errors_text
-from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.exceptions import OrderError, PaymentFailed, TransitionNotPermitted
 from orders.forms import transition_form_for
 from orders.fsm import transition_specs
 from orders.models import SubmissionOutcome
+from orders.selectors.confirmations import transition_confirmation
 from orders.services.notes import order_note_append
 from orders.services.transitions import order_transition
 
@@ -48,6 +50,13 @@ class OrderTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
                 messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
                 return redirect(url)
             inputs = form.inputs()
+        asked = confirmation_page(
+            request,
+            transition_confirmation(order=order, name=name, by=request.user),
+            cancel_url=url,
+        )
+        if asked is not None:
+            return asked
 
         def run() -> SubmissionOutcome:
             try:
@@ -60,9 +69,11 @@ class OrderTransitionView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
                 )
             except TransitionNotPermitted as exc:
                 raise PermissionDenied(str(exc)) from exc
+            except PaymentFailed as exc:  # the gateway refused: no money moved
+                return outcome_warning(str(exc), url)
             except OrderError as exc:
                 return outcome_error(str(exc), url)
-            if result.target != result.source:
+            if result.level == "success":
                 return outcome_success(result.message, url)
             return outcome_warning(result.message, url)
 

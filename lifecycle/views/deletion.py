@@ -4,11 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
 from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.selectors.confirmations import delete_confirmation
 from orders.services.deletion import MAX_REASON_LENGTH, order_delete
 
 from .orders import merchant_order_or_404
@@ -32,6 +35,13 @@ class OrderDeleteView(MerchantRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
             return redirect("order-detail", order_id=order.order_id)
+        asked = confirmation_page(
+            request,
+            delete_confirmation(order=order),
+            cancel_url=reverse("order-detail", kwargs={"order_id": order.order_id}),
+        )
+        if asked is not None:
+            return asked
         try:
             order_delete(order=order, by=request.user, reason=form.cleaned_data["reason"])
         except TransitionNotPermitted as exc:

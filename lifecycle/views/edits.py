@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import (
     AddressesForm,
@@ -17,8 +18,9 @@ from lifecycle.forms import (
     TagsForm,
     form_errors_text,
 )
-from orders.exceptions import LimitExceeded, OrderError, TransitionNotPermitted
+from orders.exceptions import LimitExceeded, OrderError, PaymentFailed, TransitionNotPermitted
 from orders.models import SubmissionOutcome
+from orders.selectors.confirmations import Confirmation, refund_confirmation
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -26,10 +28,10 @@ from orders.services.edits import (
     order_tags_edit,
 )
 from orders.services.notifications import TEMPLATES, order_email_resend
-from orders.services.refunds import order_refund
+from orders.services.refunds import order_refund, refund_amount_get
 from orders.services.replacement import order_replacement_create
 
-from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
+from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success, outcome_warning
 from .orders import merchant_order_or_404
 
 
@@ -49,6 +51,10 @@ class OrderPostView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
         """Call the service; return the success message."""
         raise NotImplementedError
 
+    def confirmation(self, order, form) -> Confirmation | None:
+        """What the form asks before it acts (money that moves); None: it acts at once."""
+        return None
+
     def post(self, request, order_id: str, **kwargs):
         order = merchant_order_or_404(request, order_id)
         self.kwargs.update(kwargs)
@@ -60,6 +66,9 @@ class OrderPostView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
         if form is not None and not form.is_valid():
             messages.error(request, f"{order.order_id}: {form_errors_text(form)}")
             return redirect(url)
+        asked = confirmation_page(request, self.confirmation(order, form), cancel_url=url)
+        if asked is not None:
+            return asked
 
         def run() -> SubmissionOutcome:
             try:
@@ -68,6 +77,8 @@ class OrderPostView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
                 return outcome_error(f"{order.order_id}: {exc}", url)
             except TransitionNotPermitted as exc:
                 raise PermissionDenied(str(exc)) from exc
+            except PaymentFailed as exc:  # the gateway refused: no money moved
+                return outcome_warning(f"{order.order_id}: {exc}", url)
             except OrderError as exc:
                 return outcome_error(str(exc), url)
             return outcome_success(message, url)
@@ -140,8 +151,21 @@ class OrderRefundView(OrderPostView):
         return RefundForm(data, order=order)
 
     def perform(self, order, form) -> str:
-        amount = order_refund(order=order, by=self.request.user, **form.inputs())
-        return f"{order.order_id}: refunded {amount}."
+        outcome = order_refund(order=order, by=self.request.user, **form.inputs())
+        return f"{order.order_id}: {outcome.summary}"
+
+    def confirmation(self, order, form) -> Confirmation | None:
+        inputs = form.inputs()
+        return refund_confirmation(
+            order=order,
+            amount=refund_amount_get(
+                order=order,
+                amount=inputs.get("amount"),
+                line_quantities=inputs.get("line_quantities"),
+                full=inputs.get("full", False),
+            ),
+            external=inputs.get("external", False),
+        )
 
 
 class OrderReplacementView(OrderPostView):

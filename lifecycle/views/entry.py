@@ -12,6 +12,7 @@ from orders.exceptions import OrderError, TransitionNotPermitted
 from orders.selectors.customers import customer_saved_cards_list, customer_search
 from orders.selectors.items import item_catalogue_list
 from orders.selectors.orders import order_live_find
+from orders.selectors.payments import order_payment_outcome_get
 from orders.services.placement import order_place, order_placed_with_key
 from orders.states import Stage
 
@@ -85,9 +86,14 @@ class OrderEntryView(MerchantRequiredMixin, View):
                 form.add_error(None, str(exc))
             else:
                 done = "was already placed" if earlier else "placed"
-                messages.success(
-                    request, f"{order.order_id} {done}; now in {Stage(order.stage).label}."
-                )
+                where = f"now in {Stage(order.stage).label}."
+                payment = order_payment_outcome_get(order=order)
+                if payment is None:
+                    messages.success(request, f"{order.order_id} {done}; {where}")
+                else:
+                    level = messages.WARNING if payment.level == "warning" else messages.SUCCESS
+                    text = f"{order.order_id} {done}; {where} {payment.summary}"
+                    messages.add_message(request, level, text)
                 return redirect("order-detail", order_id=order.order_id)
         context = entry_context(request, form, formset)
         return render(request, self.template_name, context, status=422)

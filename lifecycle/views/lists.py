@@ -14,6 +14,7 @@ from django.views import View
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import form_errors_text
 from lifecycle.navigation import stage_counts_for_request
@@ -34,6 +35,7 @@ from lifecycle.services import (
 from lifecycle.tables import RECEIVABLE_COLUMNS, SORTABLE, OrderTable
 from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
+from orders.selectors.confirmations import selection_confirmation
 from orders.selectors.list_columns import order_receivable_facts
 from orders.selectors.lists import (
     EXACT_COUNT_LIMIT,
@@ -276,6 +278,9 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
             pks = order_selection_resolve(merchant=request.merchant, selection=selection).order_pks
             if not pks:
                 raise OrderError("Select at least one order.")
+            asked = self.confirmation_asked(operation, pks, screen, query)
+            if asked is not None:
+                return asked
             job = operation_job_create(
                 merchant=request.merchant,
                 operation=operation,
@@ -292,6 +297,19 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
             f"{operation.label}: job {job.pk} {job_started_text(job)} on {len(pks):,} orders.",
         )
         return redirect("job-detail", pk=job.pk)
+
+    def confirmation_asked(self, operation: Operation, pks, screen: ListScreen, query: str):
+        """The confirmation step of an operation that moves money or cannot be undone."""
+        if not operation.needs_confirmation:
+            return None
+        confirmation = selection_confirmation(
+            merchant=self.request.merchant,
+            order_pks=pks,
+            label=operation.label,
+            danger=operation.danger,
+        )
+        cancel_url = f"{screen.url}?{query}" if query else screen.url
+        return confirmation_page(self.request, confirmation, cancel_url=cancel_url)
 
 
 class SavedViewCreateView(MerchantRequiredMixin, View):

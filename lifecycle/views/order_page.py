@@ -15,11 +15,14 @@ from orders.selectors.order_page import (
     order_refundable,
     order_retry_status_get,
 )
+from orders.selectors.payments import order_payment_outcome_get
 from orders.services.replacement import REPLACEABLE_STAGES
 from orders.states import PaymentStatus
 
 from .neighbours import order_neighbours_for_request
 from .orders import OrderDetailView, may_open
+
+PAYMENT_REFUSED = frozenset({PaymentStatus.DECLINED, PaymentStatus.CAPTURE_FAILED})
 
 
 class OrderPageView(OrderDetailView):
@@ -43,6 +46,12 @@ class OrderPageView(OrderDetailView):
             retry_status=order_retry_status_get(order),
             clearance=order_clearance_get(order),
             capture_failed=order.payment_status == PaymentStatus.CAPTURE_FAILED,
+            # Why the last charge did not go through, while the order waits for payment.
+            payment_outcome=(
+                order_payment_outcome_get(order=order)
+                if order.payment_status in PAYMENT_REFUSED
+                else None
+            ),
             neighbours=neighbours,
             list_url=list_url,
             from_query=from_query,

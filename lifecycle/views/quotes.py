@@ -10,10 +10,18 @@ from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.entry.drafts import entry_initial_from, entry_lines
 from lifecycle.entry.forms import EXPIRY, LineFormSet, PricingForm
 from orders.exceptions import OrderError, TransitionNotPermitted
+from orders.forms import CardForm
 from orders.payments import CardDetails
-from orders.services.quotes import EDITABLE, quote_accept, quote_edit, quote_for_token
+from orders.selectors.payments import order_payment_outcome_get
+from orders.services.quotes import (
+    EDITABLE,
+    quote_accept,
+    quote_edit,
+    quote_for_token,
+    quote_pay_with_other_card,
+)
 from orders.services.transitions import order_transition
-from orders.states import OFFLINE_METHODS, PaymentMethod, Stage
+from orders.states import OFFLINE_METHODS, PaymentMethod, PaymentStatus, Stage
 
 from .entry import entry_context
 from .orders import merchant_order_or_404
@@ -128,12 +136,22 @@ class QuoteCustomerView(View):
         order = self.get_order(token)
         return self.render_page(order, QuoteAcceptForm())
 
-    def render_page(self, order, form, status=200):
-        context = {"order": order, "form": form, "lines": list(order.lines.all())}
+    def render_page(self, order, form, status=200, other_card_form=None):
+        payment = order_payment_outcome_get(order=order)
+        may_retry = order.payment_status == PaymentStatus.DECLINED
+        context = {
+            "order": order,
+            "form": form,
+            "lines": list(order.lines.all()),
+            "payment": payment,
+            "other_card_form": (other_card_form or CardForm(prefix="other")) if may_retry else None,
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def post(self, request, token: str):
         order = self.get_order(token)
+        if order.stage == Stage.ACCOUNTS_RECEIVABLE and "other-card_number" in request.POST:
+            return self.pay_with_other_card(order, token)
         if order.stage != Stage.QUOTE_SENT:
             return redirect("quote-customer", token=token)
         form = QuoteAcceptForm(request.POST)
@@ -149,4 +167,16 @@ class QuoteCustomerView(View):
         except OrderError as exc:
             form.add_error(None, str(exc))
             return self.render_page(order, form, status=422)
+        return redirect("quote-customer", token=token)
+
+    def pay_with_other_card(self, order, token: str):
+        """After a decline: the customer's other card, charged now."""
+        form = CardForm(self.request.POST, prefix="other")
+        if not form.is_valid():
+            return self.render_page(order, QuoteAcceptForm(), status=422, other_card_form=form)
+        try:
+            quote_pay_with_other_card(order=order, card=form.card())
+        except OrderError as exc:
+            form.add_error(None, str(exc))
+            return self.render_page(order, QuoteAcceptForm(), status=422, other_card_form=form)
         return redirect("quote-customer", token=token)

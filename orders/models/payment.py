@@ -31,6 +31,11 @@ class PaymentTransaction(models.Model):
     avs_result = models.CharField(max_length=10, blank=True)
     cvv_result = models.CharField(max_length=10, blank=True)
     message = models.CharField(max_length=300, blank=True)
+    # The gateway's reason code for a refusal (orders.payments.PaymentReason), and the card the
+    # call went to: another card than the order's may pay once without becoming its card.
+    reason = models.CharField(max_length=30, blank=True)
+    card_brand = models.CharField(max_length=20, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -141,6 +141,24 @@ class OrderTransitions:
     @transition(
         "stage",
         source=S.ACCOUNTS_RECEIVABLE,
+        target=GET_STATE(_routed, states=AFTER_PAYMENT),
+        permission="orders.process_payment",
+        custom={
+            "label": "Charge another card",
+            "form": "orders.forms.OtherCardForm",
+            "preparer": "orders.services.transition_steps.charge_other_card",
+            "moves_money": True,
+            # Its input is one customer's card: never an operation over many orders.
+            "one_order": True,
+        },
+    )
+    def charge_other_card(self, *, next_stage: str) -> None:
+        if next_stage != S.ACCOUNTS_RECEIVABLE:
+            self._enter()
+
+    @transition(
+        "stage",
+        source=S.ACCOUNTS_RECEIVABLE,
         target=GET_STATE(_routed, states=[S.SHIPPING, S.COMPLETED]),
         permission="orders.record_payment",
         custom={

@@ -1,6 +1,6 @@
 """The payment gateway interface, chosen per merchant."""
 
-from .base import CardDetails, Gateway, GatewayResult
+from .base import CardDetails, Gateway, GatewayResult, PaymentReason
 from .test_gateway import TestGateway
 
 
@@ -9,4 +9,11 @@ def gateway_for(merchant) -> Gateway:
     return TestGateway(live=merchant.gateway == "test_live")
 
 
-__all__ = ["CardDetails", "Gateway", "GatewayResult", "TestGateway", "gateway_for"]
+__all__ = [
+    "CardDetails",
+    "Gateway",
+    "GatewayResult",
+    "PaymentReason",
+    "TestGateway",
+    "gateway_for",
+]

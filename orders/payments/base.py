@@ -1,6 +1,18 @@
+import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
+
+
+class PaymentReason(enum.StrEnum):
+    """Why a gateway refused (or flagged) a payment, in words shared by every gateway."""
+
+    DECLINED = "declined"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    PROCESSING_ERROR = "processing_error"
+    AUTHORIZATION_EXPIRED = "authorization_expired"
+    CVV_MISMATCH = "cvv_mismatch"
+    AVS_MISMATCH = "avs_mismatch"
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,8 @@ class GatewayResult:
     message: str = ""
     avs_result: str = ""
     cvv_result: str = ""
+    # A PaymentReason when the gateway refused; "" when it approved or said nothing more.
+    reason: str = ""
     raw: dict = field(default_factory=dict)
 
     @property

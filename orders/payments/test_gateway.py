@@ -15,13 +15,15 @@ from django.db import IntegrityError, transaction
 
 from orders.models import GatewayLedgerEntry
 
-from .base import CardDetails, CardToken, GatewayResult
+from .base import CardDetails, CardToken, GatewayResult, PaymentReason
 
 DECLINE = "0002"
 INSUFFICIENT_FUNDS = "9995"
 PROCESSING_ERROR = "0119"
 # Authorizes, but the capture at shipment fails (the authorization has expired).
 CAPTURE_FAILS = "0341"
+EXPIRED = PaymentReason.AUTHORIZATION_EXPIRED
+ERROR = PaymentReason.PROCESSING_ERROR
 TEST_CARD_NUMBERS = frozenset(
     {
         "4111111111111111",
@@ -120,10 +122,10 @@ class TestGateway:
                 gateway=self.name, reference=reference, operation="authorize", result="approved"
             ).first()
             if authorization is None:
-                return "error", "No such authorization.", "", ""
+                return "error", "No such authorization.", "", "", ERROR
             if authorization.token.endswith(f"_{CAPTURE_FAILS}"):
-                return "declined", "The authorization has expired.", "", ""
-            return "approved", "Captured.", "", ""
+                return "declined", "The authorization has expired.", "", "", EXPIRED
+            return "approved", "Captured.", "", "", ""
 
         return self._once("capture", idempotency_key, amount, answer)
 
@@ -134,14 +136,14 @@ class TestGateway:
                 gateway=self.name, reference=reference, result="approved"
             ).first()
             if original is None:
-                return "error", "No such payment to refund.", "", ""
-            return "approved", "Refunded.", "", ""
+                return "error", "No such payment to refund.", "", "", ERROR
+            return "approved", "Refunded.", "", "", ""
 
         return self._once("refund", idempotency_key, amount, answer)
 
     def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
         return self._once(
-            "void", idempotency_key, Decimal("0"), lambda: ("approved", "Voided.", "", "")
+            "void", idempotency_key, Decimal("0"), lambda: ("approved", "Voided.", "", "", "")
         )
 
     def debit_bank(self, *, account: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
@@ -149,7 +151,7 @@ class TestGateway:
             "echeck",
             idempotency_key,
             amount,
-            lambda: ("pending", "Submitted; waiting for settlement.", "", ""),
+            lambda: ("pending", "Submitted; waiting for settlement.", "", "", ""),
             token=account,
         )
 
@@ -169,18 +171,18 @@ class TestGateway:
 
     # ---- internals -----------------------------------------------------------------------
     @staticmethod
-    def _card_answer(token: str) -> tuple[str, str, str, str]:
+    def _card_answer(token: str) -> tuple[str, str, str, str, str]:
         last4 = token.rsplit("_", 1)[-1]
         behaviour = token.split("_")[2] if token.count("_") >= 3 else "ok"
         avs = "N" if behaviour == "avs" else "Y"
         cvv = "N" if behaviour == "cvv" else "M"
         if last4 == DECLINE:
-            return "declined", "Card declined.", avs, cvv
+            return "declined", "Card declined.", avs, cvv, PaymentReason.DECLINED
         if last4 == INSUFFICIENT_FUNDS:
-            return "declined", "Insufficient funds.", avs, cvv
+            return "declined", "Insufficient funds.", avs, cvv, PaymentReason.INSUFFICIENT_FUNDS
         if last4 == PROCESSING_ERROR:
-            return "error", "Processing error at the card network.", avs, cvv
-        return "approved", "Approved.", avs, cvv
+            return "error", "Processing error at the card network.", avs, cvv, ERROR
+        return "approved", "Approved.", avs, cvv, ""
 
     def _once(self, operation, idempotency_key, amount, answer, token: str = "") -> GatewayResult:
         if not idempotency_key:
@@ -189,7 +191,7 @@ class TestGateway:
             gateway=self.name, idempotency_key=idempotency_key
         ).first()
         if existing is None:
-            result, message, avs, cvv = answer()
+            result, message, avs, cvv, reason = answer()
             try:
                 with transaction.atomic():
                     existing = GatewayLedgerEntry.objects.create(
@@ -200,7 +202,7 @@ class TestGateway:
                         result=result,
                         reference=f"tgw_{operation[:3]}_{secrets.token_hex(8)}",
                         token=token,
-                        response={"message": message, "avs": avs, "cvv": cvv},
+                        response={"message": message, "avs": avs, "cvv": cvv, "reason": reason},
                     )
             except IntegrityError:
                 # Another caller used the same key at the same moment: its answer is ours.
@@ -214,5 +216,6 @@ class TestGateway:
             message=existing.response.get("message", ""),
             avs_result=existing.response.get("avs", ""),
             cvv_result=existing.response.get("cvv", ""),
+            reason=existing.response.get("reason", ""),
             raw={"ledger_id": existing.pk, "operation": existing.operation},
         )

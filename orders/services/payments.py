@@ -5,7 +5,6 @@ lock, saves the order. Idempotency keys are derived from the order and the numbe
 attempts, so a retry after a crash reuses the key and the gateway answers from its books.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
@@ -15,17 +14,11 @@ from orders.events import order_payment_event
 from orders.exceptions import PaymentFailed
 from orders.models import Order, PaymentTransaction
 from orders.payments import GatewayResult, gateway_for
+from orders.payments.base import CardToken
+from orders.payments.outcome import PaymentOutcome
 from orders.states import PaymentStatus
 
 Kind = PaymentTransaction.Kind
-
-
-@dataclass(frozen=True)
-class PaymentOutcome:
-    result: str
-    message: str = ""
-    avs_result: str = ""
-    cvv_result: str = ""
 
 
 def payment_transaction_record(
@@ -36,7 +29,11 @@ def payment_transaction_record(
     idempotency_key: str,
     by: Actor = None,
     via: str = "",
+    card: CardToken | None = None,
 ) -> PaymentTransaction:
+    """Keep a gateway answer as a PaymentTransaction with its event; the card is the order's
+    unless another card was used."""
+    brand, last4 = (card.brand, card.last4) if card else (order.card_brand, order.card_last4)
     transaction_row = PaymentTransaction.objects.create(
         order=order,
         kind=kind,
@@ -48,6 +45,9 @@ def payment_transaction_record(
         avs_result=result.avs_result,
         cvv_result=result.cvv_result,
         message=result.message[:300],
+        reason=result.reason,
+        card_brand=brand if last4 else "",
+        card_last4=last4,
     )
     order_payment_event(
         order=order,
@@ -58,6 +58,7 @@ def payment_transaction_record(
         message=result.message,
         by=by,
         via=via,
+        reason=result.reason,
     )
     return transaction_row
 
@@ -73,21 +74,37 @@ def payment_charge_card_on_file(
     """Charge (or authorize, if the merchant captures at shipment) the order's saved card."""
     if not order.gateway_token:
         raise PaymentFailed("There is no card on file for this order.")
+    return payment_charge_token(
+        order=order, token=order.gateway_token, by=by, via=via, idempotency_key=idempotency_key
+    )
+
+
+def payment_charge_token(
+    *,
+    order: Order,
+    token: str,
+    card: CardToken | None = None,
+    by: Actor = None,
+    via: str = "",
+    idempotency_key: str = "",
+) -> PaymentOutcome:
+    """Charge (or authorize) the order's total to a gateway token: the card on file, or
+    `card`, another card given for this payment."""
     gateway = gateway_for(order.merchant)
     authorize = order.merchant.capture_at_shipment
     kind = Kind.AUTHORIZE if authorize else Kind.CHARGE
     key = idempotency_key or _attempt_key(order, kind)
     call = gateway.authorize if authorize else gateway.charge
-    result = call(token=order.gateway_token, amount=order.total, idempotency_key=key)
-    payment_transaction_record(
-        order=order, kind=kind, result=result, idempotency_key=key, by=by, via=via
+    result = call(token=token, amount=order.total, idempotency_key=key)
+    row = payment_transaction_record(
+        order=order, kind=kind, result=result, idempotency_key=key, by=by, via=via, card=card
     )
     if result.approved:
         order.payment_status = PaymentStatus.AUTHORIZED if authorize else PaymentStatus.PROCESSED
         order.paid_at = timezone.now()
-        return PaymentOutcome("approved", result.message, result.avs_result, result.cvv_result)
-    order.payment_status = PaymentStatus.DECLINED
-    return PaymentOutcome("declined", result.message, result.avs_result, result.cvv_result)
+    else:
+        order.payment_status = PaymentStatus.DECLINED
+    return PaymentOutcome.of(row)
 
 
 def payment_submit_echeck(
@@ -97,11 +114,11 @@ def payment_submit_echeck(
     gateway = gateway_for(order.merchant)
     key = _attempt_key(order, Kind.CHARGE)
     result = gateway.debit_bank(account=account, amount=order.total, idempotency_key=key)
-    payment_transaction_record(
+    row = payment_transaction_record(
         order=order, kind=Kind.CHARGE, result=result, idempotency_key=key, by=by, via=via
     )
     order.payment_status = PaymentStatus.PENDING
-    return PaymentOutcome(result.result, result.message)
+    return PaymentOutcome.of(row)
 
 
 def payment_capture(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
@@ -115,14 +132,14 @@ def payment_capture(*, order: Order, by: Actor = None, via: str = "") -> Payment
     result = gateway_for(order.merchant).capture(
         reference=authorization.gateway_reference, amount=order.total, idempotency_key=key
     )
-    payment_transaction_record(
+    row = payment_transaction_record(
         order=order, kind=Kind.CAPTURE, result=result, idempotency_key=key, by=by, via=via
     )
     if result.approved:
         order.payment_status = PaymentStatus.PROCESSED
-        return PaymentOutcome("approved", result.message)
-    order.payment_status = PaymentStatus.CAPTURE_FAILED
-    return PaymentOutcome("declined", result.message)
+    else:
+        order.payment_status = PaymentStatus.CAPTURE_FAILED
+    return PaymentOutcome.of(row)
 
 
 def payment_settled_at_gateway(order: Order) -> PaymentTransaction | None:
@@ -146,12 +163,13 @@ def payment_refund_through_gateway(
     result = gateway_for(order.merchant).refund(
         reference=settled.gateway_reference, amount=amount, idempotency_key=key
     )
-    payment_transaction_record(
+    row = payment_transaction_record(
         order=order, kind=Kind.REFUND, result=result, idempotency_key=key, by=by, via=via
     )
+    outcome = PaymentOutcome.of(row)
     if not result.approved:
-        raise PaymentFailed(f"The gateway refused the refund: {result.message}")
-    return PaymentOutcome("approved", result.message)
+        raise PaymentFailed(outcome.summary)
+    return outcome
 
 
 def payment_void(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
@@ -164,8 +182,8 @@ def payment_void(*, order: Order, by: Actor = None, via: str = "") -> PaymentOut
     result = gateway_for(order.merchant).void(
         reference=authorization.gateway_reference, idempotency_key=key
     )
-    payment_transaction_record(
+    row = payment_transaction_record(
         order=order, kind=Kind.VOID, result=result, idempotency_key=key, by=by, via=via
     )
     order.payment_status = PaymentStatus.VOIDED
-    return PaymentOutcome("approved", result.message)
+    return PaymentOutcome.of(row)

@@ -21,7 +21,7 @@ from orders.exceptions import OrderError, TransitionNotAvailable, TransitionNotP
 from orders.models import Merchant, Order, OrderEventType, OrderLine
 from orders.payments import CardDetails
 from orders.pricing import order_totals
-from orders.states import Stage
+from orders.states import PaymentStatus, Stage
 
 from .locking import order_lock
 from .placement import LineDraft, order_lines_resolve
@@ -88,6 +88,24 @@ def quote_accept(*, order: Order, card: CardDetails | None = None, method: str =
         expected_stage=Stage.QUOTE_SENT,
         card=card,
         method=method,
+    )
+    return result.target
+
+
+def quote_pay_with_other_card(*, order: Order, card: CardDetails) -> str:
+    """After a decline, the customer tries another card on their accepted quote; approved, it
+    becomes their card on file. Side effects: a gateway charge, an order_transitioned event by
+    the customer. Returns the stage the order went to."""
+    if order.payment_status != PaymentStatus.DECLINED:
+        raise TransitionNotAvailable(f"{order.order_id} is not waiting for another card.")
+    result = order_transition(
+        order=order,
+        name="charge_other_card",
+        by=None,
+        via="customer",
+        expected_stage=Stage.ACCOUNTS_RECEIVABLE,
+        card=card,
+        save_card=True,
     )
     return result.target
 

@@ -14,13 +14,12 @@ from orders.events import order_refunded_event
 from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
 from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
 from orders.payments import GatewayResult
+from orders.payments.outcome import PaymentOutcome
 from orders.pricing import money
-from orders.states import GATEWAY_METHODS, PaymentMethod, PaymentStatus
+from orders.states import GATEWAY_METHODS, REFUNDABLE_STATUSES, PaymentMethod, PaymentStatus
 
 from . import notifications, payments
 from .locking import order_lock
-
-REFUNDABLE_STATUSES = {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED}
 
 
 def refund_apply(
@@ -34,8 +33,9 @@ def refund_apply(
     by: Actor = None,
     via: str = "",
     job_id: int | None = None,
-) -> Decimal:
-    """Refund on an order the caller has locked; the caller saves the order."""
+) -> PaymentOutcome:
+    """Refund on an order the caller has locked; the caller saves the order. What the gateway
+    answered (a refund made outside it counts as approved)."""
     _check_paid(order)
     lines = {line.pk: line for line in order.lines.all()}
     line_quantities = {int(k): int(v) for k, v in (line_quantities or {}).items() if int(v)}
@@ -68,9 +68,11 @@ def refund_apply(
         and payments.payment_settled_at_gateway(order) is not None
     )
     if through_gateway:
-        payments.payment_refund_through_gateway(order=order, amount=amount, by=by, via=via)
+        outcome = payments.payment_refund_through_gateway(
+            order=order, amount=amount, by=by, via=via
+        )
     else:
-        payments.payment_transaction_record(
+        row = payments.payment_transaction_record(
             order=order,
             kind=PaymentTransaction.Kind.EXTERNAL_REFUND,
             result=GatewayResult("approved", "", amount, "Refund made outside the gateway"),
@@ -78,6 +80,7 @@ def refund_apply(
             by=by,
             via=via,
         )
+        outcome = PaymentOutcome.of(row)
     for pk, quantity in line_quantities.items():
         line = lines[pk]
         line.refunded_quantity += quantity
@@ -103,7 +106,7 @@ def refund_apply(
         refunded_total=order.refunded_total,
         **({"job_id": job_id} if job_id is not None else {}),
     )
-    return amount
+    return outcome
 
 
 def order_refund(
@@ -118,8 +121,9 @@ def order_refund(
     reason: str = "",
     notify: bool = True,
     job_id: int | None = None,
-) -> Decimal:
-    """Refund part or all of an order. Side effects: gateway refund, event, refund email."""
+) -> PaymentOutcome:
+    """Refund part or all of an order; what the gateway answered. Side effects: gateway
+    refund, event, refund email."""
     with transaction.atomic():
         locked = order_lock(order)
         if by is not None and not by.has_perm("orders.refund_order", locked):
@@ -145,6 +149,32 @@ def order_refund(
         if notify:
             transaction.on_commit(notifications.order_email_later(locked.pk, "refund_notice"))
     return refunded
+
+
+def refund_amount_get(
+    *,
+    order: Order,
+    amount: Decimal | str | None = None,
+    line_quantities: dict[int, int] | None = None,
+    full: bool = False,
+) -> Decimal:
+    """The amount a refund with these inputs returns, as order_refund computes it (for the
+    question asked before it); 0.00 for inputs it would refuse."""
+    if full:
+        return order.total - order.refunded_total
+    try:
+        parsed, quantities = _parsed(amount, line_quantities)
+    except InvalidInput:
+        return Decimal("0.00")
+    if parsed is not None:
+        return money(parsed)
+    lines = {line.pk: line for line in order.lines.all()}
+    return money(
+        sum(
+            (lines[pk].unit_price * q for pk, q in (quantities or {}).items() if pk in lines),
+            Decimal(0),
+        )
+    )
 
 
 def _parsed(amount, line_quantities) -> tuple[Decimal | None, dict[int, int] | None]:

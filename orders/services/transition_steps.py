@@ -18,15 +18,21 @@ from orders.fraud import shipping_address_key
 from orders.fsm import transition_spec
 from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
 from orders.models.transitions import HOLD_SOURCES
-from orders.payments import CardDetails, GatewayResult, gateway_for
+from orders.payments import CardDetails, GatewayResult
+from orders.payments.outcome import PaymentOutcome
 from orders.routing import stage_after_payment, stage_after_settled_payment
-from orders.states import GATEWAY_METHODS, OFFLINE_METHODS, PaymentMethod, PaymentStatus, Stage
+from orders.states import (
+    GATEWAY_METHODS,
+    OFFLINE_METHODS,
+    REFUNDABLE_STATUSES,
+    UNCAPTURED_STATUSES,
+    PaymentMethod,
+    Stage,
+)
 
-from . import notifications, payments, refunds
+from . import cards, notifications, payments, refunds
 
 MAX_TRACKING_NUMBERS = 5
-# An authorization not (yet) captured: rejecting voids it, shipping captures it.
-UNCAPTURED = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURE_FAILED})
 
 
 @dataclass
@@ -37,6 +43,8 @@ class Step:
     # Set when money work failed in a way that must be kept (a declined capture): the order's
     # payment facts are saved, its stage stays, and this error is raised after the commit.
     refusal: OrderError | None = None
+    # What the gateway answered when the step charged, captured, refunded or voided.
+    payment: PaymentOutcome | None = None
 
 
 def prepare(order: Order, name: str, *, by: Actor, via: str, inputs: dict[str, Any]) -> Step:
@@ -72,6 +80,7 @@ def charge_and_route(
         step = Step(
             kwargs={"next_stage": _route_after_payment(order, outcome.result)},
             payload={"payment": outcome.result, "message": outcome.message},
+            payment=outcome,
         )
         if outcome.result == "approved":
             _receipt_unless_skipped(step, order, inputs.get("notify", True))
@@ -94,6 +103,43 @@ def process_payment(
     # The transition's condition has made sure there is a card or wallet on file. A rebill
     # retry passes its attempt's key, so that a re-run after a crash cannot charge twice.
     return charge_and_route(order, by=by, via=via, notify=notify, idempotency_key=idempotency_key)
+
+
+def charge_other_card(
+    order: Order,
+    *,
+    by: Actor,
+    via: str,
+    card: CardDetails | None = None,
+    save_card: bool = False,
+    notify: bool = True,
+    **inputs: Any,
+) -> Step:
+    """Charge a card given now instead of the one on file; once approved and if asked, it
+    becomes the order's (so the customer's) card on file. The CVV goes only to the gateway."""
+    if card is None:
+        raise InvalidInput("Enter the card to charge.")
+    token = cards.card_tokenize(order=order, card=card)
+    outcome = payments.payment_charge_token(
+        order=order, token=token.token, card=token, by=by, via=via
+    )
+    if outcome.moved_money:
+        order.payment_method = PaymentMethod.CREDIT_CARD
+        if save_card:
+            cards.card_on_file_keep(order=order, token=token)
+    step = Step(
+        kwargs={"next_stage": _route_after_payment(order, outcome.result)},
+        payload={
+            "payment": outcome.result,
+            "message": outcome.message,
+            "card": outcome.card,
+            "saved": bool(save_card and outcome.moved_money),
+        },
+        payment=outcome,
+    )
+    if outcome.moved_money:
+        _receipt_unless_skipped(step, order, notify)
+    return step
 
 
 def _receipt_unless_skipped(step: Step, order: Order, notify: bool) -> None:
@@ -162,21 +208,27 @@ def _reason_code(order: Order, reason: str, codes: list[str]) -> str:
 
 def reject(order: Order, *, by: Actor, via: str, reason: str = "", **inputs: Any) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
-    if order.payment_status in UNCAPTURED:
-        payments.payment_void(order=order, by=by, via=via)
-    return Step(kwargs={"reason": reason, "rejected_by": _user(by)}, payload={"reason": reason})
+    voided = None
+    if order.payment_status in UNCAPTURED_STATUSES:
+        voided = payments.payment_void(order=order, by=by, via=via)
+    return Step(
+        kwargs={"reason": reason, "rejected_by": _user(by)},
+        payload={"reason": reason},
+        payment=voided,
+    )
 
 
 def reject_as_fraud(
     order: Order, *, by: Actor, via: str, block: bool = False, **inputs: Any
 ) -> Step:
-    _return_money(order, by=by, via=via, reason="fraud")
+    returned = _return_money(order, by=by, via=via, reason="fraud")
     blocked = []
     if block:
         blocked = _block_list_add(order, by=by)
     return Step(
         kwargs={"reason": "fraud", "rejected_by": _user(by)},
         payload={"reason": "fraud", "blocked": blocked},
+        payment=returned,
     )
 
 
@@ -184,30 +236,29 @@ def refund_and_reject(
     order: Order, *, by: Actor, via: str, reason: str = "", notify: bool = True, **inputs: Any
 ) -> Step:
     reason = _reason_code(order, reason, order.merchant.reject_reason_codes)
-    refunded = _return_money(order, by=by, via=via, reason=reason)
+    returned = _return_money(order, by=by, via=via, reason=reason)
+    refunded = "0.00" if returned is None or returned.kind == "void" else str(returned.amount)
     step = Step(
         kwargs={"reason": reason, "rejected_by": _user(by)},
         payload={"reason": reason, "refunded": refunded},
+        payment=returned,
     )
     if notify and refunded != "0.00":
         step.after_commit.append(notifications.order_email_later(order.pk, "refund_notice"))
     return step
 
 
-def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> str:
-    """Void an authorization or refund what is left of a settled payment; returns the amount."""
-    if order.payment_status in UNCAPTURED:
-        payments.payment_void(order=order, by=by, via=via)
-        return "0.00"
+def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> PaymentOutcome | None:
+    """Void an authorization or refund what is left of a settled payment; what the gateway
+    answered, None when there was nothing to return."""
+    if order.payment_status in UNCAPTURED_STATUSES:
+        return payments.payment_void(order=order, by=by, via=via)
     remaining = order.total - order.refunded_total
-    if order.payment_status in {PaymentStatus.PROCESSED, PaymentStatus.PARTIALLY_REFUNDED} and (
-        remaining > 0
-    ):
-        refunds.refund_apply(
+    if order.payment_status in REFUNDABLE_STATUSES and remaining > 0:
+        return refunds.refund_apply(
             order=order, amount=remaining, by=by, via=via, reason=reason, all_lines=True
         )
-        return str(remaining)
-    return "0.00"
+    return None
 
 
 def _block_list_add(order: Order, *, by: Actor) -> list[str]:
@@ -292,14 +343,14 @@ def mark_shipped(
     tracking = [number.strip() for number in tracking_numbers if number and number.strip()]
     if len(tracking) > MAX_TRACKING_NUMBERS:
         raise InvalidInput(f"At most {MAX_TRACKING_NUMBERS} tracking numbers per shipment.")
-    if order.payment_status in UNCAPTURED:
+    if order.payment_status in UNCAPTURED_STATUSES:
         outcome = payments.payment_capture(order=order, by=by, via=via)
         if outcome.result != "approved":
             return Step(
                 refusal=PaymentFailed(
-                    f"{order.order_id}: the payment capture failed ({outcome.message}); "
-                    "the order stays in Shipping."
-                )
+                    f"{order.order_id}: {outcome.summary} The order stays in Shipping."
+                ),
+                payment=outcome,
             )
     Shipment.objects.create(
         order=order,
@@ -324,7 +375,7 @@ def accept_quote(
 ) -> Step:
     """The customer accepts the quote and pays by card (charged now) or by an offline method."""
     if card is not None:
-        _card_on_file_set(order, card)
+        cards.card_on_file_keep(order=order, token=cards.card_tokenize(order=order, card=card))
     elif method:
         if method not in OFFLINE_METHODS:
             raise InvalidInput(f"“{method}” is not a way to pay a quote.")
@@ -338,17 +389,6 @@ def send_quote(order: Order, *, by: Actor, via: str, **inputs: Any) -> Step:
     step = Step(payload={"total": str(order.total)})
     step.after_commit.append(notifications.order_email_later(order.pk, "quote"))
     return step
-
-
-def _card_on_file_set(order: Order, card: CardDetails) -> None:
-    try:
-        token = gateway_for(order.merchant).tokenize(card)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-    order.payment_method = PaymentMethod.CREDIT_CARD
-    order.card_brand, order.card_last4 = token.brand, token.last4
-    order.card_exp_month, order.card_exp_year = token.exp_month, token.exp_year
-    order.card_fingerprint, order.gateway_token = token.fingerprint, token.token
 
 
 def _user(by: Actor):

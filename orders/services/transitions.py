@@ -30,6 +30,7 @@ from orders.fsm import (
     transitions_for_user,
 )
 from orders.models import Order
+from orders.payments.outcome import PaymentOutcome
 from orders.states import Stage
 from orders.writes import order_save_changed
 
@@ -45,6 +46,15 @@ class TransitionResult:
     source: str
     target: str
     message: str
+    # What the gateway answered when the transition charged, captured, refunded or voided.
+    payment: PaymentOutcome | None = None
+
+    @property
+    def level(self) -> str:
+        """success when the order moved on and any money moved as asked; else warning."""
+        if self.payment is not None and self.payment.level == "warning":
+            return "warning"
+        return "success" if self.target != self.source else "warning"
 
 
 def transition_names() -> list[str]:
@@ -76,6 +86,7 @@ def order_transition(
     if name not in transition_specs():
         raise TransitionNotAvailable(f"Unknown action “{name}”.")
     refusal: OrderError | None = None
+    payment: PaymentOutcome | None = None
     try:
         with order_change_atomic(lock_held=lock_held):
             locked = order_lock(order, lock_held=lock_held)
@@ -83,6 +94,7 @@ def order_transition(
             _check(locked, name, by, expected_stage)
             before = locked.field_values()
             step = transition_steps.prepare(locked, name, by=by, via=via, inputs=inputs)
+            payment = step.payment
             if step.refusal is not None:
                 order_save_changed(locked, before)
                 refusal = step.refusal
@@ -110,7 +122,8 @@ def order_transition(
         name=name,
         source=source,
         target=locked.stage,
-        message=_message(locked, name, source),
+        message=_message(locked, name, source, payment),
+        payment=payment,
     )
 
 
@@ -132,8 +145,11 @@ def _check(order: Order, name: str, by, expected_stage: str | None) -> None:
     raise TransitionNotPermitted(f"You may not “{label}” orders.")
 
 
-def _message(order: Order, name: str, source: str) -> str:
+def _message(order: Order, name: str, source: str, payment: PaymentOutcome | None) -> str:
     label = transition_label(name)
+    if payment is not None:
+        where = "It stays in" if order.stage == source else "Now in"
+        return f"{order.order_id}: {label}: {payment.summary} {where} {Stage(order.stage).label}."
     if order.stage == source:
         return f"{order.order_id}: {label} done; it stays in {Stage(source).label}."
     return f"{order.order_id}: {label} done; now in {Stage(order.stage).label}."

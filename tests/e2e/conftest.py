@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 import tools.jobs
 from tests.conftest import require_service
@@ -135,3 +136,11 @@ def assert_accessible(page):
             pytest.fail("axe-core found:\n" + "\n".join(problems), pytrace=False)
 
     return check
+
+
+def confirm_step(page, question: str) -> None:
+    """Answer the confirmation step an action that moves money (or cannot be undone) asks:
+    check its question names what is at stake, then confirm."""
+    step = page.locator("[data-confirm-step]")
+    expect(step.locator("[data-confirm-question]")).to_contain_text(question)
+    step.get_by_role("button").first.click()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from orders.models import Order
+from tests.e2e.conftest import confirm_step
 from tests.factories import MerchantFactory, member
 from tests.orders.auto_orders import subscribe
 
@@ -38,8 +39,10 @@ def test_manager_pauses_resumes_and_rebills_an_auto_order_then_finds_the_order(p
     expect(page.locator("[data-status]")).to_have_text("Active")
 
     page.get_by_role("button", name="Rebill now").click()
+    confirm_step(page, f"Rebill {auto_order.code} now: place its next order and charge")
+    expect(page.get_by_text(f"{auto_order.code}: rebilled as")).to_be_visible()
     rebill = Order.objects.get(source="rebill")
-    expect(page.get_by_text(f"rebilled: order {rebill.order_id} approved")).to_be_visible()
+    expect(page.get_by_text(f"rebilled as {rebill.order_id}. Charged")).to_be_visible()
     expect(page.get_by_role("link", name=rebill.order_id, exact=True)).to_be_visible()
     assert "tab=history" in page.url
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from orders.models import Order
 from orders.services.placement import CardMode
 from orders.states import Stage
+from tests.e2e.conftest import confirm_step
 from tests.factories import member, place
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +44,7 @@ def test_manager_filters_receivables_and_processes_two_payments_as_a_bulk_job(
     expect(page.locator("#selected-count")).to_have_text("2 selected")
 
     page.get_by_role("button", name="Process payment", exact=True).click()
+    confirm_step(page, "Process payment on 2 orders totalling")
 
     page.wait_for_url("**/tools/jobs/*/")
     progress = page.locator("#job-progress")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from orders.models import Order, Role
 from orders.services.placement import order_place
 from orders.states import PaymentMethod, Stage
+from tests.e2e.conftest import confirm_step
 from tests.factories import MerchantFactory, member, place
 from tests.orders.builders import risky_draft, walk
 
@@ -57,8 +58,11 @@ def test_manager_refunds_one_line_of_a_completed_order_partially(page, sign_in, 
     form.get_by_label("Widget (at most 3)").fill("1")
     form.get_by_label("Do not notify the customer").check()
     form.get_by_role("button", name="Refund").click()
+    confirm_step(page, f"Refund 10.00 to ann@example.com's Visa ending 1111 for {order.order_id}?")
 
-    expect(page.get_by_text(f"{order.order_id}: refunded 10.00.")).to_be_visible()
+    expect(
+        page.get_by_text(f"{order.order_id}: Refunded 10.00 to Visa ending 1111.")
+    ).to_be_visible()
     expect(page.locator(".timeline li").first).to_contain_text("Refunded 10.00")
     order.refresh_from_db()
     assert order.refunded_total == Decimal("10.00")
@@ -76,6 +80,7 @@ def test_reject_as_fraud_with_block_list_flags_the_next_order_from_that_email(pa
     form = page.locator(f'form[action="/orders/{suspect.order_id}/transition/reject_as_fraud/"]')
     form.get_by_label("Also block the email").check()
     form.get_by_role("button", name="Reject as fraud").click()
+    confirm_step(page, f"Reject as fraud {suspect.order_id}: refund {suspect.total:,.2f} to")
     expect(page.locator(".badge.stage")).to_have_text("Rejected")
 
     following = place(shop, method=PaymentMethod.CHECK, card=None, email="risky@mailinator.com")

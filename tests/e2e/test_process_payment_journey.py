@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from orders.models import Merchant, Order
 from orders.payments.test_gateway import DECLINE, INSUFFICIENT_FUNDS, PROCESSING_ERROR
 from orders.states import PaymentMethod, Stage
+from tests.e2e.conftest import confirm_step
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,9 +51,10 @@ def test_manager_processes_a_receivable_payment_and_finds_the_order_in_shipping(
     # for the navigation to end), and the note is read back on the page that answers.
     page.evaluate(SENT_BUTTON_STATE_NOTE)
     page.get_by_role("button", name="Process payment", exact=True).click()
+    confirm_step(page, f"Process payment: charge {order.total:,.2f} to")
 
     expect(
-        page.get_by_text(f"{order.order_id}: Process payment done; now in Shipping.")
+        page.get_by_text(f"{order.order_id}: Process payment: Charged {order.total:,.2f} to")
     ).to_be_visible()
     expect(page.locator(".badge.stage")).to_have_text("Shipping")
     assert page.evaluate("sessionStorage.getItem('sent-button-disabled')") == "true"

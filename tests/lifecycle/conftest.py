@@ -11,9 +11,12 @@ def login(client, user) -> None:
     client.force_login(user)
 
 
-def one_time() -> dict[str, str]:
-    """The fresh one-time token a rendered money form carries, as post data."""
-    return {"form_token": uuid.uuid4().hex}
+def one_time(*, confirmed: bool = True) -> dict[str, str]:
+    """The fresh one-time token a rendered money form carries, as post data; confirmed: as
+    the confirmation step posts it (an action that moves money asks first, see
+    backoffice/common/confirmation.py), else as the form's own first post."""
+    data = {"form_token": uuid.uuid4().hex}
+    return {**data, "confirmed": "1"} if confirmed else data
 
 
 def ar_order(merchant, **kwargs):

@@ -48,7 +48,7 @@ def test_partial_refund_of_one_line_quantity(
     assert event.payload["lines"] == {str(line.pk): 1}
     assert event.actor.username == "demo-manager"
     assert len(callbacks) == 1  # the refund notice
-    assert messages_of(response) == [f"{order.order_id}: refunded 10.00."]
+    assert messages_of(response) == [f"{order.order_id}: Refunded 10.00 to Visa ending 1111."]
 
 
 def test_full_external_refund_without_notification(

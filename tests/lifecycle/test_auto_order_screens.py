@@ -119,7 +119,10 @@ def test_rebill_now_from_the_page_shows_the_new_order_in_history(client, manager
     rebill = Order.objects.get(source="rebill")
     assert response.context["tab"] == "history"
     assert [o.order_id for o in response.context["history"]] == [rebill.order_id]
-    assert f"rebilled: order {rebill.order_id} approved" in response.content.decode()
+    assert (
+        f"{auto_order.code}: rebilled as {rebill.order_id}. Charged 25.00 to Card ending 1111."
+        in response.content.decode()
+    )
 
 
 def test_a_shipping_clerk_sees_no_actions_and_cannot_act(client, merchant, auto_order):

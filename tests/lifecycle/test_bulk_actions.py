@@ -47,7 +47,12 @@ def test_bulk_action_on_selected_orders_runs_as_a_job_with_per_order_outcomes(
 
     response = manager_client.post(
         AR_BULK,
-        {"operation": "process_payment", "order": [o.pk for o in chosen], "query": "q=x"},
+        {
+            "operation": "process_payment",
+            "order": [o.pk for o in chosen],
+            "query": "q=x",
+            "confirmed": "1",
+        },
     )
 
     job = Job.objects.get()

@@ -34,7 +34,11 @@ def test_bulk_process_payment_from_the_list_runs_on_a_real_worker(
 
     response = client.post(
         "/stages/accounts-receivable/bulk/",
-        {"operation": "process_payment", "order": [o.pk for o in [*chosen, shipped]]},
+        {
+            "operation": "process_payment",
+            "order": [o.pk for o in [*chosen, shipped]],
+            "confirmed": "1",
+        },
     )
 
     job = Job.objects.get()

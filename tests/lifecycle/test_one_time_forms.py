@@ -88,7 +88,9 @@ def test_two_identical_refund_posts_at_once_refund_once(merchant, manager_client
     assert refunds(order) == (1, 1)
     assert order.refunded_total == Decimal("10.00")
     assert answer(first) == answer(second)
-    assert answer(first)[1] == [("success", f"{order.order_id}: refunded 10.00.")]
+    assert answer(first)[1] == [
+        ("success", f"{order.order_id}: Refunded 10.00 to Visa ending 1111.")
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -106,7 +108,11 @@ def test_two_identical_process_payment_posts_at_once_charge_once(merchant, manag
     assert Order.objects.get(pk=order.pk).stage == Stage.SHIPPING
     assert answer(first) == answer(second)
     assert answer(first)[1] == [
-        ("success", f"{order.order_id}: Process payment done; now in Shipping.")
+        (
+            "success",
+            f"{order.order_id}: Process payment: Charged 25.00 to Visa ending 1111. "
+            "Now in Shipping.",
+        )
     ]
 
 

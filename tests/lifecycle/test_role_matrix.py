@@ -547,6 +547,13 @@ POST_CASES = [
     ),
     Case(
         "auto-order-action",
+        lambda w, u: f"/auto-orders/{w.auto_order.code}/update-card/",
+        lambda w: {"card_number": "5555 5555 5555 4444", "card_exp": "11/30", "card_cvv": "123"},
+        lambda w, u: AutoOrder.objects.get(pk=w.auto_order.pk).card_last4,
+        label="update-card",
+    ),
+    Case(
+        "auto-order-action",
         lambda w, u: f"/auto-orders/{w.auto_order.code}/rebill-now/",
         state=lambda w, u: Order.objects.count(),
         label="rebill-now",
@@ -630,6 +637,17 @@ POST_CASES = [
         lambda w: {"expected_stage": Stage.ACCOUNTS_RECEIVABLE},
         _order_field("receivable", "stage"),
         label="process_payment",
+    ),
+    Case(
+        "order-transition",
+        lambda w, u: f"/orders/{w.receivable.order_id}/transition/charge_other_card/",
+        lambda w: {
+            "charge_other_card-card_number": "4242 4242 4242 4242",
+            "charge_other_card-card_exp": "12/31",
+            "expected_stage": Stage.ACCOUNTS_RECEIVABLE,
+        },
+        _order_field("receivable", "stage"),
+        label="charge_other_card",
     ),
     Case(
         "order-transition",

@@ -37,7 +37,9 @@ def test_manager_processes_payment_and_the_order_moves_to_shipping(manager_clien
     assert event.payload["transition"] == "process_payment"
     assert event.actor.username == "demo-manager"
     assert response.redirect_chain[-1][0] == f"/orders/{order.order_id}/"
-    assert messages_of(response) == [f"{order.order_id}: Process payment done; now in Shipping."]
+    assert messages_of(response) == [
+        f"{order.order_id}: Process payment: Charged 25.00 to Visa ending 1111. Now in Shipping."
+    ]
     content = response.content.decode()
     assert "Process payment: Accounts Receivable → Shipping" in content
 

@@ -167,7 +167,14 @@ def test_an_inactive_member_has_no_permission(merchant):
         (
             "manager",
             Stage.ACCOUNTS_RECEIVABLE,
-            {"process_payment", "record_payment", "submit_echeck", "hold", "reject"},
+            {
+                "process_payment",
+                "charge_other_card",
+                "record_payment",
+                "submit_echeck",
+                "hold",
+                "reject",
+            },
         ),
         ("manager", Stage.FRAUD_REVIEW, {"approve", "reject_as_fraud", "hold"}),
         ("manager", Stage.PENDING_CLEARANCE, {"reject"}),

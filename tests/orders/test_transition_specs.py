@@ -136,8 +136,20 @@ def test_a_transition_whose_preparer_calls_the_gateway_is_marked_as_moving_money
 
 def test_a_money_moving_transition_runs_as_a_money_moving_operation():
     for spec in transition_specs().values():
-        if not spec.system:
+        if not spec.system and not spec.one_order:
             assert OPERATIONS[spec.name].moves_money == spec.moves_money, spec.name
+            assert OPERATIONS[spec.name].danger == spec.danger, spec.name
+
+
+def test_a_transition_whose_input_is_one_customers_card_is_no_operation():
+    assert transition_specs()["charge_other_card"].one_order
+    assert "charge_other_card" not in OPERATIONS
+
+
+def test_transitions_that_move_money_or_are_dangerous_ask_for_confirmation():
+    asking = {name for name, spec in transition_specs().items() if spec.needs_confirmation}
+    assert {"process_payment", "reject_as_fraud", "refund_and_reject", "reject"} <= asking
+    assert {"approve", "hold", "release_hold", "send_quote"}.isdisjoint(asking)
 
 
 def test_only_orders_fsm_reads_django_fsm_metadata():

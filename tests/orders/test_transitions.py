@@ -56,6 +56,7 @@ ALLOWED = {
     "expire_quote": {S.QUOTE_REQUEST, S.QUOTE_SENT},
     "release_preorder": {S.PRE_ORDER},
     "process_payment": {S.ACCOUNTS_RECEIVABLE},
+    "charge_other_card": {S.ACCOUNTS_RECEIVABLE},
     "record_payment": {S.ACCOUNTS_RECEIVABLE},
     "submit_echeck": {S.ACCOUNTS_RECEIVABLE},
     "confirm_clearance": {S.PENDING_CLEARANCE},
@@ -83,6 +84,7 @@ TARGET = {
     "expire_quote": S.REJECTED,
     "release_preorder": S.SHIPPING,
     "process_payment": S.SHIPPING,
+    "charge_other_card": S.SHIPPING,
     "record_payment": S.SHIPPING,
     "submit_echeck": S.PENDING_CLEARANCE,
     "confirm_clearance": S.SHIPPING,
@@ -98,6 +100,7 @@ TARGET = {
     "unreject": S.ACCOUNTS_RECEIVABLE,
 }
 VALID_INPUTS = {
+    "charge_other_card": {"card": CardDetails("4242 4242 4242 4242", 12, 2031), "save_card": True},
     "record_payment": {"reference": "CHK-1001"},
     "submit_echeck": {"bank_account": "021000021-123456789"},
     "hold": {"reason": "Customer asked to wait"},

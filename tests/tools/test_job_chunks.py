@@ -153,7 +153,9 @@ def test_a_capture_refused_in_a_batch_fails_the_item_and_keeps_the_attempt(merch
     job = job_run(job_id=job.pk)
 
     assert (job.succeeded_count, job.failed_count) == (1, 1)
-    assert "capture failed" in JobItemOutcome.objects.get(job=job, order_pk=refused.pk).message
+    refusal = JobItemOutcome.objects.get(job=job, order_pk=refused.pk).message
+    assert "Capture declined: the authorization has expired" in refusal
+    assert "No money moved" in refusal
     assert Order.objects.get(pk=captured.pk).stage == Stage.COMPLETED
     refused.refresh_from_db()
     assert (refused.stage, refused.payment_status) == (Stage.SHIPPING, PaymentStatus.CAPTURE_FAILED)

@@ -42,7 +42,11 @@ def test_now_available_charges_and_routes_each_pre_order_and_declines_go_to_rece
     assert (good.stage, good.payment_status) == (Stage.SHIPPING, PaymentStatus.PROCESSED)
     assert (bad.stage, bad.payment_status) == (Stage.ACCOUNTS_RECEIVABLE, PaymentStatus.DECLINED)
     outcomes = {o.order_pk: o.outcome for o in job.outcomes.all()}
-    assert outcomes == {good.pk: "succeeded", bad.pk: "succeeded"}
+    # The declined one was released, but no money moved: its item says so, as a failure.
+    assert outcomes == {good.pk: "succeeded", bad.pk: "failed"}
+    declined = job.outcomes.get(order_pk=bad.pk).message
+    assert "Card declined" in declined
+    assert "No money moved" in declined
 
 
 def test_release_started_twice_charges_each_pre_order_once(

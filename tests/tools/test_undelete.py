@@ -114,7 +114,14 @@ def test_the_order_page_deletes_with_a_reason(client, merchant, manager):
     page = client.get(f"/orders/{order.order_id}/").content.decode()
     assert f"/orders/{order.order_id}/delete/" in page
 
-    response = client.post(f"/orders/{order.order_id}/delete/", {"delete-reason": "Duplicate"})
+    asked = client.post(f"/orders/{order.order_id}/delete/", {"delete-reason": "Duplicate"})
+    order.refresh_from_db()
+    assert order.deleted_at is None  # deleting cannot be undone in one click: it asks first
+    assert f"Delete {order.order_id} ({order.total:,.2f}, {order.email})?" in asked.content.decode()
+
+    response = client.post(
+        f"/orders/{order.order_id}/delete/", {"delete-reason": "Duplicate", "confirmed": "1"}
+    )
 
     assert response.status_code == 302
     order.refresh_from_db()

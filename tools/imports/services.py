@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Merchant
+from orders.selectors.confirmations import Confirmation
 from tools.jobs import job_create
 from tools.models import CostImport, Job
 
@@ -252,6 +253,17 @@ def cost_import_undo_start(
         )
         CostImport.objects.filter(pk=locked.pk).update(status=CostImport.Status.UNDOING, job=job)
     return job
+
+
+def cost_import_undo_confirmation(*, cost_import: CostImport) -> Confirmation:
+    """What undoing an applied import asks first: which file, how many orders."""
+    count = cost_import.orders_matched
+    orders = "1 order" if count == 1 else f"{count:,} orders"
+    question = (
+        f"Undo import #{cost_import.pk} ({cost_import.filename}): put back the actual costs "
+        f"and profit of {orders} as they were before it? Orders changed since are left alone."
+    )
+    return Confirmation(question, f"Undo the import on {orders}", count, None, True)
 
 
 def duplicate_message(duplicate: CostImport) -> str:

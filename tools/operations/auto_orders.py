@@ -89,6 +89,7 @@ OPERATIONS = [
         check=cancel_auto_orders_check,
         apply=cancel_auto_orders_apply,
         form=cancel_auto_orders_form,
+        danger=True,
     ),
     # Inputs: item (pk), before, until (ISO dates). Started by the Postpone tool, which picks
     # the orders from an item and a date (orders.services.auto_orders.actions

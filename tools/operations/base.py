@@ -40,6 +40,9 @@ class Operation:
     offered: bool = True
     # Charges, captures, voids or refunds at the gateway: its items always commit durably.
     moves_money: bool = False
+    # Cannot be undone (a rejection, a deletion, a cancellation): like one that moves money,
+    # it is confirmed, with the number of orders and their total, before its job starts.
+    danger: bool = False
     # A whole-job operation (an export: one file, not work per order): the run checks every
     # order, then hands the ones that apply to this instead of applying it order by order.
     whole_job: WholeJobStart | None = None
@@ -49,6 +52,10 @@ class Operation:
     # The stages where it can apply (a transition's sources); None: any stage. A list screen
     # offers it only if it shows one of them.
     stages: tuple[str, ...] | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.moves_money or self.danger
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ OPERATIONS = [
         check=_delete_check,
         apply=_delete_apply,
         form=simple_form(DeleteForm),
+        danger=True,
     ),
     Operation(
         name="undelete",

@@ -62,7 +62,7 @@ def _external_refund_check(order: Order, inputs: dict[str, Any], user) -> str | 
 
 def _refund_apply(external: bool):
     def apply(order: Order, inputs: dict[str, Any], job) -> ItemResult:
-        amount = order_refund(
+        outcome = order_refund(
             order=order,
             by=job.created_by,
             via=job_via(job),
@@ -72,7 +72,7 @@ def _refund_apply(external: bool):
             notify=bool(inputs.get("notify")),
             job_id=job.pk,
         )
-        return ItemResult.succeeded(f"refunded {amount}")
+        return ItemResult.succeeded(outcome.summary)
 
     return apply
 
@@ -97,5 +97,6 @@ OPERATIONS = [
         apply=_refund_apply(external=True),
         form=simple_form(RefundForm),
         stages=PAID_STAGES,
+        danger=True,  # recorded as money returned: there is no taking it back
     ),
 ]

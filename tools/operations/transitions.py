@@ -38,6 +38,9 @@ def transition_run(order: Order, name: str, job, **inputs: Any) -> ItemResult:
         # transition recorded of the attempt (the declined transaction, its event, the
         # payment status) must stay, so the item's savepoint is not rolled back.
         return ItemResult(JobItemOutcome.Outcome.FAILED, str(exc))
+    if result.payment is not None and result.payment.failed:
+        # A declined charge is no skip: the order was tried and no money moved.
+        return ItemResult(JobItemOutcome.Outcome.FAILED, result.message)
     if result.target == result.source:
         return ItemResult.skipped(result.message)
     return ItemResult.succeeded(result.message)
@@ -82,7 +85,8 @@ def transition_operations() -> list[Operation]:
             form=_transition_form(spec),
             moves_money=spec.moves_money,
             stages=spec.sources,
+            danger=spec.danger,
         )
         for spec in transition_specs().values()
-        if not spec.system
+        if not spec.system and not spec.one_order
     ]

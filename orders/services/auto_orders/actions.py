@@ -14,6 +14,8 @@ from orders.actors import Actor
 from orders.events import order_auto_order_changed_event
 from orders.exceptions import InvalidInput, TransitionNotAvailable, TransitionNotPermitted
 from orders.models import AutoOrder, Merchant
+from orders.payments import CardDetails, gateway_for
+from orders.payments.outcome import card_label
 
 from .rebill import RebillOutcome, auto_order_rebill
 from .schedules import schedule_parse
@@ -24,6 +26,8 @@ EDIT = "orders.manage_auto_orders"
 CHARGE = "orders.process_payment"
 LIVE = (Status.ACTIVE, Status.PAUSED)
 ENDED = (Status.DISABLED, Status.CANCELLED_BY_CUSTOMER, Status.CANCELLED_BY_MERCHANT)
+# A new card helps an auto order that runs, or one disabled after failed payments.
+CARD_UPDATABLE = (*LIVE, Status.DISABLED)
 
 
 def _change(
@@ -152,6 +156,32 @@ def auto_order_cancel(
         return {"reason": reason, "by_customer": by_customer, "job_id": job_id}
 
     return _change(auto_order, action="cancelled", by=by, via=via, allowed=LIVE, apply=apply)
+
+
+def auto_order_card_update(
+    *, auto_order: AutoOrder | int, card: CardDetails, by: Actor = None, via: str = ""
+) -> AutoOrder:
+    """The card the rebills charge from now on, typed once and tokenized by the gateway (the
+    CVV goes only there). Side effects: an auto_order_changed event naming both cards."""
+
+    def apply(ao: AutoOrder) -> dict[str, Any]:
+        try:
+            token = gateway_for(ao.merchant).tokenize(card)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        before = card_label(ao.card_brand, ao.card_last4) or "none"
+        ao.gateway_token, ao.card_brand, ao.card_last4 = token.token, token.brand, token.last4
+        ao.card_exp_month, ao.card_exp_year = token.exp_month, token.exp_year
+        return {"card": card_label(token.brand, token.last4), "card_before": before}
+
+    return _change(
+        auto_order,
+        action="card_updated",
+        by=by,
+        via=via,
+        allowed=CARD_UPDATABLE,
+        apply=apply,
+    )
 
 
 def auto_order_reenable(
