@@ -98,6 +98,12 @@ class CardForm(forms.Form):
 class OtherCardForm(CardForm, TransitionForm):
     """Charge another card on an Accounts Receivable order, optionally keeping it on file."""
 
+    example: ClassVar[dict[str, str]] = {
+        "card_number": "4111111111111111",
+        "card_exp": "12/30",
+        "card_cvv": "123",
+        "postal_code": "12345",
+    }
     save_card = forms.BooleanField(
         label="Save it as the customer's card on file", required=False, initial=True
     )

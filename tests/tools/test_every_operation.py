@@ -148,7 +148,9 @@ def _transition_scenario(spec: TransitionSpec) -> Scenario:
 
 
 TRANSITION_SCENARIOS: dict[str, Scenario] = {
-    spec.name: _transition_scenario(spec) for spec in transition_specs().values() if not spec.system
+    spec.name: _transition_scenario(spec)
+    for spec in transition_specs().values()
+    if not spec.system and not spec.one_order  # a one-order action is a button, not a batch
 }
 
 # The other operations; and a transition whose derived scenario misses a skip worth running
