@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.forms import form_errors_text
 from lifecycle.views.one_time import OneTimeSubmissionMixin, outcome_error, outcome_success
 from orders.exceptions import OrderError
@@ -259,6 +260,7 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Job {job.pk} {job_started_text(job)}: postpone {len(order_pks):,} auto orders.",
+            f"Job {job.pk} {job_started_text(job)}: "
+            f"postpone {counted(len(order_pks), 'auto order')}.",
         )
         return redirect("job-detail", pk=job.pk)
