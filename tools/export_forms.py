@@ -3,11 +3,13 @@
 from django import forms
 
 from orders.states import STAGE_SCREENS
+from tools.exports.catalogue import CODE, LABEL
 from tools.models import ExportMapping
 
 COLUMNS_HELP = (
     "One column per line, in output order: field | header text | format. "
-    "Formats: dates date, us, eu, iso; money thousands. Header and format may be left out."
+    "Formats: dates date, us, eu, iso; money thousands; stage, source, payment method and "
+    "status, card brand: label (codes are the default). Header and format may be left out."
 )
 
 
@@ -28,6 +30,8 @@ class ExportMappingForm(forms.Form):
             parts = [column["field"], column.get("header", "")]
             if column.get("format"):
                 parts.append(column["format"])
+            elif column.get("values") == LABEL:
+                parts.append(LABEL)
             lines.append(" | ".join(parts))
         return "\n".join(lines)
 
@@ -38,7 +42,11 @@ class ExportMappingForm(forms.Form):
                 continue
             parts = [part.strip() for part in line.split("|")]
             parts += [""] * (3 - len(parts))
-            columns.append({"field": parts[0], "header": parts[1], "format": parts[2]})
+            column = {"field": parts[0], "header": parts[1], "format": parts[2]}
+            if parts[2] in (CODE, LABEL):
+                # On a coded field the format slot chooses codes or labels.
+                column.update(format="", values=parts[2])
+            columns.append(column)
         if not columns:
             raise forms.ValidationError("Choose at least one column.")
         return columns

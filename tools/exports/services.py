@@ -15,7 +15,7 @@ from orders.states import SCREEN_BY_SLUG
 from tools.jobs import job_create, job_skips_record
 from tools.models import ExportMapping, Job
 
-from .catalogue import FIELDS, field_label
+from .catalogue import CODE, CODE_LABELS, FIELDS, LABEL, field_for_column, field_label
 from .formats import DATE_FORMATS, MONEY_FORMATS, cell_text
 from .pgcopy import copy_export_write, copy_supported
 from .rows import order_records
@@ -123,7 +123,15 @@ def export_columns_clean(
         if fmt not in allowed:
             raise InvalidInput(f"Column {number}: “{fmt}” is not a format for {field.name}.")
         header = str(column.get("header") or "").strip()[:200] or field_label(field, merchant)
-        cleaned.append({"field": field.name, "header": header, "format": fmt})
+        entry = {"field": field.name, "header": header, "format": fmt}
+        values = str(column.get("values") or CODE).strip()
+        if values not in (CODE, LABEL):
+            raise InvalidInput(f"Column {number}: write codes or labels, not “{values}”.")
+        if values == LABEL:
+            if field.name not in CODE_LABELS:
+                raise InvalidInput(f"Column {number}: {field.name} has no labels, only values.")
+            entry["values"] = LABEL  # codes, the default, are not written down
+        cleaned.append(entry)
     return cleaned
 
 
@@ -173,7 +181,7 @@ def export_mapping_save(
 def mapping_columns(*, mapping: ExportMapping) -> list[Column]:
     return [
         Column(
-            FIELDS[c["field"]],
+            field_for_column(c["field"], c.get("values") or CODE),
             c.get("header") or field_label(FIELDS[c["field"]], mapping.merchant),
             c.get("format", ""),
         )
