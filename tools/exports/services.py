@@ -135,6 +135,34 @@ def export_columns_clean(
     return cleaned
 
 
+def export_mapping_check(
+    *,
+    merchant: Merchant,
+    name: str,
+    format: str,
+    granularity: str,
+    columns: list[dict[str, Any]],
+    mapping: ExportMapping | None = None,
+) -> tuple[str, list[dict[str, str]]]:
+    """What saving the mapping would refuse, without saving: InvalidInput naming the first
+    problem, else the name and columns as they would be stored. The editor asks it as the
+    mapping is edited, so that its message goes away once the problem is fixed."""
+    if format not in F.values or granularity not in G.values:
+        raise InvalidInput("Choose a format and a granularity.")
+    cleaned = export_columns_clean(
+        merchant=merchant, columns=columns, granularity=granularity, format=format
+    )
+    name = name.strip()[:100]
+    if not name:
+        raise InvalidInput("A mapping needs a name.")
+    clash = ExportMapping.objects.filter(merchant=merchant, name=name)
+    if mapping is not None:
+        clash = clash.exclude(pk=mapping.pk)
+    if clash.exists():
+        raise InvalidInput(f"There is already a mapping named “{name}”.")
+    return name, cleaned
+
+
 def export_mapping_save(
     *,
     merchant: Merchant,
@@ -149,19 +177,14 @@ def export_mapping_save(
     """Create or change a mapping; making it the default unsets the previous default."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not change export mappings for this merchant.")
-    if format not in F.values or granularity not in G.values:
-        raise InvalidInput("Choose a format and a granularity.")
-    cleaned = export_columns_clean(
-        merchant=merchant, columns=columns, granularity=granularity, format=format
+    name, cleaned = export_mapping_check(
+        merchant=merchant,
+        name=name,
+        format=format,
+        granularity=granularity,
+        columns=columns,
+        mapping=mapping,
     )
-    name = name.strip()[:100]
-    if not name:
-        raise InvalidInput("A mapping needs a name.")
-    clash = ExportMapping.objects.filter(merchant=merchant, name=name)
-    if mapping is not None:
-        clash = clash.exclude(pk=mapping.pk)
-    if clash.exists():
-        raise InvalidInput(f"There is already a mapping named “{name}”.")
     mapping = mapping or ExportMapping(merchant=merchant)
     mapping.name, mapping.format, mapping.granularity = name, format, granularity
     mapping.columns = cleaned
