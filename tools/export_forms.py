@@ -1,5 +1,7 @@
 """Forms of the export screens: the mapping editor and the export run."""
 
+from typing import cast
+
 from django import forms
 
 from orders.states import STAGE_SCREENS
@@ -98,7 +100,8 @@ class ExportColumnForm(forms.Form):
 
     def __init__(self, *args, catalogue: list[tuple[str, str, bool]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = catalogue_choices(catalogue)
+        field = cast(forms.ChoiceField, self.fields["field"])
+        field.choices = catalogue_choices(catalogue)
 
 
 ExportColumnFormSet = forms.formset_factory(ExportColumnForm, extra=0, max_num=MAX_COLUMNS)
