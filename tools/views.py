@@ -163,7 +163,7 @@ class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
                 by=self.request.user,
                 selection={
                     "kind": "ids",
-                    "description": f"{len(resolved.order_pks):,} order IDs listed",
+                    "description": f"{counted(len(resolved.order_pks), 'order ID')} listed",
                     "not_found": resolved.not_found,
                     "deleted": resolved.deleted,
                 },

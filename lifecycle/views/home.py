@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.charts import BarChart, bar_chart
 from lifecycle.navigation import stage_counts_for_request
 from orders.selectors.cases import case_unread_count
@@ -38,7 +39,7 @@ def dashboard_charts(days: list[DayFigures]) -> list[BarChart]:
         bar_chart(
             title="Orders per day",
             points=[(day.day.strftime(label), day.orders) for day in days],
-            summary=f"{orders:,} orders",
+            summary=counted(orders, "order"),
         ),
         bar_chart(
             title="Revenue per day",

@@ -136,7 +136,7 @@ def demo_seed(
         orders_created=orders,
         seconds=time.monotonic() - started,
         notices=[
-            f"{auto_orders} auto orders started from the seeded orders.",
+            f"{counted(auto_orders, 'auto order')} started from the seeded orders.",
             f"Seeded {counted(chargebacks, 'chargeback')} and {counted(cases, 'case')}.",
         ],
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from orders.models import AutoOrder
 from orders.services.auto_orders.actions import auto_order_cancel
 from tests.factories import place
+from tests.lifecycle.conftest import ar_order
 from tests.lifecycle.entry_helpers import entry_data
 from tests.orders.auto_orders import subscribe
 from tests.orders.disputes import open_chargeback
@@ -59,3 +60,22 @@ def test_auto_order_payment_reads_method_and_card_brand_by_name(manager_client, 
 
     assert "Credit card · American Express ·" in page
     assert "credit_card · amex" not in page
+
+
+def test_a_bulk_action_on_one_order_says_one_order(manager_client, merchant):
+    order = ar_order(merchant)
+
+    response = manager_client.post(
+        "/stages/accounts-receivable/bulk/",
+        {
+            "operation": "append_note",
+            "order": [order.pk],
+            "append_note-text": "Called",
+            "query": "",
+        },
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(text.endswith("on 1 order.") for text in shown), shown
+    assert not any("1 orders" in text for text in shown)
