@@ -48,6 +48,9 @@ class JobTable(tables.Table):
             url = reverse("job-detail", args=[record.pk]) + "?outcome=succeeded#job-orders"
             changed = counted(record.succeeded_count, "order")
             return format_html('<a href="{}">{} changed</a>', url, changed)
+        if record.kind == "export" and record.succeeded_count:
+            # An export changes no order: it says how many it wrote, its page has the file.
+            return f"{counted(record.succeeded_count, 'order')} exported"
         if record.failed_count or record.skipped_count:
             url = reverse("job-detail", args=[record.pk]) + "#job-orders"
             return format_html('<a href="{}">See the orders</a>', url)

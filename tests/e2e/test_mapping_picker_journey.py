@@ -79,6 +79,7 @@ def test_pick_columns_export_and_open_the_orders_a_job_changed(page, sign_in, me
     expect(export_row).to_contain_text("Export with “Picked” · CSV · Shipping")
     expect(export_row).to_contain_text("applied 3 · skipped 0 · failed 0")
     expect(export_row).to_contain_text("picker-manager")
+    expect(export_row).to_contain_text("3 orders exported")
     expect(tag_row).to_contain_text("applied 2 · skipped 1 · failed 0")
     tag_row.get_by_role("link", name="2 orders changed").click()
 
