@@ -89,6 +89,13 @@ class MappingSettingsForm(forms.Form):
     granularity = forms.ChoiceField(choices=ExportMapping.Granularity.choices)
     is_default = forms.BooleanField(label="Default mapping", required=False)
 
+    def data_as_typed(self) -> dict[str, object]:
+        """The posted settings as initial values, unchecked (a picker button re-shows them)."""
+        return {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+
 
 class ExportColumnForm(forms.Form):
     """One column of the picker: a field of the catalogue, its header, format and values."""

@@ -120,8 +120,10 @@ class ExportMappingEditView(MerchantRequiredMixin, View):
         rows = columns_from_rows(request.POST)
         action = request.POST.get("row_action", "")
         if action:
+            # Moving columns is not saving: the settings come back as typed, without errors.
             rows = columns_rearrange(rows, action, add=self._added_row(request))
-            return self._picker(request, mapping, settings_form, rows)
+            typed = MappingSettingsForm(initial=settings_form.data_as_typed())
+            return self._picker(request, mapping, typed, rows)
         if settings_form.is_valid():
             try:
                 saved = export_mapping_save(

@@ -68,6 +68,9 @@ def test_add_remove_and_move_buttons_change_the_rows_without_saving(client, mana
     assert shown_rows(moved) == [("total", "Amount"), ("order_id", "Reference")]
     assert shown_rows(removed) == [("total", "Amount")]
     assert moved.context["form"]["name"].value() == "Accounting"
+    unnamed = client.post(NEW, picker_data(rows, name="", row_action="down-0"))
+    assert shown_rows(unnamed) == [("total", "Amount"), ("order_id", "Reference")]
+    assert "This field is required" not in unnamed.content.decode()  # moving is not saving
     assert not ExportMapping.objects.filter(name="Accounting").exists()
 
 
