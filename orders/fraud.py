@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Avg, Q
 from django.utils import timezone
 
+from backoffice.common.words import counted
+
 from .models import BlockListEntry, Merchant, Order
 
 POINTS = {
@@ -125,5 +127,7 @@ def _velocity_rule(assessment, merchant, orders, signals) -> None:
     for label, field_name, value in checks:
         count = recent.filter(**{field_name: value}).count()
         if count >= merchant.fraud_velocity_limit:
-            assessment.add("velocity", f"{count} orders from this {label} in the last 24 hours.")
+            assessment.add(
+                "velocity", f"{counted(count, 'order')} from this {label} in the last 24 hours."
+            )
             return

@@ -83,6 +83,19 @@ PAID_STAGES = (
     Stage.REJECTED,
 )
 
+# The card brands a gateway names, as people read them; an unknown brand reads as itself.
+CARD_BRAND_LABELS = {
+    "visa": "Visa",
+    "mastercard": "Mastercard",
+    "amex": "American Express",
+    "discover": "Discover",
+    "card": "Card",
+}
+
+
+def card_brand_label(brand: str) -> str:
+    return CARD_BRAND_LABELS.get(brand.lower(), brand) if brand else ""
+
 
 class OrderSource(models.TextChoices):
     BACKEND = "backend", "Back-end entry"

@@ -10,9 +10,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.text import Truncator
 
+from backoffice.common.words import counted
 from orders.fsm import transition_label
-from orders.models import Merchant, MerchantEventType, OrderEventType, PaymentTransaction, Role
-from orders.states import OrderSource, Stage
+from orders.models import (
+    Chargeback,
+    Merchant,
+    MerchantEventType,
+    OrderEventType,
+    PaymentTransaction,
+    Role,
+)
+from orders.states import OrderSource, PaymentMethod, PaymentStatus, Stage, card_brand_label
 
 Sentence = Callable[[dict], str]
 
@@ -35,6 +43,44 @@ def stage_display(value: str) -> str:
         return value
 
 
+def _choice_label(choices, value) -> str:
+    """A stored code as people read it: its choice's label, or the value itself (an old or
+    free-text value); a code is never shown as such where a label exists."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
+# Edited fields whose values are codes, and how people read them.
+_CODED_FIELDS = {
+    "stage": Stage,
+    "held_from_stage": Stage,
+    "payment_method": PaymentMethod,
+    "payment_status": PaymentStatus,
+    "source": OrderSource,
+}
+
+
+def value_display(field: str, value) -> str:
+    """A payload value as a person reads it: "—" for nothing, a list joined with commas,
+    a code by its label."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    if field in _CODED_FIELDS:
+        return _choice_label(_CODED_FIELDS[field], value)
+    if field == "card_brand":
+        return card_brand_label(str(value))
+    return str(value)
+
+
+def result_display(value) -> str:
+    """A gateway result code ("declined") as a word ("Declined")."""
+    return _choice_label(PaymentTransaction.Result, value).lower() if value else "?"
+
+
 def _placed(payload: dict) -> str:
     try:
         source = OrderSource(payload.get("source")).label
@@ -45,7 +91,7 @@ def _placed(payload: dict) -> str:
     if payload.get("total") is not None:
         details.append(f"total {money_display(payload['total'])}")
     if payload.get("payment"):
-        details.append(f"payment {payload['payment']}")
+        details.append(f"payment {result_display(payload['payment'])}")
     if payload.get("fraud_score") is not None:
         details.append(f"fraud score {payload['fraud_score']}")
     return _with_details(sentence, details)
@@ -59,7 +105,7 @@ def _transitioned(payload: dict) -> str:
     )
     details = []
     if payload.get("payment"):
-        details.append(f"payment {payload['payment']}")
+        details.append(f"payment {result_display(payload['payment'])}")
     for key, label in (("reason", "reason"), ("reference", "reference"), ("until", "until")):
         if payload.get(key):
             details.append(f"{label} {payload[key]}")
@@ -73,7 +119,7 @@ def _transitioned(payload: dict) -> str:
     if payload.get("refunded") and payload["refunded"] != "0.00":
         details.append(f"refunded {money_display(payload['refunded'])}")
     if payload.get("blocked"):
-        details.append(f"blocked {len(payload['blocked'])} value(s)")
+        details.append(f"blocked {counted(len(payload['blocked']), 'value')}")
     if payload.get("job_id"):
         details.append(f"job {payload['job_id']}")
     return _with_details(sentence, details)
@@ -86,7 +132,7 @@ def _payment(payload: dict) -> str:
     except ValueError:
         kind_label = kind.replace("_", " ").capitalize() or "Payment"
     result = payload.get("result", "")
-    sentence = f"{kind_label} of {money_display(payload.get('amount'))}: {result}"
+    sentence = f"{kind_label} of {money_display(payload.get('amount'))}: {result_display(result)}"
     message = payload.get("message") or ""
     if message and message.rstrip(".").lower() != result.lower():
         sentence += f" ({message})"
@@ -107,7 +153,8 @@ def _note_added(payload: dict) -> str:
 def _edited(payload: dict) -> str:
     changes = payload.get("changes") or {}
     parts = [
-        f"{field.replace('_', ' ')}: {change.get('before') or '—'} → {change.get('after') or '—'}"
+        f"{field.replace('_', ' ')}: {value_display(field, change.get('before'))} → "
+        f"{value_display(field, change.get('after'))}"
         for field, change in changes.items()
     ]
     return "Edited " + "; ".join(parts) if parts else "Edited"
@@ -136,7 +183,7 @@ def _email_not_queued(payload: dict) -> str:
 def _ar_retried(payload: dict) -> str:
     return (
         f"Payment retry {payload.get('attempt', '?')} of {payload.get('of', '?')}: "
-        f"{payload.get('result', '?')}"
+        f"{result_display(payload.get('result'))}"
     )
 
 
@@ -151,7 +198,9 @@ def _deleted(payload: dict) -> str:
 
 
 def _undeleted(payload: dict) -> str:
-    return f"Undeleted (back in {payload['stage']})" if payload.get("stage") else "Undeleted"
+    if not payload.get("stage"):
+        return "Undeleted"
+    return f"Undeleted (back in {stage_display(payload['stage'])})"
 
 
 def _costs_changes(payload: dict) -> list[str]:
@@ -213,7 +262,7 @@ def _auto_order_changed(payload: dict) -> str:
 def _rebilled(payload: dict) -> str:
     return (
         f"Auto order {payload.get('code', '?')} rebilled: order {payload.get('rebill_order_id')} "
-        f"of {money_display(payload.get('amount'))}, {payload.get('result', '?')}"
+        f"of {money_display(payload.get('amount'))}, {result_display(payload.get('result'))}"
     )
 
 
@@ -238,9 +287,11 @@ CHANGE_LABELS = {
 
 
 def _chargeback_opened(payload: dict) -> str:
+    status = _choice_label(Chargeback.Status, payload.get("status") or "open").lower()
     return (
-        f"Chargeback {payload.get('case_number', '?')} opened: {payload.get('amount', '?')}, "
-        f"reason {payload.get('reason_code', '?')} ({payload.get('status', 'open')})"
+        f"Chargeback {payload.get('case_number', '?')} opened: "
+        f"{money_display(payload.get('amount')) or '?'}, "
+        f"reason {payload.get('reason_code', '?')} ({status})"
     )
 
 
@@ -250,7 +301,7 @@ def _chargeback_changed(payload: dict) -> str:
     if payload.get("file"):
         sentence += f": {payload['file']}"
     if payload.get("chargeback_total") is not None:
-        sentence += f" — order chargeback total {payload['chargeback_total']}"
+        sentence += f" — order chargeback total {money_display(payload['chargeback_total'])}"
     return sentence
 
 
@@ -273,8 +324,11 @@ def _case_changed(payload: dict) -> str:
 
 
 def _orders_exported(payload: dict) -> str:
-    sentence = f"Exported {payload.get('count', '?')} order(s) with “{payload.get('mapping', '?')}”"
-    return _with_details(sentence, [payload["format"]] if payload.get("format") else [])
+    count = payload.get("count", "?")
+    noun = "order" if count == 1 else "orders"
+    sentence = f"Exported {count} {noun} with “{payload.get('mapping', '?')}”"
+    fmt = str(payload.get("format") or "").upper()
+    return _with_details(sentence, [fmt] if fmt else [])
 
 
 def _webhook_endpoint_changed(payload: dict) -> str:

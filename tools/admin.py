@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
 from backoffice.common.admin import ReadOnlyAdmin
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from tools.job_runner import job_cancel
 from tools.jobs import job_problems_first
@@ -48,4 +49,4 @@ class JobAdmin(ReadOnlyAdmin):
             else:
                 cancelled += 1
         if cancelled:
-            self.message_user(request, f"{cancelled} job(s) cancelled.", messages.SUCCESS)
+            self.message_user(request, f"{counted(cancelled, 'job')} cancelled.", messages.SUCCESS)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from tools.batch import batch_fingerprint
 from tools.batch_forms import BatchSelectionForm
@@ -110,7 +111,8 @@ class BatchOperationView(MerchantRequiredMixin, View):
         request.session[SESSION_KEY] = [fp for fp in previews if fp != fingerprint]
         messages.success(
             request,
-            f"Job {job.pk} {job_started_text(job)}: {operation.label} over {job.total:,} order(s).",
+            f"Job {job.pk} {job_started_text(job)}: {operation.label} "
+            f"over {counted(job.total, 'order')}.",
         )
         return redirect("job-detail", pk=job.pk)
 

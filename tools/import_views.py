@@ -25,6 +25,7 @@ from tools.jobs import job_started_text
 from tools.models import CostImport
 
 IMPORT = "orders.import_costs"
+PAST_IMPORTS = 50
 BUSY = (CostImport.Status.READING, CostImport.Status.APPLYING, CostImport.Status.UNDOING)
 
 
@@ -40,7 +41,7 @@ class CostImportUploadView(MerchantRequiredMixin, View):
     template_name = "tools/cost_import_upload.html"
 
     def _render(self, form, status=200):
-        imports = cost_import_list(merchant=self.request.merchant)[:20]
+        imports = cost_import_list(merchant=self.request.merchant)[:PAST_IMPORTS]
         return render(
             self.request, self.template_name, {"form": form, "imports": imports}, status=status
         )

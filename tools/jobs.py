@@ -15,7 +15,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from orders.actors import Actor
 from orders.exceptions import OrderError
 from orders.models import Merchant, Order
+from orders.states import SCREEN_BY_SLUG
 from tools.job_threads import job_thread_submit
 from tools.job_types import JOB_KINDS
 from tools.models import Job, JobItemOutcome
@@ -214,7 +215,44 @@ def job_get(*, merchant: Merchant, job_id: int) -> Job:
 
 
 def job_problems_first(*, job: Job, limit: int = FIRST_PROBLEMS) -> list[JobItemOutcome]:
-    return list(job.outcomes.exclude(outcome=Outcome.SUCCEEDED).order_by("id")[:limit])
+    return list(job_outcomes_failed_first(job=job).exclude(outcome=Outcome.SUCCEEDED)[:limit])
+
+
+# Failed orders need someone's attention, skipped ones may; applied ones are the record.
+_OUTCOME_RANK = Case(
+    When(outcome=Outcome.FAILED, then=Value(0)),
+    When(outcome=Outcome.SKIPPED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def job_outcomes_failed_first(*, job: Job, outcome: str = "") -> QuerySet[JobItemOutcome]:
+    """The job's per-order outcomes, failed first, then skipped, then applied, each in the
+    order the job did them; only one outcome's when `outcome` names one."""
+    outcomes = job.outcomes.all()
+    if outcome in Outcome.values:
+        outcomes = outcomes.filter(outcome=outcome)
+    return outcomes.annotate(rank=_OUTCOME_RANK).order_by("rank", "id")
+
+
+def job_title(job: Job) -> str:
+    """What the job does, as people name it: the operation ("Add a tag"), the export and its
+    mapping, the cost file; the kind's name when it says nothing more."""
+    params = job.params if isinstance(job.params, dict) else {}
+    if job.kind == "operation":
+        return str(params.get("label") or params.get("operation") or job.get_kind_display())
+    if job.kind == "export":
+        parts = [f"Export with “{params.get('mapping', '?')}”"]
+        if params.get("format"):
+            parts.append(str(params["format"]).upper())
+        screen = SCREEN_BY_SLUG.get(params.get("stage") or "")
+        if screen is not None:
+            parts.append(screen.label)
+        return " · ".join(parts)
+    if params.get("filename"):
+        return f"{job.get_kind_display()} · {params['filename']}"
+    return job.get_kind_display()
 
 
 class _Echo:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from orders.selectors.deleted import DeletedOrdersFilter, orders_deleted_list
 from orders.selectors.selection import (
@@ -96,7 +97,7 @@ class UndeleteView(MerchantRequiredMixin, View):
             messages.error(request, str(exc))
             return redirect(f"{request.path}?{request.POST.get('query', '')}")
         messages.success(
-            request, f"Job {job.pk} {job_started_text(job)}: restore {job.total:,} order(s)."
+            request, f"Job {job.pk} {job_started_text(job)}: restore {counted(job.total, 'order')}."
         )
         return redirect("job-detail", pk=job.pk)
 

@@ -4,6 +4,7 @@ import posixpath
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.views.generic import FormView, ListView
 from django_tables2 import SingleTableMixin
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from tools.forms import NoteAppendJobForm
 from tools.job_registry import job_permission
@@ -19,16 +21,19 @@ from tools.job_runner import job_cancel
 from tools.jobs import (
     job_get,
     job_list_for_merchant,
+    job_outcomes_failed_first,
     job_problems_first,
     job_report_csv,
     job_started_text,
+    job_title,
 )
-from tools.models import Job
+from tools.models import Job, JobItemOutcome
 from tools.operations.registry import operation_get, operation_job_create
 from tools.tables import JobTable
 
 VIEW = "orders.view_merchant_orders"
 RUN = "orders.run_tools"
+OUTCOMES_PER_PAGE = 100
 
 
 def merchant_job_or_404(request, pk: int) -> Job:
@@ -73,6 +78,7 @@ class JobDetailView(MerchantRequiredMixin, View):
         may = request.user.has_perm(job_permission(job), job)
         context = {
             "job": job,
+            "title": job_title(job),
             "problems": job_problems_first(job=job),
             "can_cancel": may,
             "can_download": may,
@@ -80,7 +86,23 @@ class JobDetailView(MerchantRequiredMixin, View):
         template = "tools/job_detail.html"
         if request.htmx:
             template += "#progress"
+        else:
+            context.update(self._orders_context(request, job))
         return render(request, template, context)
+
+    @staticmethod
+    def _orders_context(request, job: Job) -> dict[str, Any]:
+        """The job's orders, failed first, a page at a time; one outcome's when asked."""
+        outcome = request.GET.get("outcome", "")
+        if outcome not in JobItemOutcome.Outcome.values:
+            outcome = ""
+        outcomes = job_outcomes_failed_first(job=job, outcome=outcome)
+        page = Paginator(outcomes, OUTCOMES_PER_PAGE).get_page(request.GET.get("page"))
+        return {
+            "outcome_page": page,
+            "outcome_shown": outcome,
+            "outcome_choices": JobItemOutcome.Outcome.choices,
+        }
 
 
 class JobCancelView(JobPermissionMixin, MerchantRequiredMixin, View):
@@ -141,7 +163,7 @@ class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
                 by=self.request.user,
                 selection={
                     "kind": "ids",
-                    "description": f"{len(resolved.order_pks):,} order IDs listed",
+                    "description": f"{counted(len(resolved.order_pks), 'order ID')} listed",
                     "not_found": resolved.not_found,
                     "deleted": resolved.deleted,
                 },
@@ -150,8 +172,10 @@ class AppendNoteJobCreateView(MerchantRequiredMixin, FormView):
             form.add_error(None, str(exc))
             return self.form_invalid(form)
         count = len(resolved.order_pks)
-        message = f"Job {job.pk} {job_started_text(job)}: append a note to {count:,} order(s)."
+        message = (
+            f"Job {job.pk} {job_started_text(job)}: append a note to {counted(count, 'order')}."
+        )
         if resolved.unresolved:
-            message += f" {len(resolved.unresolved):,} ID(s) not included, listed below."
+            message += f" {counted(len(resolved.unresolved), 'ID')} not included, listed below."
         messages.success(self.request, message)
         return redirect(reverse("job-detail", kwargs={"pk": job.pk}))

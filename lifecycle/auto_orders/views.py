@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.forms import form_errors_text
 from lifecycle.views.one_time import (
     OneTimeSubmissionMixin,
@@ -315,6 +316,7 @@ class AutoOrderPostponeView(MerchantRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Job {job.pk} {job_started_text(job)}: postpone {len(order_pks):,} auto orders.",
+            f"Job {job.pk} {job_started_text(job)}: "
+            f"postpone {counted(len(order_pks), 'auto order')}.",
         )
         return redirect("job-detail", pk=job.pk)

@@ -193,6 +193,21 @@ class LineForm(forms.Form):
         return data
 
 
+class BaseLineFormSet(forms.BaseFormSet):
+    # Django's own words ("Please submit at least 1 form.") speak of forms, not lines.
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_few_forms": "Add at least one line to the order.",
+        "too_many_forms": "An order has at most %(num)d lines.",
+    }
+
+
 LineFormSet = forms.formset_factory(
-    LineForm, extra=0, min_num=1, validate_min=True, max_num=200, validate_max=True
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=200,
+    validate_max=True,
 )

@@ -8,7 +8,7 @@ from lifecycle.forms import OneTimeTokenForm
 from lifecycle.navigation import nav_sections_for_request, stage_counts_for_request
 from orders.selectors.home import StageCounts
 from orders.services.auto_orders.schedules import schedule_label as schedule_label_for
-from orders.timeline import event_sentence, money_display, stage_display
+from orders.timeline import event_sentence, money_display, stage_display, value_display
 
 register = template.Library()
 
@@ -56,6 +56,18 @@ def age_days(moment) -> str:
 @register.filter
 def stage_label(value: str) -> str:
     return stage_display(value)
+
+
+@register.filter
+def card_brand(value: str) -> str:
+    """ "amex" → "American Express"."""
+    return value_display("card_brand", value or "") if value else ""
+
+
+@register.filter
+def payment_method_label(value: str) -> str:
+    """ "credit_card" → "Credit card", for rows that carry the code without the model."""
+    return value_display("payment_method", value) if value else ""
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.dispute_forms import (
     ChargebackFilter,
     ChargebackImportForm,
@@ -143,7 +144,7 @@ class ChargebackImportView(MerchantRequiredMixin, View):
             else:
                 context.update(preview=preview, content=preview.text)
             return render(request, self.template_name, context)
-        messages.success(request, f"Imported {len(created)} chargeback(s).")
+        messages.success(request, f"Imported {counted(len(created), 'chargeback')}.")
         return redirect("chargeback-list")
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin, url_permitted
+from backoffice.common.words import counted
 from lifecycle.charts import BarChart, bar_chart
 from lifecycle.navigation import stage_counts_for_request
 from orders.selectors.cases import case_unread_count
@@ -74,7 +75,7 @@ def dashboard_charts(days: list[DayFigures], *, with_money: bool = True) -> list
         bar_chart(
             title="Orders per day",
             points=[(day.day.strftime(label), day.orders) for day in days],
-            summary=f"{orders:,} orders",
+            summary=counted(orders, "order"),
         )
     ]
     if not with_money:

@@ -5,6 +5,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from orders.models import Item
 from orders.selectors.items import item_get, item_list_with_preorders
@@ -45,6 +46,8 @@ class ItemReleaseView(MerchantRequiredMixin, View):
             messages.info(request, f"{item.sku} is available; no pre-order was waiting for it.")
             return redirect("item-list")
         messages.success(
-            request, f"{item.sku} is available; releasing {job.total} pre-order(s) as job {job.pk}."
+            request,
+            f"{item.sku} is available; releasing {counted(job.total, 'pre-order')} "
+            f"as job {job.pk}.",
         )
         return redirect("job-detail", pk=job.pk)

@@ -16,6 +16,7 @@ from django_tables2 import SingleTableMixin
 
 from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.forms import form_errors_text
 from lifecycle.navigation import stage_counts_for_request
 from lifecycle.screens import (
@@ -294,7 +295,8 @@ class OrderBulkActionView(MerchantRequiredMixin, View):
             return back_to_list(screen, query)
         messages.success(
             request,
-            f"{operation.label}: job {job.pk} {job_started_text(job)} on {len(pks):,} orders.",
+            f"{operation.label}: job {job.pk} {job_started_text(job)} "
+            f"on {counted(len(pks), 'order')}.",
         )
         return redirect("job-detail", pk=job.pk)
 

@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.words import counted
 from lifecycle.forms import ShipListForm
 from orders.exceptions import OrderError
 from orders.selectors.preorders import preorder_groups_list
@@ -69,7 +70,9 @@ class PreorderReleaseView(MerchantRequiredMixin, View):
             messages.error(request, str(exc))
             return redirect("preorder-items")
         messages.success(
-            request, f"Job {job.pk} {job_started_text(job)}: release {len(order_pks)} pre-order(s)."
+            request,
+            f"Job {job.pk} {job_started_text(job)}: "
+            f"release {counted(len(order_pks), 'pre-order')}.",
         )
         return redirect("job-detail", pk=job.pk)
 
@@ -108,7 +111,9 @@ class ShipListView(MerchantRequiredMixin, FormView):
         except OrderError as exc:
             form.add_error(None, str(exc))
             return self.form_invalid(form)
-        message = f"Job {job.pk} {job_started_text(job)}: mark {len(found)} order(s) shipped."
+        message = (
+            f"Job {job.pk} {job_started_text(job)}: mark {counted(len(found), 'order')} shipped."
+        )
         missing = sorted(set(tracking) - set(found))
         if missing:
             message += f" Not found: {', '.join(missing[:20])}{' …' if len(missing) > 20 else ''}."

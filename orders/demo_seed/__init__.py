@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.common.words import counted
 from orders.models import Item, Membership, Merchant, Order, Role, Tag
 from orders.services.placement import order_number_allocate
 
@@ -135,8 +136,8 @@ def demo_seed(
         orders_created=orders,
         seconds=time.monotonic() - started,
         notices=[
-            f"{auto_orders} auto orders started from the seeded orders.",
-            f"Seeded {chargebacks} chargeback(s) and {cases} case(s).",
+            f"{counted(auto_orders, 'auto order')} started from the seeded orders.",
+            f"Seeded {counted(chargebacks, 'chargeback')} and {counted(cases, 'case')}.",
         ],
     )
 

@@ -35,6 +35,8 @@ class AutoOrder(models.Model):
         COMPLETED = "completed", "Completed"
 
     CANCELLED = (Status.CANCELLED_BY_CUSTOMER, Status.CANCELLED_BY_MERCHANT)
+    # Statuses that still rebill (a paused one once its pause ends).
+    REBILLING = (Status.ACTIVE, Status.PAUSED)
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="auto_orders")
     code = models.CharField(max_length=40, unique=True)
@@ -106,6 +108,12 @@ class AutoOrder(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def upcoming_rebill_on(self):
+        """The next rebill date people should see: none once the auto order no longer
+        rebills (cancelled, completed, disabled), whatever date it had."""
+        return self.next_rebill_on if self.status in self.REBILLING else None
 
     @property
     def customer_name(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from django.http import QueryDict
 
 from backoffice.common.inputs import day_range
+from backoffice.common.words import counted
 from orders.exceptions import InvalidSelection, SelectionTooLarge
 from orders.filters import order_filterset
 from orders.models import Merchant, Order, OrderQuerySet
@@ -176,7 +177,7 @@ def _rows_filter(
     except (TypeError, ValueError) as exc:
         raise InvalidSelection("The selection is not valid.") from exc
     order_selection_cap_check(len(wanted), cap=cap)
-    return queryset.filter(pk__in=wanted), f"{len(wanted):,} orders chosen"
+    return queryset.filter(pk__in=wanted), f"{counted(len(wanted), 'order')} chosen"
 
 
 def _date(value: datetime.date | str | None, what: str) -> datetime.date:
@@ -248,5 +249,5 @@ def _ids_resolve(merchant: Merchant, selection: OrderSelection, cap: int) -> Res
         not_found=not_found,
         deleted=deleted,
         refused=refused,
-        description=f"{len(order_pks):,} order IDs listed",
+        description=f"{counted(len(order_pks), 'order ID')} listed",
     )

@@ -45,8 +45,9 @@ def test_mapping_export_and_cost_import_journey(page, sign_in, merchant):
     assert {o.stage for o in receivable} == {Stage.ACCOUNTS_RECEIVABLE}
     sign_in("demo-manager")
 
-    # A mapping with reordered columns and a renamed header, previewed live.
-    page.goto("/tools/export/mappings/new/")
+    # A mapping with reordered columns and a renamed header, typed in the advanced text view
+    # and previewed live (the column picker's journey is test_mapping_picker_journey.py).
+    page.goto("/tools/export/mappings/new/?view=text")
     page.get_by_label("Name").fill("Accounting")
     page.get_by_label("Format").select_option("xlsx")
     page.get_by_label("Columns").fill("total | Amount\norder_id | Reference")

@@ -48,4 +48,5 @@ def test_home_draws_the_three_charts_as_svg(manager_client, merchant):
     assert "Orders per day" in content
     assert "Revenue per day" in content
     assert "Margin from actual costs" in content
-    assert "1 orders" in content
+    assert "1 order" in content
+    assert "1 orders" not in content

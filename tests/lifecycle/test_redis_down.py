@@ -48,7 +48,7 @@ def test_a_job_started_with_the_broker_unreachable_is_kept_pending_and_said_queu
 
     assert response.status_code == 200
     job = Job.objects.get()
-    assert messages_of(response) == [f"Job {job.pk} {QUEUED_LATER}: append a note to 2 order(s)."]
+    assert messages_of(response) == [f"Job {job.pk} {QUEUED_LATER}: append a note to 2 orders."]
     assert "Waiting for a worker" in response.content.decode()
     assert (job.status, job.done, job.total) == (Job.Status.PENDING, 0, 2)
 

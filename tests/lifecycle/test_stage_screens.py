@@ -43,7 +43,7 @@ def test_mark_shipped_from_a_pasted_list_runs_as_a_job_with_each_orders_tracking
 
     assert response.redirect_chain[-1][0] == f"/tools/jobs/{job.pk}/"
     assert messages_of(response) == [
-        f"Job {job.pk} started: mark 3 order(s) shipped. Not found: DEMO-9999999."
+        f"Job {job.pk} started: mark 3 orders shipped. Not found: DEMO-9999999."
     ]
     first.refresh_from_db()
     second.refresh_from_db()

@@ -150,8 +150,8 @@ def test_velocity_counts_orders_from_one_ip_or_card(merchant):
     by_ip = assess(merchant, email="new@example.com", ip_address="203.0.113.5")
     by_card = assess(merchant, email="new@example.com", card_fingerprint=first.card_fingerprint)
 
-    assert by_ip.hits[0]["reason"] == "1 orders from this IP address in the last 24 hours."
-    assert by_card.hits[0]["reason"] == "1 orders from this card in the last 24 hours."
+    assert by_ip.hits[0]["reason"] == "1 order from this IP address in the last 24 hours."
+    assert by_card.hits[0]["reason"] == "1 order from this card in the last 24 hours."
 
 
 def test_a_free_or_disposable_email_domain_scores(merchant):

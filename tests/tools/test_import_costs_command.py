@@ -28,7 +28,7 @@ def test_import_costs_applies_a_good_file_and_exits_0(merchant, order, tmp_path,
     path = tmp_path / "costs.csv"
     path.write_bytes(csv_bytes([[order.order_id, "3.00", "", "1.00"]]))
     assert run(str(path), "--merchant", "DEMO") == 0
-    assert "1 order(s) changed" in capsys.readouterr().out
+    assert "1 order changed" in capsys.readouterr().out
     assert Order.objects.get(pk=order.pk).actual_shipping == Decimal("3.00")
 
 
@@ -53,7 +53,7 @@ def test_import_costs_dry_run_changes_nothing(merchant, order, tmp_path, capsys)
     path = tmp_path / "costs.csv"
     path.write_bytes(csv_bytes([[order.order_id, "3.00", "", ""]]))
     assert run(str(path), "--merchant", "DEMO", "--dry-run") == 0
-    assert "1 order(s) would change" in capsys.readouterr().out
+    assert "1 order would change" in capsys.readouterr().out
     assert Order.objects.get(pk=order.pk).actual_shipping == Decimal("0.00")
 
 

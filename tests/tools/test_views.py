@@ -9,7 +9,7 @@ from orders.models import OrderNote
 from tests.factories import member, place
 from tests.tools.conftest import login, soft_delete
 from tools.job_runner import job_run
-from tools.models import Job
+from tools.models import Job, JobItemOutcome
 from tools.operations.registry import operation_get, operation_job_create
 
 pytestmark = pytest.mark.django_db
@@ -124,9 +124,10 @@ def test_job_list_shows_only_the_current_merchants_jobs_newest_first(
     assert listed == [newer.pk, job.pk]
     assert foreign.pk not in listed
     body = response.content.decode()
-    assert [row.get_cell("kind") for row in response.context["table"].rows] == ["Operation"] * 2
+    operations = [row.get_cell("operation") for row in response.context["table"].rows]
+    assert operations == ["Append a merchant note"] * 2
     assert manager.username in body
-    assert "0 / 3" in body
+    assert "(0 of 3)" in body
 
 
 def test_a_bookkeeper_can_view_jobs_but_not_create_or_cancel_them(client, merchant, job, orders):
@@ -267,6 +268,63 @@ def test_a_job_of_a_retired_kind_still_shows_under_its_name(client, merchant, ma
     listed = client.get(reverse("job-list"))
 
     assert "Postpone auto orders" in page.content.decode()
-    assert [row.get_cell("kind") for row in listed.context["table"].rows] == [
+    assert [row.get_cell("operation") for row in listed.context["table"].rows] == [
         "Postpone auto orders"
     ]
+
+
+def test_job_list_names_the_operation_and_its_counts_and_links_the_changed_orders(
+    client, merchant, manager, job, orders
+):
+    soft_delete(orders[0])
+    job_run(job_id=job.pk)
+    login(client, manager)
+
+    response = client.get(reverse("job-list"))
+
+    body = response.content.decode()
+    row = next(iter(response.context["table"].rows))
+    assert row.get_cell("operation") == "Append a merchant note"
+    assert "applied 2 · skipped 1 · failed 0" in body
+    changed = reverse("job-detail", args=[job.pk]) + "?outcome=succeeded#job-orders"
+    assert f'href="{changed}"' in body
+    assert "2 orders changed" in body
+    assert manager.username in body
+
+
+def test_job_page_lists_failed_orders_first_then_skipped_then_applied(
+    client, merchant, manager, orders
+):
+    job = note_job(merchant, orders, "Checked", by=manager)
+    JobItemOutcome.objects.bulk_create(
+        [
+            JobItemOutcome(
+                job=job, order_pk=orders[0].pk, order_id=orders[0].order_id, outcome="succeeded"
+            ),
+            JobItemOutcome(
+                job=job,
+                order_pk=orders[1].pk,
+                order_id=orders[1].order_id,
+                outcome="skipped",
+                message="Already noted",
+            ),
+            JobItemOutcome(
+                job=job,
+                order_pk=orders[2].pk,
+                order_id=orders[2].order_id,
+                outcome="failed",
+                message="Gateway down",
+            ),
+        ]
+    )
+    login(client, manager)
+
+    response = client.get(reverse("job-detail", args=[job.pk]))
+    applied_only = client.get(reverse("job-detail", args=[job.pk]), {"outcome": "succeeded"})
+
+    listed = [outcome.order_id for outcome in response.context["outcome_page"]]
+    assert listed == [orders[2].order_id, orders[1].order_id, orders[0].order_id]
+    body = response.content.decode()
+    assert f'href="{reverse("order-detail", args=[orders[2].order_id])}"' in body
+    assert body.index("Gateway down") < body.index("Already noted")
+    assert [o.order_id for o in applied_only.context["outcome_page"]] == [orders[0].order_id]

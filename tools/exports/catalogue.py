@@ -11,11 +11,12 @@ pgcopy.py). formats.py turns either into text.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from orders.models import Merchant, Order, OrderNote, Shipment
 from orders.models.order import CUSTOM_FIELD_NUMBERS
+from orders.states import CARD_BRAND_LABELS, OrderSource, PaymentMethod, PaymentStatus, Stage
 
 TEXT, MONEY, DATETIME, DATE, INT = "text", "money", "datetime", "date", "int"
 
@@ -214,6 +215,50 @@ LINE_FIELDS: list[Field] = [
 ]
 
 FIELDS: dict[str, Field] = {field.name: field for field in [*ORDER_FIELDS, *LINE_FIELDS]}
+
+# ---- codes or labels --------------------------------------------------------------------------
+# A field whose values are codes may be exported as the labels people read instead; codes stay
+# the default (outside programs rely on them).
+CODE, LABEL = "code", "label"
+VALUE_CHOICES = [(CODE, "Code"), (LABEL, "Label")]
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "stage": dict(Stage.choices),
+    "source": dict(OrderSource.choices),
+    "payment_method": dict(PaymentMethod.choices),
+    "payment_status": dict(PaymentStatus.choices),
+    "card_brand": dict(CARD_BRAND_LABELS),
+}
+
+
+def _sql_text(text: str) -> str:
+    # A literal in a statement that is %-formatted once more (pgcopy's parameters).
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+def field_labelled(field: Field) -> Field:
+    """The field read as labels: derived from its code in Python and in SQL alike (an unknown
+    code stays as it is). It keeps the field's name, so XML elements do not change."""
+    labels = CODE_LABELS[field.name]
+    column = field.value_sql()
+    cases = " ".join(
+        f"WHEN {_sql_text(code)} THEN {_sql_text(label)}" for code, label in labels.items()
+    )
+    return replace(
+        field,
+        source="",
+        needs=(field.source,),
+        compute=lambda _merchant, code: labels.get(code, code),
+        sql=f"(CASE {column} {cases} ELSE {column} END)",
+    )
+
+
+def field_for_column(name: str, values: str = CODE) -> Field:
+    """The catalogue's field for a mapping's column: as labels when the column asks for them
+    and the field has any."""
+    field = FIELDS[name]
+    if values == LABEL and name in CODE_LABELS:
+        return field_labelled(field)
+    return field
 
 
 def field_label(field: Field, merchant: Merchant) -> str:

@@ -15,7 +15,7 @@ from orders.states import SCREEN_BY_SLUG
 from tools.jobs import job_create, job_skips_record
 from tools.models import ExportMapping, Job
 
-from .catalogue import FIELDS, field_label
+from .catalogue import CODE, CODE_LABELS, FIELDS, LABEL, field_for_column, field_label
 from .formats import DATE_FORMATS, MONEY_FORMATS, cell_text
 from .pgcopy import copy_export_write, copy_supported
 from .rows import order_records
@@ -123,8 +123,44 @@ def export_columns_clean(
         if fmt not in allowed:
             raise InvalidInput(f"Column {number}: “{fmt}” is not a format for {field.name}.")
         header = str(column.get("header") or "").strip()[:200] or field_label(field, merchant)
-        cleaned.append({"field": field.name, "header": header, "format": fmt})
+        entry = {"field": field.name, "header": header, "format": fmt}
+        values = str(column.get("values") or CODE).strip()
+        if values not in (CODE, LABEL):
+            raise InvalidInput(f"Column {number}: write codes or labels, not “{values}”.")
+        if values == LABEL:
+            if field.name not in CODE_LABELS:
+                raise InvalidInput(f"Column {number}: {field.name} has no labels, only values.")
+            entry["values"] = LABEL  # codes, the default, are not written down
+        cleaned.append(entry)
     return cleaned
+
+
+def export_mapping_check(
+    *,
+    merchant: Merchant,
+    name: str,
+    format: str,
+    granularity: str,
+    columns: list[dict[str, Any]],
+    mapping: ExportMapping | None = None,
+) -> tuple[str, list[dict[str, str]]]:
+    """What saving the mapping would refuse, without saving: InvalidInput naming the first
+    problem, else the name and columns as they would be stored. The editor asks it as the
+    mapping is edited, so that its message goes away once the problem is fixed."""
+    if format not in F.values or granularity not in G.values:
+        raise InvalidInput("Choose a format and a granularity.")
+    cleaned = export_columns_clean(
+        merchant=merchant, columns=columns, granularity=granularity, format=format
+    )
+    name = name.strip()[:100]
+    if not name:
+        raise InvalidInput("A mapping needs a name.")
+    clash = ExportMapping.objects.filter(merchant=merchant, name=name)
+    if mapping is not None:
+        clash = clash.exclude(pk=mapping.pk)
+    if clash.exists():
+        raise InvalidInput(f"There is already a mapping named “{name}”.")
+    return name, cleaned
 
 
 def export_mapping_save(
@@ -141,19 +177,14 @@ def export_mapping_save(
     """Create or change a mapping; making it the default unsets the previous default."""
     if by is not None and not by.has_perm(PERMISSION, merchant):
         raise OrderError("You may not change export mappings for this merchant.")
-    if format not in F.values or granularity not in G.values:
-        raise InvalidInput("Choose a format and a granularity.")
-    cleaned = export_columns_clean(
-        merchant=merchant, columns=columns, granularity=granularity, format=format
+    name, cleaned = export_mapping_check(
+        merchant=merchant,
+        name=name,
+        format=format,
+        granularity=granularity,
+        columns=columns,
+        mapping=mapping,
     )
-    name = name.strip()[:100]
-    if not name:
-        raise InvalidInput("A mapping needs a name.")
-    clash = ExportMapping.objects.filter(merchant=merchant, name=name)
-    if mapping is not None:
-        clash = clash.exclude(pk=mapping.pk)
-    if clash.exists():
-        raise InvalidInput(f"There is already a mapping named “{name}”.")
     mapping = mapping or ExportMapping(merchant=merchant)
     mapping.name, mapping.format, mapping.granularity = name, format, granularity
     mapping.columns = cleaned
@@ -173,7 +204,7 @@ def export_mapping_save(
 def mapping_columns(*, mapping: ExportMapping) -> list[Column]:
     return [
         Column(
-            FIELDS[c["field"]],
+            field_for_column(c["field"], c.get("values") or CODE),
             c.get("header") or field_label(FIELDS[c["field"]], mapping.merchant),
             c.get("format", ""),
         )

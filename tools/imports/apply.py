@@ -9,6 +9,7 @@ their new costs in a handful of statements whatever the number of orders.
 from django.db import transaction
 from django.utils import timezone
 
+from backoffice.common.words import counted
 from orders.exceptions import CostPlanOutdated, OrderError
 from orders.services.costs import order_costs_apply_plan
 from tools.jobs import job_progress_set
@@ -76,6 +77,7 @@ def _rows_stage_again(cost_import: CostImport) -> None:
     if plan.error_count:
         first = plan.errors[0]
         raise OrderError(
-            f"The file no longer applies ({plan.error_count} error(s), first: row {first.row} "
+            f"The file no longer applies ({counted(plan.error_count, 'error')}, "
+            f"first: row {first.row} "
             f"{first.column} {first.message}); nothing was changed. Upload it again."
         )

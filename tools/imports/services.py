@@ -25,6 +25,7 @@ from .staging import (
     order_changes_first,
     orders_counted,
     orders_repeated_first,
+    plan_totals,
     staged_clear,
     staged_delete,
 )
@@ -169,6 +170,7 @@ def _preview_fill(
         "changes": order_changes_first(import_pk=cost_import.pk, count=PREVIEW_ORDERS),
         "repeated": orders_repeated_first(import_pk=cost_import.pk, count=PREVIEW_REPEATED),
         "repeated_count": repeated,
+        "totals": plan_totals(import_pk=cost_import.pk),
     }
     if plan.error_count:
         staged_delete(import_pk=cost_import.pk)
@@ -196,7 +198,9 @@ def cost_import_duplicate_of(*, cost_import: CostImport) -> CostImport | None:
 
 
 def cost_import_list(*, merchant: Merchant) -> QuerySet[CostImport]:
-    return CostImport.objects.filter(merchant=merchant).select_related("created_by", "applied_by")
+    return CostImport.objects.filter(merchant=merchant).select_related(
+        "created_by", "applied_by", "undone_by"
+    )
 
 
 def cost_import_get(*, merchant: Merchant, import_id: int) -> CostImport:
@@ -220,7 +224,10 @@ def cost_import_apply_start(
             raise OrderError("This file has errors: fix them and upload it again.")
         duplicate = cost_import_duplicate_of(cost_import=locked)
         if duplicate is not None and not allow_duplicate:
-            raise OrderError(duplicate_message(duplicate) + " Confirm to apply it again.")
+            raise OrderError(
+                f"Nothing was applied: {duplicate_message(duplicate)} To apply it a second "
+                "time, tick “apply it again” and press Apply."
+            )
         job = job_create(
             merchant=locked.merchant,
             kind="cost_import_apply",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Field, Q
+from django.db.models import Count, Field, Q, Sum
 
 from orders.selectors.costs import order_costs_planned
 from orders.services.costs import CostChangeTable, CostPlanTable
@@ -191,6 +191,15 @@ def orders_counted(*, import_pk: int) -> tuple[int, int]:
         orders=Count("id"), repeated=Count("id", filter=Q(row_count__gt=1))
     )
     return counts["orders"], counts["repeated"]
+
+
+def plan_totals(*, import_pk: int) -> dict[str, str]:
+    """What the file sets or adds over all its orders, each cost's sum as text ("" where no row
+    had a value): shipping and fulfillment as set, payment as added."""
+    totals = CostImportOrder.objects.filter(cost_import_id=import_pk).aggregate(
+        shipping=Sum("shipping"), fulfillment=Sum("fulfillment"), payment=Sum("payment")
+    )
+    return {name: "" if total is None else f"{total:.2f}" for name, total in totals.items()}
 
 
 def orders_repeated_first(*, import_pk: int, count: int) -> dict[str, list[int]]:

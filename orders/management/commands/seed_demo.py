@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from backoffice.common.words import counted
 from orders.demo_seed import (
     DEFAULT_PASSWORD,
     SUPPORT_USERNAME,
@@ -71,7 +72,7 @@ class Command(BaseCommand):
         verb = "Created" if result.merchant_created else "Added to"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{verb} {result.merchant}: {result.orders_created:,} orders in "
+                f"{verb} {result.merchant}: {counted(result.orders_created, 'order')} in "
                 f"{result.seconds:.1f} s."
             )
         )

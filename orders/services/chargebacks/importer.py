@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 
+from backoffice.common.words import counted
 from orders.actors import Actor
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Chargeback, Merchant, Order
@@ -315,7 +316,7 @@ def chargeback_import_apply(
         preview = chargeback_import_preview(merchant=merchant, content=content)
         if not preview.is_clean:
             raise InvalidInput(
-                f"The file has {len(preview.problems)} problem(s): nothing was imported."
+                f"The file has {counted(len(preview.problems), 'problem')}: nothing was imported."
             )
         return [
             chargeback_open(

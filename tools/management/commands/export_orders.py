@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from backoffice.common.words import counted
 from orders.events import orders_exported_event
 from orders.exceptions import OrderError
 from orders.models import Merchant
@@ -47,7 +48,9 @@ class Command(BaseCommand):
             via="command export_orders",
             stage=options["stage"],
         )
-        self.stdout.write(f"Exported {count:,} order(s) with “{mapping.name}” to {options['out']}.")
+        self.stdout.write(
+            f"Exported {counted(count, 'order')} with “{mapping.name}” to {options['out']}."
+        )
 
     def _refuse(self, message: str):
         self.stderr.write(message)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from backoffice.common.words import counted
 from orders.exceptions import OrderError
 from orders.models import Merchant
 from tools.imports.reading import CostFileRefused
@@ -57,7 +58,8 @@ class Command(BaseCommand):
         if preview.plan.error_count:
             sys.exit(1)
         self.stdout.write(
-            f"Dry run: {preview.plan.rows_read:,} row(s), {preview.orders_matched:,} order(s) "
+            f"Dry run: {counted(preview.plan.rows_read, 'row')}, "
+            f"{counted(preview.orders_matched, 'order')} "
             "would change."
         )
 
@@ -79,8 +81,9 @@ class Command(BaseCommand):
         if job.status != Job.Status.SUCCEEDED:
             self._refuse([job.error or f"Job {job.pk} {job.status}."])
         self.stdout.write(
-            f"Applied import #{cost_import.pk}: {cost_import.orders_matched:,} order(s) changed "
-            f"from {cost_import.rows_read:,} row(s) (job {job.pk})."
+            f"Applied import #{cost_import.pk}: "
+            f"{counted(cost_import.orders_matched, 'order')} changed "
+            f"from {counted(cost_import.rows_read, 'row')} (job {job.pk})."
         )
 
     def _refuse(self, lines: Iterable[str]):
