@@ -77,7 +77,7 @@ def test_past_imports_show_who_when_the_file_its_totals_and_undo(
         assert total in row
     assert reverse("cost-import-undo", args=[cost_import.pk]) in row
 
-    client.post(reverse("cost-import-undo", args=[cost_import.pk]))
+    client.post(reverse("cost-import-undo", args=[cost_import.pk]), {"confirmed": "1"})
     job_run(job_id=Job.objects.get(kind="cost_import_undo").pk)
     undone = client.get(reverse("tool-import-costs")).content.decode()
     row = undone.split(f'data-import="{cost_import.pk}"')[1].split("</tr>")[0]
