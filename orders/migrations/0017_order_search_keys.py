@@ -1,0 +1,51 @@
+"""Btree indexes for the search's whole-value terms (orders.selectors.search): an email, a
+postal code (or its start), an IP address. Such a term is looked up in them first, whatever
+how common its letters are, and read from the trigram index only when no order has it.
+
+The postal codes are keyed as the search types them: upper-case, without spaces; LIKE 'X%'
+can read a btree only with text_pattern_ops (the database's collation is not "C"). Built
+CONCURRENTLY (outside a transaction), so that orders can be written while they are built.
+PostgreSQL only: the SQLite demo reads its few orders without them.
+"""
+
+from django.db import migrations
+
+POSTAL_KEY = "upper(replace({column}, ' ', ''))"
+INDEXES = {
+    "order_email_key_idx": "(merchant_id, upper(email::text))",
+    "order_ship_postal_key_idx": (
+        f"(merchant_id, {POSTAL_KEY.format(column='shipping_postal_code')} text_pattern_ops)"
+    ),
+    "order_bill_postal_key_idx": (
+        f"(merchant_id, {POSTAL_KEY.format(column='billing_postal_code')} text_pattern_ops)"
+    ),
+    "order_ip_idx": "(merchant_id, ip_address)",
+}
+
+
+def indexes_create(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name, columns in INDEXES.items():
+        schema_editor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON orders_order {columns}"
+        )
+
+
+def indexes_drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("orders", "0016_form_submission_created_idx"),
+    ]
+
+    operations = [
+        migrations.RunPython(indexes_create, indexes_drop),
+    ]
