@@ -18,8 +18,8 @@ that match. A word of letters, an email and several words take the fragment sear
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
 the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers, the
 postal code and IP btrees of migration 0017), so the planner combines them with a BitmapOr;
-the SKU and tracking alternatives are written as `id = ANY(ARRAY(subquery))`, which an index
-can serve, where EXISTS could not.
+the orders of a SKU or tracking number are read first and join it as a list of ids (as a
+subquery when there are thousands), which an index can serve, where EXISTS could not.
 """
 
 import ipaddress
@@ -27,7 +27,7 @@ import re
 import unicodedata
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Replace, Upper
 from django.db.models.lookups import StartsWith
 
@@ -111,21 +111,14 @@ def _document_q(folded: str) -> Q:
 
 
 def _order_ids_in(subquery) -> Q:
-    # An array of a few ids joins the bitmap OR of the other alternatives; thousands of them
-    # (a best-selling SKU) cost more fetched by id than a walk of the list in its order that
-    # tests each row against the subquery's hashed ids, which `IN (subquery)` gives.
-    many = subquery[: MAX_ARRAY_IDS + 1].count() > MAX_ARRAY_IDS
-    if connection.vendor == "postgresql" and not many:
-        return Q(
-            Func(
-                F("pk"),
-                Subquery(subquery),
-                template="%(expressions)s)",
-                arg_joiner=" = ANY(ARRAY",
-                output_field=BooleanField(),
-            )
-        )
-    return Q(pk__in=subquery)
+    # A few ids, read once here, join the bitmap OR of the other alternatives as a list;
+    # thousands of them (a best-selling SKU) cost more fetched by id than a walk of the list
+    # in its order that tests each row against the subquery's hashed ids, which
+    # `IN (subquery)` gives.
+    ids = list(subquery.values_list("order_id", flat=True)[: MAX_ARRAY_IDS + 1])
+    if len(ids) > MAX_ARRAY_IDS:
+        return Q(pk__in=subquery)
+    return Q(pk__in=ids) if ids else _NONE
 
 
 def _related_q(word: str) -> Q:
@@ -160,7 +153,9 @@ def _word_q(word: str) -> Q | None:
     folded = search_fold(word)
     if not any(ch.isalnum() for ch in folded):
         return None
-    condition = _document_q(folded) | _related_q(word)
+    condition = _document_q(folded)
+    if "@" not in word:  # neither a SKU nor a tracking number has one
+        condition |= _related_q(word)
     number = _order_number_q(word)
     if number is not None:
         condition |= number
@@ -209,8 +204,10 @@ def order_search_keyed_q(term: str) -> Q | None:
     term = search_term_clean(term)
     if not term or "*" in term or "@" in term:
         return None
+    address = _ip_q(term)
+    if address is not None:
+        return address
     alternatives = [
-        _ip_q(term),
         _postal_q(term),
         _phone_q(term),
         _related_q(term) if _CODE_TERM.match(term) else None,
