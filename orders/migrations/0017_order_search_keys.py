@@ -11,6 +11,12 @@ it is merged into the index, and every search reads all of it. At the default 4 
 steady stream of placements, that was ~500 pages read and rechecked by each fragment search;
 256 kB is 32 pages, merged more often in smaller steps.
 
+The document keeps a 1,000-value sample for the planner (the default is 100): PostgreSQL
+guesses how many orders a fragment matches by trying it on that sample. With 100, a common
+name (`green`, in 21,000 of 785,000 orders) matched none of them, was guessed at 80 orders,
+and the list fetched all 21,000 to sort them (750 ms) instead of walking its index for the
+first 50 (under 40 ms). Set and sampled here: the ANALYZE took 16 s at 785,000 orders.
+
 PostgreSQL only: the SQLite demo reads its few orders without them.
 """
 
@@ -28,6 +34,7 @@ INDEXES = {
 }
 GIN_INDEXES = ("order_search_trgm_idx", "order_phone_trgm_idx", "shipment_tracking_idx")
 PENDING_LIST_KB = 256
+DOCUMENT_SAMPLE = 1_000
 
 
 def indexes_create(apps, schema_editor) -> None:
@@ -41,6 +48,10 @@ def indexes_create(apps, schema_editor) -> None:
         schema_editor.execute(
             f"ALTER INDEX {name} SET (gin_pending_list_limit = {PENDING_LIST_KB})"
         )
+    schema_editor.execute(
+        f"ALTER TABLE orders_order ALTER COLUMN search_document SET STATISTICS {DOCUMENT_SAMPLE}"
+    )
+    schema_editor.execute("ANALYZE orders_order (search_document)")
 
 
 def indexes_drop(apps, schema_editor) -> None:
@@ -50,6 +61,7 @@ def indexes_drop(apps, schema_editor) -> None:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
     for name in GIN_INDEXES:
         schema_editor.execute(f"ALTER INDEX {name} RESET (gin_pending_list_limit)")
+    schema_editor.execute("ALTER TABLE orders_order ALTER COLUMN search_document SET STATISTICS -1")
 
 
 class Migration(migrations.Migration):

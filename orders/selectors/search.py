@@ -42,9 +42,6 @@ FRAGMENT_MIN = 3  # shorter words match whole words only (a trigram needs three 
 PHONE_DIGITS_MIN = 4
 NATIONAL_DIGITS = 10
 MAX_ARRAY_IDS = 1_000
-# A fragment search with at most this many matches lists them by id (_few_by_id); the
-# lists count exactly up to the same number (orders.selectors.lists).
-FEW_MATCHES = 1_000
 
 _ORDER_ID = re.compile(r"^(?:(?P<prefix>[A-Za-z]{2,10})-?)?0*(?P<number>\d{1,18})$")
 _PHONE_TERM = re.compile(r"^[\d\s()+./-]+$")
@@ -234,17 +231,7 @@ def order_search(queryset: QuerySet, term: str) -> QuerySet:
     if keyed is not None and queryset.filter(keyed).exists():
         number = _order_number_q(term)
         return queryset.filter(keyed | number if number is not None else keyed)
-    return _few_by_id(queryset, queryset.filter(order_search_q(term)))
-
-
-def _few_by_id(queryset: QuerySet, matches: QuerySet) -> QuerySet:
-    """The matches as a list of ids when there are few: read once from the indexes, they
-    are then sorted and counted by id. PostgreSQL cannot guess how many rows a trigram
-    filter keeps; guessing one, it joined each match to the user table by a scan."""
-    if connection.vendor != "postgresql":
-        return matches
-    few = list(matches.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
-    return matches if len(few) > FEW_MATCHES else queryset.filter(pk__in=few)
+    return queryset.filter(order_search_q(term))
 
 
 def order_search_q(term: str) -> Q:

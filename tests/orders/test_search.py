@@ -14,7 +14,6 @@ from django.db import connection
 from bench.seed import orders_seed
 from orders.filters import order_filterset
 from orders.models import Order, OrderLine, Shipment
-from orders.selectors import search
 from orders.selectors.search import order_search_q
 from tests.factories import place
 
@@ -269,17 +268,6 @@ def test_a_code_lists_only_its_orders(merchant, people, kind):
     customer(merchant, email="key-42@example.com", first="Kay", last="Fortytwo")
 
     assert found(merchant, "key-42") == {daniel.order_id}
-
-
-@pytest.mark.parametrize("few", [1, 1_000])
-def test_the_same_orders_are_found_however_many_match(merchant, people, monkeypatch, few):
-    """Up to FEW_MATCHES matches are listed by id (PostgreSQL); more, by the search itself."""
-    monkeypatch.setattr(search, "FEW_MATCHES", few)
-
-    assert found(merchant, "boston") == ids(people, "daniel", "smith_boston")
-    assert found(merchant, "smith") == ids(people, "smith_boston", "smith_denver")
-    assert found(merchant, "gmail") == ids(people, "daniel")
-    assert found(merchant, "nobody") == set()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="runs the SQLite pass itself")
