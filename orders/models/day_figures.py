@@ -11,7 +11,10 @@ class DayFiguresDelta(models.Model):
     merchant's time zone).
 
     Written only by PostgreSQL triggers on the order table (migrations 0001_squashed_0016 and
-    0018_day_figures_merchant_zone), in the transaction of the change itself, as the stage
+    0022_day_figures_merchant_zone), in the transaction of the change itself, as the stage
+    counts are (StageCountDelta): the sum per merchant and day is always what the home
+    dashboard would aggregate from the orders (orders.selectors.dashboard), whoever changed
+    them. Insert-only; beat folds each
     counts are (StageCountDelta): the sum per merchant and day is always what the home
     dashboard would aggregate from the orders (orders.selectors.dashboard), whoever changed
     them. Insert-only; beat folds each

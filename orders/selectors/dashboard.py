@@ -41,7 +41,7 @@ def day_figures_kept() -> bool:
 
 def merchant_zone(merchant: Merchant) -> datetime.tzinfo:
     """The merchant's time zone, whose days the figures count; UTC for a zone unknown here
-    (as orders_merchant_zone does in the database, migration 0018)."""
+    (as orders_merchant_zone does in the database, migration 0022)."""
     try:
         return zoneinfo.ZoneInfo(merchant.time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -17,7 +17,7 @@ that match. A word of letters, an email and several words take the fragment sear
 
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
 the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers, the
-postal code and IP btrees of migration 0017), so the planner combines them with a BitmapOr;
+postal code and IP btrees of migration 0021), so the planner combines them with a BitmapOr;
 the orders of a SKU or tracking number are read first and join it as a list of ids (as a
 subquery when there are thousands), which an index can serve, where EXISTS could not.
 """
@@ -178,7 +178,7 @@ def _wildcard_q(term: str) -> Q:
 
 def _postal_q(term: str) -> Q | None:
     """The orders whose postal code (billing or shipping) starts with the term, spaces
-    aside; read from the (merchant, postal key) btrees of migration 0017."""
+    aside; read from the (merchant, postal key) btrees of migration 0021."""
     if len(term.split()) > 2:
         return None
     key = "".join(term.split()).upper()

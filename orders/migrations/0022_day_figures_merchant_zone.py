@@ -1,6 +1,6 @@
 """Day figures by the merchant's day: the day an order was placed in the merchant's time zone
 (Merchant.time_zone), as the merchant's dates are everywhere else, instead of the UTC day
-(0014_day_figures).
+(0014_day_figures, now part of 0001_squashed_0016).
 
 The triggers look each merchant's zone up once per statement (orders_merchant_zone: a zone
 PostgreSQL does not know counts as UTC, so a typo in a merchant's settings never refuses an
@@ -139,9 +139,9 @@ def _restore_utc_triggers(apps, schema_editor) -> None:
         return
     from importlib import import_module
 
-    utc = import_module("orders.migrations.0014_day_figures")
-    functions = utc.INSTALL[
-        utc.INSTALL.index("CREATE FUNCTION") : utc.INSTALL.index("CREATE TRIGGER")
+    utc = import_module("orders.migrations.0001_squashed_0016")
+    functions = utc.DAY_FIGURES[
+        utc.DAY_FIGURES.index("CREATE FUNCTION") : utc.DAY_FIGURES.index("CREATE TRIGGER")
     ]
     schema_editor.execute(UNINSTALL)
     schema_editor.execute(functions.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"))
@@ -150,7 +150,7 @@ def _restore_utc_triggers(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0017_order_search_keys"),
+        ("orders", "0021_order_search_keys"),
     ]
 
     operations = [

@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("orders", "0016_form_submission_created_idx"),
+        ("orders", "0020_merchant_settings_and_money_permission"),
     ]
 
     operations = [
