@@ -6,9 +6,9 @@ Reuses (or seeds with seed_demo) one merchant of --big-orders and one of --small
 orders. Takes real values from an order of each (its email, names, city, phone, SKU…) and
 times `/orders/?q=<value>` for each kind of query, `/find/` and `/` through Django's test
 Client as the merchant's manager: server time of the whole request, p50 and p95 of --runs.
-Beside each figure, the baseline measured in the same run: the search as it was before
-(main's `order_search_q`, kept below as `baseline_search_q`, without ranking) and the home
-page aggregating its orders (the kept day figures switched off). Also prints the orders each
+Beside each figure, the baseline measured in the same run: the fragment search alone
+(`order_search_q`, as before the whole-value lookups of `order_search`) and the home page
+aggregating its orders (the kept day figures switched off). Also prints the orders each
 finds (the list's count), so the baseline's misses show, and the size of each index.
 """
 
@@ -31,38 +31,6 @@ SIZES = (
     "order_search_trgm_idx", "order_phone_trgm_idx", "shipment_tracking_idx",
     "day_figures_delta_idx", "orders_dayfiguresdelta",
 )  # fmt: skip
-
-
-def baseline_search_q(term: str):
-    """main's search before this change (orders/filters.py at 07:45 UTC): literal matches."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from orders.models import OrderLine, Shipment
-
-    term = term.strip()
-    if not term:
-        return Q()
-    if "*" in term:
-        return Q(order_id__startswith=term.upper().rstrip("*"))
-    condition = (
-        Q(order_id=term.upper())
-        | Q(email__iexact=term)
-        | Q(first_name__icontains=term)
-        | Q(last_name__icontains=term)
-        | Q(shipping_name__icontains=term)
-        | Q(company__icontains=term)
-        | Q(phone__contains=term)
-        | Q(billing_postal_code__iexact=term)
-        | Q(shipping_postal_code__iexact=term)
-        | Exists(
-            Shipment.objects.filter(order=OuterRef("pk"), tracking_numbers__icontains=f'"{term}"')
-        )
-        | Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__iexact=term))
-    )
-    first, _, last = term.partition(" ")
-    if last:
-        condition |= Q(first_name__iexact=first, last_name__iexact=last.strip())
-    return condition
 
 
 def terms_for(merchant) -> list[tuple[str, str]]:
@@ -125,31 +93,27 @@ class Visitor:
 class Baseline:
     """The search and the home page as before, for the duration of a `with`."""
 
+    @staticmethod
+    def search(queryset, term: str):
+        """The fragment search alone: no whole-value lookup first."""
+        from orders.selectors.search import order_search_q
+
+        return queryset.filter(order_search_q(term))
+
     def __enter__(self):
-        import lifecycle.views.lists
         import orders.filters
         import orders.selectors.dashboard
 
-        self.saved = (
-            orders.filters.order_search_q,
-            lifecycle.views.lists.order_search_first_q,
-            orders.selectors.dashboard.day_figures_kept,
-        )
-        orders.filters.order_search_q = baseline_search_q
-        lifecycle.views.lists.order_search_first_q = lambda term: None
+        self.saved = (orders.filters.order_search, orders.selectors.dashboard.day_figures_kept)
+        orders.filters.order_search = self.search
         orders.selectors.dashboard.day_figures_kept = lambda: False
         return self
 
     def __exit__(self, *exc):
-        import lifecycle.views.lists
         import orders.filters
         import orders.selectors.dashboard
 
-        (
-            orders.filters.order_search_q,
-            lifecycle.views.lists.order_search_first_q,
-            orders.selectors.dashboard.day_figures_kept,
-        ) = self.saved
+        orders.filters.order_search, orders.selectors.dashboard.day_figures_kept = self.saved
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from orders.models import Merchant, Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
-from orders.selectors.search import order_search_q
+from orders.selectors.search import order_search
 from orders.states import PaymentMethod, PaymentStatus, Stage
 
 
@@ -81,7 +81,7 @@ class OrderFilterSet(filters.FilterSet):
                 )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(order_search_q(value))
+        return order_search(queryset, value)
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         code = value.strip().upper()

@@ -7,12 +7,17 @@ from .order import MONEY
 
 
 class DayFiguresDelta(models.Model):
-    """A change to one merchant's figures of one day (the day an order was placed).
+    """A change to one merchant's figures of one day (the day an order was placed, in the
+    merchant's time zone).
 
-    Written only by PostgreSQL triggers on the order table (migration 0001_squashed_0016), in
-    the transaction of the change itself, as the stage counts are (StageCountDelta): the sum
-    per merchant and day is always what the home dashboard would aggregate from the orders
-    (orders.selectors.dashboard), whoever changed them. Insert-only; beat folds each
+    Written only by PostgreSQL triggers on the order table (migrations 0001_squashed_0016 and
+    0024_day_figures_merchant_zone), in the transaction of the change itself, as the stage
+    counts are (StageCountDelta): the sum per merchant and day is always what the home
+    dashboard would aggregate from the orders (orders.selectors.dashboard), whoever changed
+    them. Insert-only; beat folds each
+    counts are (StageCountDelta): the sum per merchant and day is always what the home
+    dashboard would aggregate from the orders (orders.selectors.dashboard), whoever changed
+    them. Insert-only; beat folds each
     merchant's rows per day into one (orders.services.stage_counts).
     """
 

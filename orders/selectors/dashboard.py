@@ -1,6 +1,7 @@
 """The home dashboard's figures: orders, revenue and margin per day over the last days."""
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,9 +34,18 @@ class DayFigures:
 
 
 def day_figures_kept() -> bool:
-    """True where triggers keep the day figures (PostgreSQL, days in UTC); elsewhere, or for
-    days in another time zone, the orders are aggregated."""
-    return connection.vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC"
+    """True where triggers keep the day figures (PostgreSQL); elsewhere the orders are
+    aggregated."""
+    return connection.vendor == "postgresql"
+
+
+def merchant_zone(merchant: Merchant) -> datetime.tzinfo:
+    """The merchant's time zone, whose days the figures count; UTC for a zone unknown here
+    (as orders_merchant_zone does in the database, migration 0022)."""
+    try:
+        return zoneinfo.ZoneInfo(merchant.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
 
 
 def _kept_rows(merchant: Merchant, first: datetime.date, today: datetime.date):
@@ -48,15 +58,14 @@ def _kept_rows(merchant: Merchant, first: datetime.date, today: datetime.date):
 
 
 def _aggregated_rows(merchant: Merchant, first: datetime.date):
-    start = datetime.datetime.combine(
-        first, datetime.time.min, tzinfo=timezone.get_current_timezone()
-    )
+    zone = merchant_zone(merchant)
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=zone)
     return (
         Order.objects.live()
         .for_merchant(merchant)
         .filter(placed_at__gte=start, is_test=False)
         .exclude(stage__in=NOT_COUNTED)
-        .annotate(day=TruncDate("placed_at"))
+        .annotate(day=TruncDate("placed_at", tzinfo=zone))
         .order_by()
         .values("day")
         .annotate(
@@ -72,12 +81,13 @@ def order_dashboard_days(
 ) -> list[DayFigures]:
     """One row per day (oldest first, days without orders included), from one grouped query.
 
-    Revenue is the total less refunds of orders not rejected; profit is their actual profit,
-    which subtracts the actual costs imported for them. On PostgreSQL the figures are the
+    Days are the merchant's (Merchant.time_zone), today included. Revenue is the total less
+    refunds of orders not rejected; profit is their actual profit, which subtracts the actual
+    costs imported for them. On PostgreSQL the figures are the
     ones the database keeps per day (DayFiguresDelta), so the cost follows the days shown,
     not the orders placed in them.
     """
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=merchant_zone(merchant))
     first = today - datetime.timedelta(days=days - 1)
     if day_figures_kept():
         rows = _kept_rows(merchant, first, today)

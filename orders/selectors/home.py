@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Q, Sum, Value
+from django.db.models import BigIntegerField, Count, QuerySet, Sum, Value
 from django.utils import timezone
 
 from orders.models import Merchant, Order, StageCountDelta
@@ -28,17 +28,26 @@ class StageCounts:
         return next((item for item in self.screens if item.screen.slug == slug), None)
 
 
-def _within_limit_filter(merchant: Merchant, now: datetime) -> Q | None:
-    """Orders in a stage with an age limit that entered it within that limit (not overdue)."""
-    condition = None
+def _within_limit_counts(merchant: Merchant, now: datetime) -> list[QuerySet]:
+    """Per stage with an age limit, the (stage, 0, within) row of its live orders that entered
+    it within that limit (the rest are overdue). One query per stage, each an index-only
+    scan of the partial (merchant, stage, entered) index over the recent days: an OR of the
+    stages' ranges made PostgreSQL read every matching order's row (25 ms at 1,000,000)."""
+    counts = []
     for screen in STAGE_SCREENS:
         for stage in screen.stages:
             limit = merchant.stage_age_limit(stage)
             if limit is None:
                 continue
-            part = Q(stage=stage, stage_entered_at__gte=now - timedelta(days=limit))
-            condition = part if condition is None else condition | part
-    return condition
+            counts.append(
+                Order.objects.live()
+                .for_merchant(merchant)
+                .filter(stage=stage, stage_entered_at__gte=now - timedelta(days=limit))
+                .values_list("stage")
+                .annotate(live=Value(0, output_field=BigIntegerField()), within=Count("*"))
+                .order_by()
+            )
+    return counts
 
 
 def stage_counts_kept() -> bool:
@@ -77,17 +86,9 @@ def order_stage_counts_get(*, merchant: Merchant, now: datetime | None = None) -
     """
     now = now or timezone.now()
     rows = _live_counts(merchant).order_by()
-    within_limit = _within_limit_filter(merchant, now)
-    if within_limit is not None:
-        recent = (
-            Order.objects.live()
-            .for_merchant(merchant)
-            .filter(within_limit)
-            .values_list("stage")
-            .annotate(live=Value(0, output_field=BigIntegerField()), within=Count("pk"))
-            .order_by()
-        )
-        rows = rows.union(recent, all=True)
+    within_limit = _within_limit_counts(merchant, now)
+    if within_limit:
+        rows = rows.union(*within_limit, all=True)
     counts: dict[str, int] = {}
     within: dict[str, int] = {}
     for stage, live, recent_count in rows:

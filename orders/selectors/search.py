@@ -7,17 +7,29 @@ its exact order ID in any form (`*` wildcards aside, IDs are matched whole), a l
 tracking number. A term made of
 phone characters also matches any run of 4 or more of the phone's digits.
 
+A term that is one whole value of a kind kept in a btree (a postal code or its start, an IP
+address, a SKU, a tracking number, a phone number or a run of its digits) is looked up there
+first (order_search): when orders have it, they are the result (with the order whose number
+it is, if any); only when none has it are the document's fragments searched. Such terms are
+made of the characters common to every address and IP (digits, `1ae`), whose trigrams are in
+most orders: the trigram index would hand back most orders for a recheck, the btree the few
+that match. A word of letters, an email and several words take the fragment search.
+
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
-the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers), so the
-planner combines them with a BitmapOr; the SKU and tracking alternatives are written as
-`id = ANY(ARRAY(subquery))`, which an index can serve, where EXISTS could not.
+the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers, the
+postal code and IP btrees of migration 0021), so the planner combines them with a BitmapOr;
+the orders of a SKU or tracking number are read first and join it as a list of ids (as a
+subquery when there are thousands), which an index can serve, where EXISTS could not.
 """
 
+import ipaddress
 import re
 import unicodedata
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Subquery, Value
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
+from django.db.models.lookups import StartsWith
 
 from orders.models import Merchant, Order, OrderLine, Shipment
 
@@ -33,6 +45,10 @@ MAX_ARRAY_IDS = 1_000
 
 _ORDER_ID = re.compile(r"^(?:(?P<prefix>[A-Za-z]{2,10})-?)?0*(?P<number>\d{1,18})$")
 _PHONE_TERM = re.compile(r"^[\d\s()+./-]+$")
+# A postal code as keyed in the index: upper-case, no spaces (`SW1A1AA`, `20095`, `00-950`).
+_POSTAL_KEY = re.compile(r"^(?=.*\d)[A-Z0-9-]{3,10}$")
+# A SKU or tracking number: one word with a digit or a separator, not an email.
+_CODE_TERM = re.compile(r"^(?=.*[\d_.-])[^\s@]{3,}$")
 # Letters unaccent folds that Unicode decomposition leaves alone.
 _FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
 _NONE = Q(pk__in=[])
@@ -95,21 +111,14 @@ def _document_q(folded: str) -> Q:
 
 
 def _order_ids_in(subquery) -> Q:
-    # An array of a few ids joins the bitmap OR of the other alternatives; thousands of them
-    # (a best-selling SKU) cost more fetched by id than a walk of the list in its order that
-    # tests each row against the subquery's hashed ids, which `IN (subquery)` gives.
-    many = subquery[: MAX_ARRAY_IDS + 1].count() > MAX_ARRAY_IDS
-    if connection.vendor == "postgresql" and not many:
-        return Q(
-            Func(
-                F("pk"),
-                Subquery(subquery),
-                template="%(expressions)s)",
-                arg_joiner=" = ANY(ARRAY",
-                output_field=BooleanField(),
-            )
-        )
-    return Q(pk__in=subquery)
+    # A few ids, read once here, join the bitmap OR of the other alternatives as a list;
+    # thousands of them (a best-selling SKU) cost more fetched by id than a walk of the list
+    # in its order that tests each row against the subquery's hashed ids, which
+    # `IN (subquery)` gives.
+    ids = list(subquery.values_list("order_id", flat=True)[: MAX_ARRAY_IDS + 1])
+    if len(ids) > MAX_ARRAY_IDS:
+        return Q(pk__in=subquery)
+    return Q(pk__in=ids) if ids else _NONE
 
 
 def _related_q(word: str) -> Q:
@@ -144,7 +153,9 @@ def _word_q(word: str) -> Q | None:
     folded = search_fold(word)
     if not any(ch.isalnum() for ch in folded):
         return None
-    condition = _document_q(folded) | _related_q(word)
+    condition = _document_q(folded)
+    if "@" not in word:  # neither a SKU nor a tracking number has one
+        condition |= _related_q(word)
     number = _order_number_q(word)
     if number is not None:
         condition |= number
@@ -163,6 +174,64 @@ def _wildcard_q(term: str) -> Q:
     if pattern.endswith("*") and "*" not in pattern[:-1]:
         return Q(order_id__startswith=pattern[:-1])
     return Q(order_id__regex=_wildcard_regex(pattern))
+
+
+def _postal_q(term: str) -> Q | None:
+    """The orders whose postal code (billing or shipping) starts with the term, spaces
+    aside; read from the (merchant, postal key) btrees of migration 0021."""
+    if len(term.split()) > 2:
+        return None
+    key = "".join(term.split()).upper()
+    if not _POSTAL_KEY.match(key):
+        return None
+    condition = Q()
+    for field in ("billing_postal_code", "shipping_postal_code"):
+        condition |= Q(StartsWith(Upper(Replace(F(field), Value(" "), Value(""))), key))
+    return condition
+
+
+def _ip_q(term: str) -> Q | None:
+    try:
+        address = ipaddress.ip_address(term)
+    except ValueError:
+        return None
+    return Q(ip_address=str(address))
+
+
+def order_search_keyed_q(term: str) -> Q | None:
+    """The orders having the term as one whole value of a kind kept in a btree (module
+    docstring); None when the term is not such a value."""
+    term = search_term_clean(term)
+    if not term or "*" in term or "@" in term:
+        return None
+    address = _ip_q(term)
+    if address is not None:
+        return address
+    alternatives = [
+        _postal_q(term),
+        _phone_q(term),
+        _related_q(term) if _CODE_TERM.match(term) else None,
+    ]
+    found = [q for q in alternatives if q is not None]
+    if not found:
+        return None
+    condition = found[0]
+    for alternative in found[1:]:
+        condition |= alternative
+    return condition
+
+
+def order_search(queryset: QuerySet, term: str) -> QuerySet:
+    """The orders of `queryset` the term finds: by the btree of its kind when it is one whole
+    value that some of them have (and the order it names, if any), else by fragments."""
+    term = search_term_clean(term)
+    if not term:
+        return queryset
+    keyed = order_search_keyed_q(term)
+    if keyed is not None and queryset.filter(keyed).exists():
+        number = _order_number_q(term)
+        return queryset.filter(keyed | number if number is not None else keyed)
+    return queryset.filter(order_search_q(term))
 
 
 def order_search_q(term: str) -> Q:
@@ -198,14 +267,17 @@ def order_search_first_q(term: str) -> Q | None:
 
 def order_id_for_term(*, merchant: Merchant, term: str) -> str | None:
     """The order ID of the merchant's live order the term names exactly, if any (the find box
-    opens it): with or without the merchant's prefix, with or without leading zeros."""
-    parsed = order_number_parse(search_term_clean(term))
+    opens it): with or without the merchant's prefix, with or without leading zeros. A bare
+    number names it only when the search finds no other order: `20095` may be the postal
+    code or a phone's digits the person meant, and the list shows the order first anyway."""
+    term = search_term_clean(term)
+    parsed = order_number_parse(term)
     if parsed is None or parsed[0] not in ("", merchant.code.upper()):
         return None
-    return (
-        Order.objects.live()
-        .for_merchant(merchant)
-        .filter(order_number=parsed[1])
-        .values_list("order_id", flat=True)
-        .first()
-    )
+    prefix, number = parsed
+    orders = Order.objects.live().for_merchant(merchant)
+    order_id = orders.filter(order_number=number).values_list("order_id", flat=True).first()
+    if order_id is None or prefix:
+        return order_id
+    others = order_search(orders, term).exclude(order_number=number)
+    return None if others.exists() else order_id

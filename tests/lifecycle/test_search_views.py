@@ -38,6 +38,18 @@ def test_find_box_opens_an_exact_order_id_in_any_form(manager_client, orders, fo
     assert response["Location"] == f"/orders/{order.order_id}/"
 
 
+def test_find_box_lists_a_bare_number_that_other_orders_have(manager_client, orders):
+    """`20095` may be a postal code: the list, with the order of that number first."""
+    order, hamburg = orders[10], orders[3]
+    Order.objects.filter(pk=hamburg.pk).update(shipping_postal_code=f"{order.order_number:05d}")
+
+    bare = manager_client.get("/find/", {"q": f"{order.order_number:05d}"}, follow=True)
+    prefixed = manager_client.get("/find/", {"q": order.order_id})
+
+    assert listed_ids(bare) == [order.order_id, hamburg.order_id]
+    assert prefixed["Location"] == f"/orders/{order.order_id}/"
+
+
 def test_find_box_lists_a_partial_email(manager_client, orders):
     response = manager_client.get("/find/", {"q": "buyer11@exa"}, follow=True)
 

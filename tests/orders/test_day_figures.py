@@ -2,8 +2,9 @@
 aggregate of the merchant's orders, whatever changed them; folding keeps them; the home
 dashboard reads them."""
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import Count, F, Sum
@@ -11,7 +12,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from bench.seed import orders_seed
-from orders.models import DayFiguresDelta, Order
+from orders.models import DayFiguresDelta, Merchant, Order
 from orders.selectors.dashboard import NOT_COUNTED, order_dashboard_days
 from orders.services.day_figures import day_figures_fold
 from orders.services.deletion import order_delete, order_undelete
@@ -30,13 +31,13 @@ from tools.job_runner import job_run
 pytestmark = pytest.mark.django_db
 
 
-def direct(merchant) -> dict:
+def direct(merchant, zone=None) -> dict:
     rows = (
         Order.objects.live()
         .for_merchant(merchant)
         .filter(is_test=False)
         .exclude(stage__in=NOT_COUNTED)
-        .annotate(day=TruncDate("placed_at"))
+        .annotate(day=TruncDate("placed_at", tzinfo=zone))
         .order_by()
         .values("day")
         .annotate(
@@ -126,3 +127,52 @@ def test_dashboard_figures_equal_a_direct_aggregate(merchant):
     figures = direct(merchant)
     shown = {day.day: (day.orders, day.revenue, day.profit) for day in days if day.orders}
     assert shown == figures
+
+
+def test_days_are_the_merchants_days(merchant):
+    """An order placed at 02:00 UTC is the day before's in New York, on the dashboard too."""
+    merchant.time_zone = "America/New_York"
+    merchant.save(update_fields=["time_zone"])
+    late = place(merchant, email="late@example.com")
+    placed = datetime(2026, 7, 2, 2, 0, tzinfo=UTC)
+    Order.objects.filter(pk=late.pk).update(placed_at=placed)
+
+    days = order_dashboard_days(merchant=merchant, days=3, today=date(2026, 7, 2))
+
+    assert [(day.day, day.orders) for day in days] == [
+        (date(2026, 6, 30), 0),
+        (date(2026, 7, 1), 1),
+        (date(2026, 7, 2), 0),
+    ]
+
+
+def test_changing_the_merchants_zone_recounts_its_days(needs_postgres, merchant, other_merchant):
+    orders = [place(merchant, email=f"z{n}@example.com") for n in range(3)]
+    for hour, order in zip((1, 3, 23), orders, strict=True):
+        placed = datetime(2026, 7, 2, hour, 0, tzinfo=UTC)
+        Order.objects.filter(pk=order.pk).update(placed_at=placed)
+    place(other_merchant)
+    assert kept(merchant) == direct(merchant)
+    theirs = kept(other_merchant)
+
+    merchant.time_zone = "Asia/Tokyo"  # +9: 23:00 UTC is the next day there
+    merchant.save(update_fields=["time_zone"])
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    assert kept(merchant) == direct(merchant, tokyo)
+    assert {day for day, _ in kept(merchant).items()} == {date(2026, 7, 2), date(2026, 7, 3)}
+    assert kept(other_merchant) == theirs
+
+    order_refund(order=orders[2], full=True, reason="Returned", via="test")
+    Order.objects.filter(pk=orders[0].pk).update(placed_at=datetime(2026, 7, 5, 20, tzinfo=UTC))
+    assert kept(merchant) == direct(merchant, tokyo)
+
+
+def test_a_zone_the_database_does_not_know_counts_as_utc(needs_postgres, merchant):
+    Merchant.objects.filter(pk=merchant.pk).update(time_zone="Mars/Olympus_Mons")
+    merchant.refresh_from_db()
+
+    place(merchant, email="mars@example.com")  # the write is not refused
+
+    assert kept(merchant) == direct(merchant)
+    assert order_dashboard_days(merchant=merchant, days=1)[-1].orders == 1

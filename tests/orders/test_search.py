@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from bench.seed import orders_seed
-from orders.filters import order_filterset, order_search_q
+from orders.filters import order_filterset
 from orders.models import Order, OrderLine, Shipment
+from orders.selectors.search import order_search_q
 from tests.factories import place
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,66 @@ def test_copied_and_bulk_updated_orders_are_found_by_their_new_values(merchant):
     assert found(merchant, "featherstone") == moved
     assert found(merchant, "reykjavik bulk") == moved
     assert found(merchant, "2079460958") == moved
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("SW1A 1AA", ["daniel"]),  # a whole postal code
+        ("sw1a", ["daniel"]),  # its start
+        ("Sw1A1aA", ["daniel"]),
+        ("02134", ["smith_boston"]),  # an all-digit one (the billing code)
+        ("021", ["smith_boston"]),
+        ("203.0.113.77", ["daniel"]),  # an IP address
+        ("303-555", ["smith_denver"]),  # a run of a phone's digits, typed with a dash
+    ],
+)
+def test_whole_values_are_looked_up_by_their_kind(merchant, people, term, expected):
+    Order.objects.filter(pk=people["smith_boston"].pk).update(billing_postal_code="02134")
+    assert found(merchant, term) == ids(people, *expected)
+
+
+def test_a_whole_value_lists_the_orders_having_it_before_any_fragment(merchant, people):
+    """`M1 1AE` is a postal code: its orders, not every order whose text holds `m1` and
+    `1ae` somewhere; the same for an IP address written in a note field."""
+    manchester = customer(merchant, email="m@example.com", first="Mo", last="Khan")
+    Order.objects.filter(pk=manchester.pk).update(shipping_postal_code="M1 1AE")
+    customer(merchant, email="x@example.com", first="Xi", last="Li", company="M1 Motors 1AE",
+             custom_fields={1: "seen from 203.0.113.77"})  # fmt: skip
+
+    assert found(merchant, "M1 1AE") == {manchester.order_id}
+    assert found(merchant, "m11ae") == {manchester.order_id}
+    assert found(merchant, "203.0.113.77") == ids(people, "daniel")
+
+
+def test_a_value_no_order_has_is_searched_as_fragments(merchant, people):
+    assert found(merchant, "203.0.113") == ids(people, "daniel")  # part of an IP
+    assert found(merchant, "1aa") == ids(people, "daniel")  # the end of a postal code
+    assert found(merchant, "nguyen349") == ids(people, "daniel")
+
+
+def test_a_number_that_is_a_postal_code_lists_those_orders_and_the_order_first(merchant, people):
+    number = people["smith_denver"].order_number
+    Order.objects.filter(pk=people["daniel"].pk).update(shipping_postal_code=f"{number:05d}")
+    queryset = Order.objects.live().for_merchant(merchant)
+
+    matches = order_filterset(data={"q": f"{number:05d}"}, queryset=queryset, merchant=merchant)
+
+    assert set(matches.qs.values_list("order_id", flat=True)) == ids(
+        people, "daniel", "smith_denver"
+    )
+
+
+@pytest.mark.parametrize("kind", ["sku", "tracking"])
+def test_a_code_lists_only_its_orders(merchant, people, kind):
+    daniel = people["daniel"]
+    if kind == "sku":
+        OrderLine.objects.create(order=daniel, sku="KEY-42", description="Key", quantity=1)
+    else:
+        Shipment.objects.create(order=daniel, carrier="UPS", tracking_numbers=["KEY-42"])
+    customer(merchant, email="key-42@example.com", first="Kay", last="Fortytwo")
+
+    assert found(merchant, "key-42") == {daniel.order_id}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="runs the SQLite pass itself")
