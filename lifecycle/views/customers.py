@@ -6,6 +6,8 @@ from django.views.generic import TemplateView
 from backoffice.common.tenancy import MerchantRequiredMixin
 from orders.selectors.customer_profile import customer_profile_get
 
+from .home import MONEY_PERMISSION
+
 
 class CustomerDetailView(MerchantRequiredMixin, TemplateView):
     """`/customers/?email=…`: every order, auto order, case, chargeback, saved card (brand
@@ -20,4 +22,5 @@ class CustomerDetailView(MerchantRequiredMixin, TemplateView):
         if profile is None:
             raise Http404("No orders from this customer.")
         context["customer"] = profile
+        context["show_money"] = self.request.user.has_perm(MONEY_PERMISSION, self.request.merchant)
         return context

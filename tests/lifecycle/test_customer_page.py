@@ -82,11 +82,16 @@ def test_the_order_page_and_the_case_page_link_to_the_customer(manager_client, m
     assert link in manager_client.get(f"/cases/{case.pk}/").content.decode()
 
 
-def test_a_shipping_clerk_reads_the_customer_page(client, merchant):
+def test_a_shipping_clerk_reads_the_customer_page_without_its_money(client, merchant):
     place(merchant, email="ann@example.com")
     client.force_login(member(merchant, Role.SHIPPING_CLERK))
 
-    assert client.get(customer_url("ann@example.com")).status_code == 200
+    response = client.get(customer_url("ann@example.com"))
+
+    assert response.status_code == 200
+    assert "Lifetime value" not in response.content.decode()
+    client.force_login(member(merchant, Role.BOOKKEEPER))
+    assert "Lifetime value" in client.get(customer_url("ann@example.com")).content.decode()
 
 
 @pytest.mark.usefixtures("needs_postgres")
