@@ -43,7 +43,7 @@ def tag_job_running(page: Page) -> None:
     page.locator("#select-all-matching").check()
     action = page.locator("summary", has_text="Add a tag")
     if not action.is_visible():  # kept in a menu of the rarely used actions
-        page.locator("summary", has_text="More").first.click()
+        page.locator("summary", has_text="More ▾").first.click()
     action.click()
     field = page.locator("[name='add_tag-name']")
     field.fill(f"checked-{time.strftime('%H%M%S')}")
