@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db.models import Count
@@ -167,15 +168,22 @@ def test_a_killed_workers_job_is_queued_again_by_beat_once_its_heartbeat_is_stal
     workers, merchant, manager, settings
 ):
     pks = orders_seed(merchant=merchant, count=2_000)
+    # Another session holds the last order's row, so however fast the worker is, the job
+    # waits there and the kill lands in the middle of the batch.
+    blocker = psycopg.connect(_test_database_url())
+    blocker.execute("SELECT id FROM orders_order WHERE id = %s FOR UPDATE", [max(pks)])
     # The default visibility timeout (an hour): only beat's re-queue can rescue the job.
     first = workers(**HEARTBEAT)
     job = _note_job(merchant, manager, pks, workers.queue)
-    job = _wait(job, lambda j: j.done >= 200, first, timeout=120)
-    beat_seen = job.heartbeat_at
-    job = _wait(job, lambda j: j.heartbeat_at != beat_seen, first, timeout=10)
-
-    os.kill(first.process.pid, signal.SIGKILL)
-    first.process.wait(timeout=10)
+    try:
+        job = _wait(job, lambda j: j.done >= 200, first, timeout=120)
+        beat_seen = job.heartbeat_at
+        job = _wait(job, lambda j: j.heartbeat_at != beat_seen, first, timeout=10)
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=10)
+    finally:
+        blocker.rollback()
+        blocker.close()
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
     assert 0 < job.done < job.total, "the kill must land in the middle of the batch"
