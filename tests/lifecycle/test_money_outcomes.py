@@ -2,6 +2,7 @@
 names its reason, never a success (order entry, order page, bulk job, auto order, quote page);
 and Accounts Receivable, auto orders and the customer can try another card."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -318,8 +319,11 @@ def test_the_card_used_once_is_kept_only_as_the_tokens_the_gateway_gave(merchant
         save_card=True,
     )
     order.refresh_from_db()
-    stored = " ".join(
-        str(value) for value in Order.objects.filter(pk=order.pk).values().get().values()
-    )
-    assert "4242424242424242" not in stored
-    assert "777" not in stored
+    # The order's text columns (times and hashes hold digits of their own by chance).
+    stored = [
+        value
+        for value in Order.objects.filter(pk=order.pk).values().get().values()
+        if isinstance(value, str)
+    ]
+    assert not [value for value in stored if "4242424242424242" in value]
+    assert not [value for value in stored if re.search(r"(?<![0-9a-f])777(?![0-9a-f])", value)]
