@@ -269,7 +269,7 @@ PAYMENT_WEBHOOK_SECRET = env_secret("PAYMENT_WEBHOOK_SECRET", debug=DEBUG)
 # A webhook older than this (seconds) is refused as a replay.
 PAYMENT_WEBHOOK_TOLERANCE = 300
 
-# Outgoing webhooks go to public https addresses only; DEBUG (the demo) and the test suite,
+# Outgoing webhooks go to public https addresses only; DEBUG (local development) and the suite,
 # whose receivers listen on loopback, may also reach private ones.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
 # Deliveries are retried for a day; an endpoint failing that long is paused.
