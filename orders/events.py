@@ -554,17 +554,32 @@ def order_case_changed_event(
     )
 
 
+def _merchant_event(
+    *, merchant: Merchant, type: MerchantEventType, by=None, via: str = "", **payload: Any
+) -> MerchantEvent:
+    """One line of the merchant's audit trail (every merchant recorder below goes through it)."""
+    return MerchantEvent.objects.create(
+        merchant=merchant,
+        type=type,
+        actor=_user_or_none(by),
+        actor_label=via,
+        payload=_jsonable(payload),
+    )
+
+
 def webhook_endpoint_changed_event(
     *, merchant: Merchant, endpoint_id: int, change: str, by=None, via: str = "", **payload: Any
 ) -> MerchantEvent:
     """On the merchant: an owner added, changed, paused, resumed or removed a webhook endpoint,
     rotated its secret, or sent deliveries again (`change` says which)."""
-    return MerchantEvent.objects.create(
+    return _merchant_event(
         merchant=merchant,
         type=MerchantEventType.WEBHOOK_ENDPOINT_CHANGED,
-        actor=_user_or_none(by),
-        actor_label=via,
-        payload=_jsonable({"endpoint_id": endpoint_id, "change": change, **payload}),
+        by=by,
+        via=via,
+        endpoint_id=endpoint_id,
+        change=change,
+        **payload,
     )
 
 
@@ -606,14 +621,6 @@ def orders_exported_event(
         merchant=merchant, type=MerchantEventType.ORDERS_EXPORTED, job_id=job_id, defaults=values
     )
     return event
-
-
-def _merchant_event(
-    *, merchant: Merchant, type: MerchantEventType, by=None, **payload: Any
-) -> MerchantEvent:
-    return MerchantEvent.objects.create(
-        merchant=merchant, type=type, actor=_user_or_none(by), payload=_jsonable(payload)
-    )
 
 
 def merchant_settings_changed_event(
