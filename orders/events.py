@@ -183,6 +183,28 @@ def order_ar_retried_event(
     )
 
 
+def order_shipped_part_event(
+    *,
+    order: Order,
+    shipment_id: int,
+    lines: list[dict[str, Any]],
+    by=None,
+    via: str = "",
+    **payload,
+) -> OrderEvent:
+    """A shipment that leaves some of the order still to ship (the last one is the
+    mark_shipped transition's event)."""
+    return order_event_record(
+        order=order,
+        type=OrderEventType.SHIPPED_PART,
+        by=by,
+        via=via,
+        shipment_id=shipment_id,
+        lines=lines,
+        **payload,
+    )
+
+
 def order_replacement_created_event(
     *, order: Order, replacement: Order, free: bool, by=None, via: str = "", **payload
 ) -> OrderEvent:

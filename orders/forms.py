@@ -14,7 +14,7 @@ from django import forms
 from orders.fsm import transition_spec
 from orders.models import Order
 from orders.payments import CardDetails
-from orders.services.transition_steps import MAX_TRACKING_NUMBERS
+from orders.services.shipments import MAX_TRACKING_NUMBERS
 
 
 class TransitionForm(forms.Form):

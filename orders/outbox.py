@@ -14,6 +14,7 @@ _SAME_TOPIC = {
     OrderEventType.PLACED: WebhookTopic.ORDER_PLACED,
     OrderEventType.REFUNDED: WebhookTopic.ORDER_REFUNDED,
     OrderEventType.EDITED: WebhookTopic.ORDER_EDITED,
+    OrderEventType.SHIPPED_PART: WebhookTopic.ORDER_SHIPMENT_CREATED,
     OrderEventType.DELETED: WebhookTopic.ORDER_DELETED,
     OrderEventType.UNDELETED: WebhookTopic.ORDER_UNDELETED,
     OrderEventType.COSTS_IMPORTED: WebhookTopic.COSTS_IMPORTED,

@@ -10,8 +10,8 @@ from orders.services.webhooks import outbox_purge, webhooks_dispatch
 
 
 @shared_task(acks_late=True)
-def order_email_send_task(order_pk: int, template: str) -> None:
-    notifications.order_email_send(order_pk=order_pk, template=template)
+def order_email_send_task(order_pk: int, template: str, shipment_pk: int | None = None) -> None:
+    notifications.order_email_send(order_pk=order_pk, template=template, shipment_pk=shipment_pk)
 
 
 @shared_task(acks_late=True)

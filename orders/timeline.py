@@ -112,6 +112,8 @@ def _transitioned(payload: dict) -> str:
     if payload.get("carrier"):
         tracking = ", ".join(payload.get("tracking_numbers") or [])
         details.append(f"{payload['carrier']} {tracking}".strip())
+        if payload.get("lines"):
+            details.append(shipment_lines_display(payload["lines"]))
         if payload.get("notify") is False:
             details.append("customer not notified")
     elif payload.get("notify") is False:
@@ -185,6 +187,27 @@ def _ar_retried(payload: dict) -> str:
         f"Payment retry {payload.get('attempt', '?')} of {payload.get('of', '?')}: "
         f"{result_display(payload.get('result'))}"
     )
+
+
+def shipment_lines_display(lines: list[dict]) -> str:
+    return ", ".join(
+        f"{row.get('quantity')} × {row.get('sku') or row.get('description')}" for row in lines
+    )
+
+
+def _shipped_part(payload: dict) -> str:
+    sentence = f"Shipped in part: {shipment_lines_display(payload.get('lines') or [])}"
+    details = []
+    if payload.get("carrier"):
+        tracking = ", ".join(payload.get("tracking_numbers") or [])
+        details.append(f"{payload['carrier']} {tracking}".strip())
+    if payload.get("captured"):
+        details.append(f"captured {money_display(payload['captured'])}")
+    if payload.get("notify") is False:
+        details.append("customer not notified")
+    if payload.get("job_id"):
+        details.append(f"job {payload['job_id']}")
+    return _with_details(sentence, details)
 
 
 def _replacement_created(payload: dict) -> str:
@@ -425,6 +448,7 @@ EVENT_SENTENCES: dict[str, Sentence] = {
     T.EMAIL_QUEUED: _email_queued,
     T.EMAIL_NOT_QUEUED: _email_not_queued,
     T.AR_RETRIED: _ar_retried,
+    T.SHIPPED_PART: _shipped_part,
     T.REPLACEMENT_CREATED: _replacement_created,
     T.COSTS_IMPORTED: _costs_imported,
     T.COSTS_IMPORT_UNDONE: _costs_import_undone,

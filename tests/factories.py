@@ -78,10 +78,11 @@ def place(
     price: Decimal = Decimal("20.00"),
     quantity: int = 1,
     item: Item | None = None,
+    lines: list[LineDraft] | None = None,
     by=None,
     **draft_fields,
 ):
-    """Place an order through the real placement service."""
+    """Place an order through the real placement service (one Widget line unless `lines`)."""
     line = LineDraft(description="Widget", quantity=quantity, unit_price=price, item=item)
     payment = PaymentDraft(
         method=method,
@@ -94,7 +95,7 @@ def place(
         email=email,
         first_name="Ann",
         last_name="Lee",
-        lines=[line],
+        lines=lines or [line],
         payment=payment,
         billing={
             "address1": "1 Main St",

@@ -6,7 +6,7 @@ from .day_figures import DayFiguresDelta
 from .event import MerchantEvent, MerchantEventType, OrderEvent, OrderEventType
 from .item import Item
 from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
-from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, Tag
+from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, ShipmentLine, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
 from .stage_count import StageCountDelta
@@ -49,6 +49,7 @@ __all__ = [
     "RebuttalText",
     "Role",
     "Shipment",
+    "ShipmentLine",
     "StageCountDelta",
     "SubmissionOutcome",
     "Tag",

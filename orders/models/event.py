@@ -24,6 +24,7 @@ class OrderEventType(models.TextChoices):
     EMAIL_QUEUED = "order_email_queued", "Email to be sent again"
     EMAIL_NOT_QUEUED = "order_email_not_queued", "Email not sent"
     AR_RETRIED = "order_ar_retried", "Payment retried"
+    SHIPPED_PART = "order_shipped_part", "Shipped in part"
     REPLACEMENT_CREATED = "order_replacement_created", "Replacement created"
     COSTS_IMPORTED = "order_costs_imported", "Actual costs imported"
     COSTS_IMPORT_UNDONE = "order_costs_import_undone", "Actual-cost import undone"

@@ -23,6 +23,10 @@ class Merchant(models.Model):
         CHARGE_THEN_REVIEW = "charge_then_review", "Charge, then hold in Fraud Review"
         HOLD_WITHOUT_CHARGE = "hold_without_charge", "Do not charge; send to Accounts Receivable"
 
+    class ShipmentCapture(models.TextChoices):
+        ALL_AT_FIRST = "all_at_first", "Capture everything at the first shipment"
+        EACH_SHIPMENT = "each_shipment", "Capture the shipped part at each shipment"
+
     class Gateway(models.TextChoices):
         TEST = "test", "Test gateway"
         TEST_LIVE = "test_live", "Test gateway in live mode"
@@ -39,6 +43,10 @@ class Merchant(models.Model):
     gateway = models.CharField(max_length=20, choices=Gateway.choices, default=Gateway.TEST)
     capture_at_shipment = models.BooleanField(
         default=False, help_text="Authorize cards at placement and capture when shipped."
+    )
+    # With capture at shipment: how an order shipped in parts is captured.
+    shipment_capture = models.CharField(
+        max_length=20, choices=ShipmentCapture.choices, default=ShipmentCapture.ALL_AT_FIRST
     )
 
     # Fraud scoring.

@@ -362,6 +362,27 @@ class Shipment(models.Model):
         return f"{self.carrier} {', '.join(self.tracking_numbers)}"
 
 
+class ShipmentLine(models.Model):
+    """How many of one order line a shipment carries. A shipment recorded before shipments
+    named their lines has no rows here and carries everything (orders.selectors.fulfilment)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipment_lines")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["line__position", "line_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "line"], name="unique_shipment_line"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="shipment_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.line}"
+
+
 class OrderNote(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField()

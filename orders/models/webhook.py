@@ -23,6 +23,7 @@ class WebhookTopic(models.TextChoices):
     PAYMENT_DECLINED = "payment.declined", "Payment declined"
     ORDER_REFUNDED = "order.refunded", "Order refunded"
     ORDER_SHIPPED = "order.shipped", "Order shipped"
+    ORDER_SHIPMENT_CREATED = "order.shipment_created", "Part of an order shipped"
     ORDER_EDITED = "order.edited", "Order edited"
     ORDER_DELETED = "order.deleted", "Order deleted"
     ORDER_UNDELETED = "order.undeleted", "Order undeleted"

@@ -12,6 +12,7 @@ import secrets
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from orders.models import GatewayLedgerEntry
 
@@ -117,6 +118,8 @@ class TestGateway:
         )
 
     def capture(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        # An authorization may be captured in parts (an order shipped in parts), never beyond
+        # what it authorized: each capture keeps the authorization's reference in `token`.
         def answer():
             authorization = GatewayLedgerEntry.objects.filter(
                 gateway=self.name, reference=reference, operation="authorize", result="approved"
@@ -125,9 +128,20 @@ class TestGateway:
                 return "error", "No such authorization.", "", "", ERROR
             if authorization.token.endswith(f"_{CAPTURE_FAILS}"):
                 return "declined", "The authorization has expired.", "", "", EXPIRED
+            if amount <= 0:
+                return "error", "A capture must be more than zero.", "", "", ERROR
+            if amount > authorization.amount - self.captured(reference):
+                return "declined", "More than is left of the authorization.", "", "", ERROR
             return "approved", "Captured.", "", "", ""
 
-        return self._once("capture", idempotency_key, amount, answer)
+        return self._once("capture", idempotency_key, amount, answer, token=reference)
+
+    def captured(self, reference: str) -> Decimal:
+        """What the books say has been captured of one authorization."""
+        total = GatewayLedgerEntry.objects.filter(
+            gateway=self.name, operation="capture", result="approved", token=reference
+        ).aggregate(total=Sum("amount"))["total"]
+        return total or Decimal("0.00")
 
     def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
         def answer():

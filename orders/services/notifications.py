@@ -22,6 +22,7 @@ from orders.events import (
 )
 from orders.exceptions import InvalidInput, TransitionNotPermitted
 from orders.models import Order
+from orders.selectors.fulfilment import line_unshipped_quantities, shipment_lines_get
 from orders.services.cases.links import order_case_link_url
 from orders.services.locking import order_lock
 from orders.services.mailing import email_send
@@ -46,14 +47,19 @@ PAID_STATUSES = {
 logger = logging.getLogger(__name__)
 
 
-def order_email_enqueue(*, order: Order | int, template: str, **event: Any) -> bool:
+def order_email_enqueue(
+    *, order: Order | int, template: str, shipment_pk: int | None = None, **event: Any
+) -> bool:
     """Hand the email to the task queue. Side effect: an order_email_not_queued event when the
     broker cannot be reached (never an error: the change it follows has committed)."""
     from orders.tasks import order_email_send_task
 
     order_pk = order.pk if isinstance(order, Order) else order
     try:
-        order_email_send_task.delay(order_pk, template)
+        if shipment_pk is None:
+            order_email_send_task.delay(order_pk, template)
+        else:
+            order_email_send_task.delay(order_pk, template, shipment_pk)
     except BrokerError as exc:
         logger.warning("Email %s for order %s not queued: %s", template, order_pk, exc)
         found = order if isinstance(order, Order) else Order.objects.get(pk=order_pk)
@@ -62,24 +68,32 @@ def order_email_enqueue(*, order: Order | int, template: str, **event: Any) -> b
     return True
 
 
-def order_email_later(order_pk: int, template: str) -> Callable[[], None]:
-    """A callback for transaction.on_commit that queues the email task."""
+def order_email_later(
+    order_pk: int, template: str, *, shipment_pk: int | None = None
+) -> Callable[[], None]:
+    """A callback for transaction.on_commit that queues the email task; a shipment's
+    confirmation names the shipment, whose lines it lists."""
 
     def enqueue() -> None:
-        order_email_enqueue(order=order_pk, template=template)
+        order_email_enqueue(order=order_pk, template=template, shipment_pk=shipment_pk)
 
     return enqueue
 
 
-def order_email_send(*, order_pk: int, template: str) -> None:
+def order_email_send(*, order_pk: int, template: str, shipment_pk: int | None = None) -> None:
     """Send one customer email and record it on the order's timeline."""
     order = Order.objects.select_related("merchant").get(pk=order_pk)
     subject = TEMPLATES[template].format(order_id=order.order_id)
+    shipments = list(order.shipments.all())
+    shipment = next((s for s in shipments if s.pk == shipment_pk), None)
     context = {
         "order": order,
         "merchant": order.merchant,
         "lines": list(order.lines.all()),
-        "shipments": list(order.shipments.all()),
+        "shipments": [shipment] if shipment else shipments,
+        # One shipment's email lists what that box carries; more may follow.
+        "shipment_lines": shipment_lines_get(shipment) if shipment else [],
+        "more_to_ship": bool(shipment and line_unshipped_quantities(order)),
         "case_link": order_case_link_url(order=order),
         "paid": order.payment_status in PAID_STATUSES,
     }

@@ -7,6 +7,7 @@ attempts, so a retry after a crash reuses the key and the gateway answers from i
 
 from decimal import Decimal
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from orders.actors import Actor
@@ -121,24 +122,46 @@ def payment_submit_echeck(
     return PaymentOutcome.of(row)
 
 
-def payment_capture(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
-    """Capture an authorized payment; a failure leaves payment status capture_failed."""
-    authorization = (
-        order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
-    )
+def _authorization_latest(order: Order) -> PaymentTransaction | None:
+    return order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
+
+
+def payment_captured_amount(order: Order) -> Decimal:
+    """How much of the order's latest authorization has been captured (parts of it when the
+    order ships in parts and the merchant captures each shipment)."""
+    authorization = _authorization_latest(order)
+    if authorization is None:
+        return Decimal("0.00")
+    captured = order.transactions.filter(
+        kind=Kind.CAPTURE, result="approved", id__gt=authorization.pk
+    ).aggregate(total=Sum("amount"))["total"]
+    return captured or Decimal("0.00")
+
+
+def payment_capture(
+    *, order: Order, amount: Decimal | None = None, by: Actor = None, via: str = ""
+) -> PaymentOutcome:
+    """Capture an authorized payment: `amount` of it, or all that is left of it. Capturing the
+    last of it makes the payment processed; a failure leaves payment status capture_failed."""
+    authorization = _authorization_latest(order)
     if authorization is None:
         raise PaymentFailed("There is no authorized payment to capture.")
+    left = order.total - payment_captured_amount(order)
+    amount = left if amount is None else amount
     key = _attempt_key(order, Kind.CAPTURE)
     result = gateway_for(order.merchant).capture(
-        reference=authorization.gateway_reference, amount=order.total, idempotency_key=key
+        reference=authorization.gateway_reference, amount=amount, idempotency_key=key
     )
     row = payment_transaction_record(
         order=order, kind=Kind.CAPTURE, result=result, idempotency_key=key, by=by, via=via
     )
-    if result.approved:
+    if not result.approved:
+        order.payment_status = PaymentStatus.CAPTURE_FAILED
+    elif amount >= left:
         order.payment_status = PaymentStatus.PROCESSED
     else:
-        order.payment_status = PaymentStatus.CAPTURE_FAILED
+        # Part captured, the rest still authorized for the shipments to come.
+        order.payment_status = PaymentStatus.AUTHORIZED
     return PaymentOutcome.of(row)
 
 
@@ -173,9 +196,7 @@ def payment_refund_through_gateway(
 
 
 def payment_void(*, order: Order, by: Actor = None, via: str = "") -> PaymentOutcome:
-    authorization = (
-        order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
-    )
+    authorization = _authorization_latest(order)
     if authorization is None:
         raise PaymentFailed("There is no authorization to void.")
     key = _attempt_key(order, Kind.VOID)

@@ -6,7 +6,7 @@ arguments for the django-fsm transition, details for the event, and work for aft
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +16,12 @@ from orders.actors import Actor
 from orders.exceptions import InvalidInput, OrderError, PaymentFailed
 from orders.fraud import shipping_address_key
 from orders.fsm import transition_spec
-from orders.models import BlockListEntry, Order, PaymentTransaction, Shipment
+from orders.models import BlockListEntry, Order, PaymentTransaction
 from orders.models.transitions import HOLD_SOURCES
 from orders.payments import CardDetails, GatewayResult
 from orders.payments.outcome import PaymentOutcome
 from orders.routing import stage_after_payment, stage_after_settled_payment
+from orders.selectors.fulfilment import line_unshipped_quantities
 from orders.states import (
     GATEWAY_METHODS,
     OFFLINE_METHODS,
@@ -30,9 +31,7 @@ from orders.states import (
     Stage,
 )
 
-from . import cards, notifications, payments, refunds
-
-MAX_TRACKING_NUMBERS = 5
+from . import cards, notifications, payments, refunds, shipments
 
 
 @dataclass
@@ -332,19 +331,31 @@ def mark_shipped(
     tracking_numbers: Iterable[str] | str = (),
     method: str = "",
     notify: bool = True,
+    lines: Mapping[Any, Any] | None = None,
+    shipped_at: datetime.datetime | datetime.date | None = None,
     **inputs: Any,
 ) -> Step:
-    carrier = (carrier or "").strip()
-    if not carrier:
-        raise InvalidInput("Choose the carrier.")
-    tracking_numbers = tracking_numbers or ()
-    if isinstance(tracking_numbers, str):
-        tracking_numbers = tracking_numbers.replace(",", " ").split()
-    tracking = [number.strip() for number in tracking_numbers if number and number.strip()]
-    if len(tracking) > MAX_TRACKING_NUMBERS:
-        raise InvalidInput(f"At most {MAX_TRACKING_NUMBERS} tracking numbers per shipment.")
-    if order.payment_status in UNCAPTURED_STATUSES:
-        outcome = payments.payment_capture(order=order, by=by, via=via)
+    """Ship what is left to ship, or `lines` ({line id: quantity}) when they are all of it
+    (orders.services.ship_part records a shipment that leaves some to ship)."""
+    details = shipments.shipment_details_clean(
+        order=order,
+        carrier=carrier,
+        tracking_numbers=tracking_numbers,
+        method=method,
+        shipped_at=shipped_at,
+    )
+    if lines:
+        chosen = shipments.shipment_lines_choose(order, lines)
+        if not shipments.shipment_is_last(order, chosen):
+            raise InvalidInput(
+                f"{order.order_id}: these lines are not all that is left to ship; record them "
+                "as a part shipment."
+            )
+    else:
+        chosen = line_unshipped_quantities(order)
+    amount = shipments.shipment_capture_amount(order, chosen, last=True)
+    if amount > 0:
+        outcome = payments.payment_capture(order=order, amount=amount, by=by, via=via)
         if outcome.result != "approved":
             return Step(
                 refusal=PaymentFailed(
@@ -352,15 +363,22 @@ def mark_shipped(
                 ),
                 payment=outcome,
             )
-    Shipment.objects.create(
-        order=order,
-        carrier=carrier,
-        method=method or order.shipping_method,
-        tracking_numbers=tracking,
+    shipment = shipments.shipment_create(order=order, chosen=chosen, details=details)
+    step = Step(
+        payload={
+            "carrier": details.carrier,
+            "tracking_numbers": details.tracking_numbers,
+            "notify": notify,
+            "shipment_id": shipment.pk,
+            "lines": shipments.shipment_lines_payload(order, chosen),
+        }
     )
-    step = Step(payload={"carrier": carrier, "tracking_numbers": tracking, "notify": notify})
     if notify:
-        step.after_commit.append(notifications.order_email_later(order.pk, "shipment_confirmation"))
+        step.after_commit.append(
+            notifications.order_email_later(
+                order.pk, "shipment_confirmation", shipment_pk=shipment.pk
+            )
+        )
     return step
 
 

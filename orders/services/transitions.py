@@ -127,6 +127,13 @@ def order_transition(
     )
 
 
+def order_transition_check(
+    order: Order, name: str, by: Actor, *, expected_stage: str | None = None
+) -> None:
+    """Raise what order_transition would say if `name` may not run on the locked order now."""
+    _check(order, name, by, expected_stage)
+
+
 def _check(order: Order, name: str, by, expected_stage: str | None) -> None:
     if expected_stage is not None and order.stage != expected_stage:
         raise OrderChanged()
@@ -160,6 +167,7 @@ __all__ = [
     "Step",
     "TransitionResult",
     "order_transition",
+    "order_transition_check",
     "order_transitions_for_user",
     "transition_label",
     "transition_names",

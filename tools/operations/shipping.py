@@ -9,7 +9,7 @@ from orders.exceptions import InvalidInput
 from orders.fsm import transition_spec
 from orders.models import Order
 from orders.services.notifications import order_email_resend, order_email_resend_reason
-from orders.services.transition_steps import MAX_TRACKING_NUMBERS
+from orders.services.shipments import MAX_TRACKING_NUMBERS
 from orders.states import QUOTE_STAGES, Stage
 from tools.job_types import ItemResult
 
