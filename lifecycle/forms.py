@@ -7,8 +7,10 @@ import uuid
 from django import forms
 
 from orders.exceptions import InvalidInput
+from orders.selectors.fulfilment import order_line_numbers
 from orders.services.edits import BILLING_FIELDS, SHIPPING_FIELDS
 from orders.services.notes import MAX_NOTE_LENGTH
+from orders.services.shipments import MAX_TRACKING_NUMBERS
 from tools.operations.shipping import tracking_list_parse
 
 
@@ -234,7 +236,64 @@ class ReplacementForm(forms.Form):
         }
 
 
-# ---- shipping: mark shipped from a pasted list ------------------------------------------------
+# ---- shipping: a part of one order, or many orders from a pasted list -------------------------
+
+
+class ShipPartForm(forms.Form):
+    """Some of an order's lines: each line's quantity starts at what is left to ship."""
+
+    carrier = forms.CharField(
+        label="Carrier",
+        max_length=50,
+        widget=forms.TextInput(attrs={"list": "carriers"}),
+        error_messages={"required": "Choose the carrier."},
+    )
+    method = forms.CharField(label="Shipping method", max_length=100, required=False)
+    shipped_on = forms.DateField(
+        label="Shipped on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: now.",
+    )
+    do_not_notify = forms.BooleanField(label="Do not notify the customer", required=False)
+
+    def __init__(self, *args, order, unshipped: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].initial = order.shipping_method
+        for number in range(1, MAX_TRACKING_NUMBERS + 1):
+            self.fields[f"tracking_{number}"] = forms.CharField(
+                label=f"Tracking number {number}", max_length=100, required=False
+            )
+        for number, line in order_line_numbers(order).items():
+            left = unshipped.get(line.pk, 0)
+            if left:
+                self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                    label=f"#{number} {line.sku or line.description} (left to ship: {left})",
+                    min_value=0,
+                    max_value=left,
+                    required=False,
+                    initial=left,
+                )
+        self.fields["do_not_notify"] = self.fields.pop("do_not_notify")
+
+    def line_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("line_")]
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith("line_")]
+
+    def inputs(self) -> dict:
+        data = self.cleaned_data
+        tracking = [data[f"tracking_{n}"] for n in range(1, MAX_TRACKING_NUMBERS + 1)]
+        return {
+            "lines": _line_quantities(self),
+            "carrier": data["carrier"],
+            "method": data["method"],
+            "tracking_numbers": [number for number in tracking if number],
+            "shipped_at": data["shipped_on"],
+            "notify": not data["do_not_notify"],
+        }
+
 
 MAX_SHIP_ROWS = 5000
 

@@ -109,12 +109,18 @@ urlpatterns = [
             ("edit/tags", views.OrderTagsEditView, "order-edit-tags"),
             ("refund", views.OrderRefundView, "order-refund"),
             ("replacement", views.OrderReplacementView, "order-replacement"),
+            ("ship-part", views.OrderShipPartView, "order-ship-part"),
         ]
     ),
     path(
         "orders/<str:order_id>/email/<slug:template>/",
         views.OrderEmailResendView.as_view(),
         name="order-email-resend",
+    ),
+    path(
+        "orders/<str:order_id>/shipments/<int:shipment_id>/packing-slip/",
+        views.ShipmentPackingSlipView.as_view(),
+        name="shipment-packing-slip",
     ),
     path(
         "orders/<str:order_id>/print/<slug:kind>/",

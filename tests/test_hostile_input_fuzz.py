@@ -228,6 +228,7 @@ def world(merchant, manager) -> World:
         "auto-order-action:action": sorted(ACTION_FORMS),
         "template": sorted(EMAIL_TEMPLATES),
         "kind": ["order", "invoice", "packing-slip"],
+        "shipment_id": [completed.shipments.get().pk],
         "operation": sorted(OPERATIONS),
         "code": [auto_order.code],
         "sku": [item.sku],

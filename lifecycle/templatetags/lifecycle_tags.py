@@ -6,6 +6,7 @@ from django.utils import timezone
 from backoffice.common.tenancy import url_permitted
 from lifecycle.forms import OneTimeTokenForm
 from lifecycle.navigation import nav_sections_for_request, stage_counts_for_request
+from orders.selectors.fulfilment import packing_slip_lines
 from orders.selectors.home import StageCounts
 from orders.services.auto_orders.schedules import schedule_label as schedule_label_for
 from orders.timeline import event_sentence, money_display, stage_display, value_display
@@ -79,3 +80,9 @@ def schedule_label(name: str) -> str:
 def event_summary(event) -> str:
     """One readable sentence for a timeline event, from its type and payload."""
     return event_sentence(type=event.type, payload=event.payload)
+
+
+@register.simple_tag
+def slip_lines(order, shipment=None):
+    """(number, line, quantity) a packing slip lists (orders.selectors.fulfilment)."""
+    return packing_slip_lines(order, shipment or None)

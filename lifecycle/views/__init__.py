@@ -8,6 +8,7 @@ from .edits import (
     OrderEmailResendView,
     OrderRefundView,
     OrderReplacementView,
+    OrderShipPartView,
     OrderTagsEditView,
 )
 from .home import HomeView
@@ -20,7 +21,7 @@ from .lists import (
 )
 from .order_page import OrderPageView
 from .orders import OrderDetailView, OrderFindView
-from .printing import ManyOrdersPrintView, OrderPrintView
+from .printing import ManyOrdersPrintView, OrderPrintView, ShipmentPackingSlipView
 from .session import MerchantSwitchView
 from .stages import PreorderItemsView, PreorderReleaseView, ShipListView
 
@@ -42,6 +43,7 @@ __all__ = [
     "OrderPrintView",
     "OrderRefundView",
     "OrderReplacementView",
+    "OrderShipPartView",
     "OrderTagsEditView",
     "OrderTransitionView",
     "PreorderItemsView",
@@ -49,4 +51,5 @@ __all__ = [
     "SavedViewCreateView",
     "SavedViewDeleteView",
     "ShipListView",
+    "ShipmentPackingSlipView",
 ]

@@ -15,12 +15,14 @@ from lifecycle.forms import (
     CustomFieldsForm,
     RefundForm,
     ReplacementForm,
+    ShipPartForm,
     TagsForm,
     form_errors_text,
 )
 from orders.exceptions import LimitExceeded, OrderError, PaymentFailed, TransitionNotPermitted
 from orders.models import SubmissionOutcome
 from orders.selectors.confirmations import Confirmation, refund_confirmation
+from orders.selectors.fulfilment import line_unshipped_quantities
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -30,6 +32,7 @@ from orders.services.edits import (
 from orders.services.notifications import TEMPLATES, order_email_resend
 from orders.services.refunds import order_refund, refund_amount_get
 from orders.services.replacement import order_replacement_create
+from orders.services.ship_part import order_ship_part
 
 from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success, outcome_warning
 from .orders import merchant_order_or_404
@@ -166,6 +169,19 @@ class OrderRefundView(OrderPostView):
             ),
             external=inputs.get("external", False),
         )
+
+
+class OrderShipPartView(OrderPostView):
+    """Ship some of an order's lines; the part that ships the last of it completes it."""
+
+    permission = "orders.ship_order"
+    one_time = True  # it may capture
+
+    def build_form(self, order, data):
+        return ShipPartForm(data, order=order, unshipped=line_unshipped_quantities(order))
+
+    def perform(self, order, form) -> str:
+        return order_ship_part(order=order, by=self.request.user, **form.inputs()).message
 
 
 class OrderReplacementView(OrderPostView):

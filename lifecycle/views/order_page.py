@@ -6,8 +6,10 @@ from lifecycle.forms import (
     CustomFieldsForm,
     RefundForm,
     ReplacementForm,
+    ShipPartForm,
     TagsForm,
 )
+from orders.selectors.fulfilment import line_unshipped_quantities, order_shipments_list
 from orders.selectors.linked import order_linked_list
 from orders.selectors.order_page import (
     order_clearance_get,
@@ -17,7 +19,7 @@ from orders.selectors.order_page import (
 )
 from orders.selectors.payments import order_payment_outcome_get
 from orders.services.replacement import REPLACEABLE_STAGES
-from orders.states import PaymentStatus
+from orders.states import PaymentStatus, Stage
 
 from .neighbours import order_neighbours_for_request
 from .orders import OrderDetailView, may_open
@@ -68,6 +70,15 @@ class OrderPageView(OrderDetailView):
         replaceable = live and order.stage in REPLACEABLE_STAGES
         if replaceable and may_open(request, "order-replacement", order_id):
             context["replacement_form"] = ReplacementForm(order=order)
+        context["shipment_rows"] = order_shipments_list(order)
+        if (
+            live
+            and order.stage == Stage.SHIPPING
+            and may_open(request, "order-ship-part", order_id)
+        ):
+            unshipped = line_unshipped_quantities(order)
+            if unshipped:
+                context["ship_part_form"] = ShipPartForm(order=order, unshipped=unshipped)
         if can_refund and order_refundable(order):
             context["refund_form"] = RefundForm(order=order)
         return context

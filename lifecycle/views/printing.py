@@ -1,5 +1,6 @@
 """Printable pages: the order, its invoice, and packing slips (one per page) for many orders:
-pasted IDs, or the selection of a stage screen's list."""
+pasted IDs, or the selection of a stage screen's list; an order's packing slip lists what is
+left to ship, a shipment's only what that shipment carries."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -49,6 +50,28 @@ class OrderPrintView(MerchantRequiredMixin, TemplateView):
             raise Http404("No such order.")
         order = found[0]
         context.update(order=order, orders=[order], missing=[])
+        return context
+
+
+class ShipmentPackingSlipView(MerchantRequiredMixin, TemplateView):
+    """The packing slip of one shipment: only the lines and quantities it carries."""
+
+    permission = PRINT_PERMISSION
+    template_name = "lifecycle/print/packing_slips.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        found = orders_printable(
+            merchant=self.request.merchant, order_ids=[self.kwargs["order_id"]]
+        )
+        shipment = (
+            next((s for s in found[0].shipments.all() if s.pk == self.kwargs["shipment_id"]), None)
+            if found
+            else None
+        )
+        if shipment is None:
+            raise Http404("No such shipment.")
+        context.update(orders=[found[0]], missing=[], shipment=shipment)
         return context
 
 

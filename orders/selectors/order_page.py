@@ -37,7 +37,7 @@ def order_page_get(*, merchant: Merchant, order_id: str) -> Order:
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("item")),
             "transactions",
-            "shipments",
+            "shipments__lines",
             "tags",
             Prefetch(
                 "derived_orders", queryset=Order.objects.only("pk", "order_id", "original_order")

@@ -47,7 +47,8 @@ def orders_printable(
         .filter(wanted)
         .select_related("merchant")
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")), "shipments"
+            Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")),
+            "shipments__lines",
         )
     )
 

@@ -52,6 +52,7 @@ from orders.services.cases import case_note_add
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
 from orders.services.placement import CardMode
+from orders.services.ship_part import order_ship_part
 from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import Stage
 from tests.factories import ItemFactory, member, place, role_permissions
@@ -111,6 +112,12 @@ class World:
     def order(self) -> Order:
         """Charged, in Shipping, 45.00: everyone's everyday order."""
         return place(self.merchant, price=Decimal("40.00"))
+
+    @cached_property
+    def shipped(self) -> Order:
+        order = place(self.merchant, price=Decimal("40.00"))
+        order_ship_part(order=order, lines={order.lines.get().pk: 1}, carrier="UPS", notify=False)
+        return order
 
     @cached_property
     def receivable(self) -> Order:
@@ -407,6 +414,12 @@ POST_CASES = [
         lambda w, u: f"/orders/{_order(w)}/refund/",
         lambda w: {"amount": "5.00", "reason": ""},
         _order_field("order", "refunded_total"),
+    ),
+    Case(
+        "order-ship-part",
+        lambda w, u: f"/orders/{_order(w)}/ship-part/",
+        lambda w: {f"line_{w.order.lines.get().pk}": "1", "carrier": "UPS"},
+        lambda w, u: Order.objects.get(pk=w.order.pk).shipments.count(),
     ),
     Case(
         "order-replacement",
@@ -777,6 +790,12 @@ GET_CASES = [
             "order-print", lambda w, u, kind=kind: f"/orders/{_order(w)}/print/{kind}/", label=kind
         )
         for kind in ("order", "invoice", "packing-slip")
+    ),
+    Case(
+        "shipment-packing-slip",
+        lambda w, u: (
+            f"/orders/{w.shipped.order_id}/shipments/{w.shipped.shipments.get().pk}/packing-slip/"
+        ),
     ),
     Case("job-result", lambda w, u: f"/tools/jobs/{w.export_job.pk}/result/"),
     Case("job-report", lambda w, u: f"/tools/jobs/{w.export_job.pk}/report.csv"),
