@@ -93,7 +93,8 @@ def test_a_line_of_another_order_is_refused(manager_client, merchant):
     )
 
     assert "Choose at least one line" in page_messages(response)
-    assert not order.shipments.exists() and not other.shipments.exists()
+    assert not order.shipments.exists()
+    assert not other.shipments.exists()
 
 
 def test_a_shipping_clerk_ships_a_part_and_customer_service_may_not(client, merchant):
