@@ -11,7 +11,7 @@ from orders.selectors.fulfilment import order_line_numbers
 from orders.services.edits import BILLING_FIELDS, SHIPPING_FIELDS
 from orders.services.notes import MAX_NOTE_LENGTH
 from orders.services.shipments import MAX_TRACKING_NUMBERS
-from tools.operations.shipping import tracking_list_parse
+from tools.operations.shipping import ShipList, ship_list_parse
 
 
 class NoteForm(forms.Form):
@@ -307,17 +307,21 @@ class ShipListForm(forms.Form):
     )
     rows = forms.CharField(
         label="Order ID → tracking number",
-        help_text="One order per line: its ID, then up to five tracking numbers.",
+        help_text=(
+            "One order per line: its ID, then up to five tracking numbers; to ship part of an "
+            "order, then line:quantity pairs, the line being its # on the order page "
+            "(ORD-1001 1Z999 2:1,3:2)."
+        ),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "autocomplete": "off"}),
     )
     do_not_notify = forms.BooleanField(label="Do not notify the customers", required=False)
 
-    def clean_rows(self) -> dict[str, list[str]]:
+    def clean_rows(self) -> ShipList:
         # The batch tool's "mark shipped from a list" reads the same lines: one parser.
         try:
-            tracking = tracking_list_parse(self.cleaned_data["rows"])
+            parsed = ship_list_parse(self.cleaned_data["rows"])
         except InvalidInput as exc:
             raise forms.ValidationError(str(exc)) from exc
-        if len(tracking) > MAX_SHIP_ROWS:
+        if len(parsed.tracking) > MAX_SHIP_ROWS:
             raise forms.ValidationError(f"At most {MAX_SHIP_ROWS:,} orders at a time.")
-        return tracking
+        return parsed

@@ -14,6 +14,7 @@ from orders.selectors.selection import OrderSelection, SelectionKind, order_sele
 from orders.states import Stage
 from tools.jobs import job_started_text
 from tools.operations.registry import operation_get, operation_job_create
+from tools.operations.shipping import ship_list_inputs
 
 from .orders import merchant_orders
 
@@ -78,14 +79,16 @@ class PreorderReleaseView(MerchantRequiredMixin, View):
 
 
 class ShipListView(MerchantRequiredMixin, FormView):
-    """Paste "order ID → tracking" lines; a job marks each order shipped with its numbers."""
+    """Paste "order ID → tracking [line:quantity …]" lines; a job marks each order shipped with
+    its numbers, or ships the part its line:quantity pairs name."""
 
     permission = "orders.ship_order"
     form_class = ShipListForm
     template_name = "lifecycle/ship_list_form.html"
 
     def form_valid(self, form):
-        tracking = form.cleaned_data["rows"]
+        parsed = form.cleaned_data["rows"]
+        tracking = parsed.tracking
         found = dict(
             merchant_orders(self.request)
             .filter(order_id__in=list(tracking))
@@ -94,11 +97,12 @@ class ShipListView(MerchantRequiredMixin, FormView):
         if not found:
             form.add_error("rows", "None of these IDs is a live order of this merchant.")
             return self.form_invalid(form)
-        inputs = {
-            "carrier": form.cleaned_data["carrier"].strip(),
-            "tracking": {order_id: tracking[order_id] for order_id in found},
-            "notify": not form.cleaned_data["do_not_notify"],
-        }
+        inputs = ship_list_inputs(
+            parsed,
+            carrier=form.cleaned_data["carrier"],
+            notify=not form.cleaned_data["do_not_notify"],
+            order_ids=found,
+        )
         try:
             job = operation_job_create(
                 merchant=self.request.merchant,
