@@ -248,6 +248,20 @@ class TaxSettingsForm(SettingsForm):
         return {"tax_rate": self.cleaned_data["tax_percent"] / Decimal(100)}
 
 
+class ShipmentSettingsForm(SettingsForm):
+    group = "shipments"
+    title = SETTINGS_GROUP_LABELS[group]
+    shipment_capture = forms.ChoiceField(
+        label="An order shipped in parts, paid by a card authorized at placement",
+        choices=Merchant.ShipmentCapture.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Capturing each part takes the shipped lines' share of the total at each shipment; "
+            "the last shipment captures the rest. Applies when cards are captured at shipment."
+        ),
+    )
+
+
 SETTINGS_FORMS: dict[str, type[SettingsForm]] = {
     form.group: form
     for form in (
@@ -257,6 +271,7 @@ SETTINGS_FORMS: dict[str, type[SettingsForm]] = {
         CustomFieldsSettingsForm,
         RefundSettingsForm,
         TaxSettingsForm,
+        ShipmentSettingsForm,
     )
 }
 

@@ -1,6 +1,7 @@
 """The Settings section as the owner uses it: one form per group, clear messages on bad input
 (nothing saved), staff and API tokens; nobody else sees or opens it."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -34,7 +35,7 @@ def _page(client) -> str:
 def test_the_settings_page_offers_every_group_and_links_staff_and_api_tokens(owner_client):
     page = _page(owner_client)
 
-    for group in ("fraud", "retries", "lifecycle", "custom_fields", "refunds", "tax"):
+    for group in ("fraud", "retries", "lifecycle", "custom_fields", "refunds", "tax", "shipments"):
         assert f'action="/settings/{group}/"' in page, group
     assert 'href="/settings/staff/"' in page
     assert 'href="/settings/api-tokens/"' in page
@@ -327,3 +328,14 @@ def test_hostile_values_in_every_settings_field_never_answer_a_server_error(owne
                 if status >= 500:
                     failures.append((group, name, value[:20], status))
     assert failures == []
+
+
+def test_the_owner_chooses_to_capture_each_shipped_part(owner_client, merchant):
+    assert re.search(r'value="all_at_first"[^>]*checked', _page(owner_client))
+
+    owner_client.post("/settings/shipments/", {"shipments-shipment_capture": "each_shipment"})
+    assert _saved(merchant).shipment_capture == "each_shipment"
+
+    response = owner_client.post("/settings/shipments/", {"shipments-shipment_capture": "never"})
+    assert _saved(merchant).shipment_capture == "each_shipment"
+    assert "Select a valid choice" in response.content.decode()

@@ -61,6 +61,7 @@ GOOD_CHANGES = {
         "customer_service_refund_limit": Decimal("250.00"),
     },
     "tax": {"tax_rate": Decimal("0.0825")},
+    "shipments": {"shipment_capture": "each_shipment"},
 }
 
 
@@ -181,6 +182,7 @@ BAD_VALUES = [
         "between 0.00",
     ),
     ("tax", {"tax_rate": Decimal("1.5")}, "tax_rate", "between 0 % and 100 %"),
+    ("shipments", {"shipment_capture": "never"}, "shipment_capture", "Choose when"),
 ]
 
 

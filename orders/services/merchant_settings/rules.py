@@ -43,6 +43,7 @@ SETTINGS_GROUPS: dict[str, tuple[str, ...]] = {
         "customer_service_refund_limit",
     ),
     "tax": ("tax_rate",),
+    "shipments": ("shipment_capture",),
 }
 
 # What people call each group (the forms' headings, the audit trail's sentence).
@@ -53,6 +54,7 @@ SETTINGS_GROUP_LABELS: dict[str, str] = {
     "custom_fields": "Custom fields",
     "refunds": "Refunds and rejections",
     "tax": "Tax",
+    "shipments": "Shipments",
 }
 
 MAX_DAYS = 365
@@ -204,6 +206,15 @@ def tax_rules(values: dict[str, Any]) -> Problems:
     return {}
 
 
+def shipment_rules(values: dict[str, Any]) -> Problems:
+    if (
+        "shipment_capture" in values
+        and values["shipment_capture"] not in Merchant.ShipmentCapture.values
+    ):
+        return {"shipment_capture": "Choose when an order shipped in parts is captured."}
+    return {}
+
+
 GROUP_RULES: dict[str, Callable[[dict[str, Any]], Problems]] = {
     "fraud": fraud_rules,
     "retries": retry_rules,
@@ -211,4 +222,5 @@ GROUP_RULES: dict[str, Callable[[dict[str, Any]], Problems]] = {
     "custom_fields": custom_field_rules,
     "refunds": refund_rules,
     "tax": tax_rules,
+    "shipments": shipment_rules,
 }
