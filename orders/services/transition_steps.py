@@ -28,6 +28,7 @@ from orders.states import (
     REFUNDABLE_STATUSES,
     UNCAPTURED_STATUSES,
     PaymentMethod,
+    PaymentStatus,
     Stage,
 )
 
@@ -251,7 +252,18 @@ def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> PaymentO
     """Void an authorization or refund what is left of a settled payment; what the gateway
     answered, None when there was nothing to return."""
     if order.payment_status in UNCAPTURED_STATUSES:
-        return payments.payment_void(order=order, by=by, via=via)
+        captured = payments.payment_captured_amount(order)
+        voided = payments.payment_void(order=order, by=by, via=via)
+        if captured <= 0:
+            return voided
+        # Parts of it were captured as they shipped: the rest of the authorization is void,
+        # and what was captured is refunded.
+        order.payment_status = PaymentStatus.PROCESSED
+        refunded = refunds.refund_apply(
+            order=order, amount=captured, by=by, via=via, reason=reason, all_lines=True
+        )
+        order.payment_status = PaymentStatus.REFUNDED
+        return refunded
     remaining = order.total - order.refunded_total
     if order.payment_status in REFUNDABLE_STATUSES and remaining > 0:
         return refunds.refund_apply(

@@ -323,3 +323,25 @@ def test_a_bookkeeper_may_not_ship_a_part(merchant):
     with pytest.raises(TransitionNotPermitted):
         order_ship_part(order=order, lines={line_ids(order)[0]: 1}, carrier="UPS", by=viewer)
     assert not order.shipments.exists()
+
+
+def test_refund_and_reject_after_a_captured_part_voids_the_rest_and_refunds_the_part(merchant):
+    authorizing(merchant)
+    order = place(merchant, lines=three_lines())
+    kettle = line_ids(order)[0]
+    order_ship_part(order=order, lines={kettle: 1}, carrier="UPS", notify=False)
+    order.refresh_from_db()
+    part = captured_on_order(order)
+    assert part == Decimal("32.14")
+
+    order_transition(
+        order=order, name="refund_and_reject", by=None, reason="customer_request", notify=False
+    )
+
+    order.refresh_from_db()
+    assert order.stage == Stage.REJECTED
+    assert order.payment_status == PaymentStatus.REFUNDED
+    assert order.refunded_total == part
+    refunds = GatewayLedgerEntry.objects.filter(operation="refund", result="approved")
+    assert [entry.amount for entry in refunds] == [part] == [captured_at_gateway(order)]
+    assert GatewayLedgerEntry.objects.filter(operation="void", result="approved").count() == 1
