@@ -123,11 +123,20 @@ class PaymentTransaction(Schema):
     created_at: str | None = _time()
 
 
+class ShipmentLine(Schema):
+    """How many of the line at `position` (as in the order's lines) the shipment carried."""
+
+    position: int | None
+    quantity: int
+
+
 class Shipment(Schema):
     carrier: str
     method: str
     tracking_numbers: list[str]
     shipped_at: str | None = _time()
+    # Empty for a shipment recorded before shipments named their lines: it carried them all.
+    lines: list[ShipmentLine] = []
 
 
 class OrderDocument(Schema):

@@ -61,7 +61,10 @@ def order_documents_queryset(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.select_related("merchant").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")),
         Prefetch("transactions", queryset=PaymentTransaction.objects.order_by("created_at", "id")),
-        Prefetch("shipments", queryset=Shipment.objects.order_by("shipped_at", "id")),
+        Prefetch(
+            "shipments",
+            queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related("lines"),
+        ),
         "tags",
     )
 
@@ -96,12 +99,17 @@ def _transaction(transaction: PaymentTransaction) -> dict[str, Any]:
     }
 
 
-def _shipment(shipment: Shipment) -> dict[str, Any]:
+def _shipment(shipment: Shipment, positions: dict[int, int]) -> dict[str, Any]:
     return {
         "carrier": shipment.carrier,
         "method": shipment.method,
         "tracking_numbers": list(shipment.tracking_numbers),
         "shipped_at": _time(shipment.shipped_at),
+        # Empty for a shipment recorded before shipments named their lines: it carried all.
+        "lines": [
+            {"position": positions.get(row.line_id), "quantity": row.quantity}
+            for row in shipment.lines.all()
+        ],
     }
 
 
@@ -112,6 +120,7 @@ def _address(order: Order, prefix: str) -> dict[str, str]:
 def order_document(order: Order) -> dict[str, Any]:
     """The order, its lines, payments, shipments, costs and tags. Read through
     `order_documents_queryset` to keep it to a fixed number of queries."""
+    positions = {line.pk: line.position for line in order.lines.all()}
     return {
         "version": DOCUMENT_VERSION,
         "order_id": order.order_id,
@@ -160,7 +169,7 @@ def order_document(order: Order) -> dict[str, Any]:
         "tags": sorted(tag.name for tag in order.tags.all()),
         "lines": [_line(line) for line in order.lines.all()],
         "transactions": [_transaction(t) for t in order.transactions.all()],
-        "shipments": [_shipment(shipment) for shipment in order.shipments.all()],
+        "shipments": [_shipment(shipment, positions) for shipment in order.shipments.all()],
     }
 
 

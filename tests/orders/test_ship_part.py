@@ -345,3 +345,19 @@ def test_refund_and_reject_after_a_captured_part_voids_the_rest_and_refunds_the_
     refunds = GatewayLedgerEntry.objects.filter(operation="refund", result="approved")
     assert [entry.amount for entry in refunds] == [part] == [captured_at_gateway(order)]
     assert GatewayLedgerEntry.objects.filter(operation="void", result="approved").count() == 1
+
+
+def test_the_order_document_names_each_shipments_lines_by_position(merchant):
+    from orders.models import Order
+    from orders.selectors.documents import order_document, order_documents_queryset
+
+    order = place(merchant, lines=three_lines())
+    _, mugs, tea = line_ids(order)
+    order_ship_part(order=order, lines={mugs: 2, tea: 1}, carrier="UPS", notify=False)
+
+    document = order_document(order_documents_queryset(Order.objects.filter(pk=order.pk)).get())
+
+    assert document["shipments"][0]["lines"] == [
+        {"position": 1, "quantity": 2},
+        {"position": 2, "quantity": 1},
+    ]
