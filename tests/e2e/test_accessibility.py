@@ -19,6 +19,7 @@ from orders.services.cases.links import case_link_url
 from orders.services.quotes import quote_url
 from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import STAGE_SCREENS, Stage
+from tests.e2e.accessibility import axe_violations
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_get, export_start
 from tools.imports.services import cost_import_preview
@@ -177,6 +178,17 @@ def test_the_shipping_clerks_screens_pass_axe(page, sign_in, assert_accessible, 
 
 def test_customer_and_signed_out_pages_pass_axe(page, assert_accessible, demo_merchant):
     assert_accessible(_paths(PUBLIC_SCREENS, demo_merchant))
+
+
+def test_a_page_showing_a_message_passes_axe(page, sign_in, demo_merchant):
+    """Messages after an action (here: a note added) are announced without breaking the page's
+    structure."""
+    sign_in("demo-manager")
+    page.goto(_order_in(Stage.SHIPPING)(demo_merchant))
+    page.locator(".note-form textarea").fill("Called the customer")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_role("status")).to_have_count(1)
+    assert axe_violations(page) == []
 
 
 def _checkbox_beside_label(page) -> list[str]:

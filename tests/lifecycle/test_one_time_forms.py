@@ -27,7 +27,7 @@ from tests.orders.test_concurrency import run_threads
 
 from .conftest import ar_order, one_time
 
-MESSAGE = re.compile(r'<li class="message ([a-z ]+)" role="\w+">(.*?)</li>')
+MESSAGE = re.compile(r'<p class="message ([a-z ]+)" role="\w+">(.*?)</p>')
 TOKEN = re.compile(r'name="form_token" value="([0-9a-f]+)"')
 
 
