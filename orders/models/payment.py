@@ -36,6 +36,12 @@ class PaymentTransaction(models.Model):
     reason = models.CharField(max_length=30, blank=True)
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
+    # A gateway refund names the settled payment (charge, capture, settlement) it returns money
+    # from: a gateway refunds a capture only up to what is left of it, so a refund of an order
+    # captured in parts is split over them. Empty on refunds recorded before the split.
+    refund_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

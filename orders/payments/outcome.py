@@ -141,3 +141,57 @@ def _reason_from_result(result: str) -> str:
     if result == "error":
         return PaymentReason.PROCESSING_ERROR
     return ""
+
+
+@dataclass(frozen=True)
+class RefundOutcome(PaymentOutcome):
+    """A refund through the gateway, made of one gateway refund per settled payment it returns
+    money from (an order captured in parts). `amount` is what the gateway refunded; when it
+    refused a part, `refusal` is that part's outcome and `not_refunded` what was left undone."""
+
+    parts: int = 1
+    asked: Decimal = Decimal("0.00")
+    not_refunded: Decimal = Decimal("0.00")
+    refusal: PaymentOutcome | None = None
+
+    @classmethod
+    def of_parts(cls, rows: "list[PaymentTransaction]", *, asked: Decimal) -> "RefundOutcome":
+        outcomes = [PaymentOutcome.of(row) for row in rows]
+        approved = [outcome for outcome in outcomes if outcome.moved_money]
+        refused = next((outcome for outcome in outcomes if not outcome.moved_money), None)
+        refunded = sum((outcome.amount for outcome in approved), Decimal("0.00"))
+        first = outcomes[0]
+        return cls(
+            kind=first.kind,
+            result="approved" if approved else first.result,
+            amount=refunded,
+            message=first.message,
+            reason=first.reason if not approved else "",
+            card=first.card,
+            parts=len(approved),
+            asked=asked,
+            not_refunded=asked - refunded,
+            refusal=refused,
+        )
+
+    @property
+    def level(self) -> str:
+        return "warning" if self.not_refunded > 0 else super().level
+
+    @property
+    def summary(self) -> str:
+        if not self.moved_money or (self.refusal is None and self.not_refunded <= 0):
+            sentence = super().summary
+            if self.parts > 1:
+                parts = f"in {self.parts} refunds, one per payment it returns from"
+                sentence = f"{sentence[:-1]}, {parts}."
+            return sentence
+        card = self._on_card("to")
+        done = f"Refunded {money_text(self.amount)} of {money_text(self.asked)}{card}"
+        why = ""
+        if self.refusal is not None:
+            gateway_words = self.refusal.message.rstrip(".")
+            why = f": the gateway refused the refund of {money_text(self.refusal.amount)}" + (
+                f" ({gateway_words})" if gateway_words else ""
+            )
+        return f"{done}{why}. {money_text(self.not_refunded)} was not refunded."

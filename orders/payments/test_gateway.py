@@ -144,16 +144,34 @@ class TestGateway:
         return total or Decimal("0.00")
 
     def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> GatewayResult:
+        # Like a provider, a refund names one payment (a charge, a capture, a settled bank
+        # debit) and returns at most what is left of it: an order captured in parts is refunded
+        # capture by capture. Each refund keeps the payment's reference in `token`.
         def answer():
             # A bank debit is refundable once settle() has recorded the bank's approval.
-            original = GatewayLedgerEntry.objects.filter(
-                gateway=self.name, reference=reference, result="approved"
-            ).first()
+            original = (
+                GatewayLedgerEntry.objects.filter(
+                    gateway=self.name, reference=reference, result="approved"
+                )
+                .exclude(operation__in=["refund", "void", "authorize"])
+                .first()
+            )
             if original is None:
                 return "error", "No such payment to refund.", "", "", ERROR
+            if amount <= 0:
+                return "error", "A refund must be more than zero.", "", "", ERROR
+            if amount > original.amount - self.refunded(reference):
+                return "declined", "More than is left of the payment to refund.", "", "", ERROR
             return "approved", "Refunded.", "", "", ""
 
-        return self._once("refund", idempotency_key, amount, answer)
+        return self._once("refund", idempotency_key, amount, answer, token=reference)
+
+    def refunded(self, reference: str) -> Decimal:
+        """What the books say has been refunded of one payment."""
+        total = GatewayLedgerEntry.objects.filter(
+            gateway=self.name, operation="refund", result="approved", token=reference
+        ).aggregate(total=Sum("amount"))["total"]
+        return total or Decimal("0.00")
 
     def void(self, *, reference: str, idempotency_key: str) -> GatewayResult:
         return self._once(

@@ -8,7 +8,8 @@ from django.db.models import Prefetch
 from orders.models import Merchant, Order, OrderEvent, OrderLine, OrderNote, PaymentTransaction
 from orders.services.notifications import TEMPLATES, order_email_resend_reason
 from orders.services.receivables import RETRY_EVENT, RetryStatus, receivable_retry_status
-from orders.states import PaymentStatus, Stage
+from orders.services.refunds import refund_limit
+from orders.states import UNCAPTURED_STATUSES, PaymentStatus, Stage
 
 from .orders import order_live_list
 
@@ -83,6 +84,10 @@ def order_emails_resendable(order: Order) -> list[tuple[str, str]]:
 
 
 def order_refundable(order: Order) -> bool:
+    """Whether the Refund form is offered: a settled payment with money left, or an order
+    shipped in parts whose captured parts are not all refunded yet."""
+    if order.payment_status in UNCAPTURED_STATUSES:
+        return refund_limit(order) > 0
     return (
         order.payment_status
         in {

@@ -5,6 +5,7 @@ lock, saves the order. Idempotency keys are derived from the order and the numbe
 attempts, so a retry after a crash reuses the key and the gateway answers from its books.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -16,10 +17,12 @@ from orders.exceptions import PaymentFailed
 from orders.models import Order, PaymentTransaction
 from orders.payments import GatewayResult, gateway_for
 from orders.payments.base import CardToken
-from orders.payments.outcome import PaymentOutcome
+from orders.payments.outcome import PaymentOutcome, RefundOutcome
 from orders.states import PaymentStatus
 
 Kind = PaymentTransaction.Kind
+# The payments the gateway settled, which refunds return money from.
+SETTLED_KINDS = (Kind.CHARGE, Kind.CAPTURE, Kind.SETTLEMENT)
 
 
 def payment_transaction_record(
@@ -31,9 +34,10 @@ def payment_transaction_record(
     by: Actor = None,
     via: str = "",
     card: CardToken | None = None,
+    refund_of: PaymentTransaction | None = None,
 ) -> PaymentTransaction:
     """Keep a gateway answer as a PaymentTransaction with its event; the card is the order's
-    unless another card was used."""
+    unless another card was used, and a refund names the settled payment it returns from."""
     brand, last4 = (card.brand, card.last4) if card else (order.card_brand, order.card_last4)
     transaction_row = PaymentTransaction.objects.create(
         order=order,
@@ -49,6 +53,7 @@ def payment_transaction_record(
         reason=result.reason,
         card_brand=brand if last4 else "",
         card_last4=last4,
+        refund_of=refund_of,
     )
     order_payment_event(
         order=order,
@@ -157,6 +162,13 @@ def payment_capture(
     )
     if not result.approved:
         order.payment_status = PaymentStatus.CAPTURE_FAILED
+    elif amount >= left and order.refunded_total > 0:
+        # Staff refunded some of the parts captured before this one.
+        order.payment_status = (
+            PaymentStatus.REFUNDED
+            if order.refunded_total >= order.total
+            else PaymentStatus.PARTIALLY_REFUNDED
+        )
     elif amount >= left:
         order.payment_status = PaymentStatus.PROCESSED
     else:
@@ -166,32 +178,77 @@ def payment_capture(
 
 
 def payment_settled_at_gateway(order: Order) -> PaymentTransaction | None:
-    """The latest payment the gateway settled for this order, which a refund goes against."""
+    """The latest payment the gateway settled for this order."""
     return (
-        order.transactions.filter(
-            kind__in=[Kind.CHARGE, Kind.CAPTURE, Kind.SETTLEMENT], result="approved"
-        )
-        .order_by("-id")
-        .first()
+        order.transactions.filter(kind__in=SETTLED_KINDS, result="approved").order_by("-id").first()
     )
+
+
+def payment_refundable_parts(order: Order) -> list[tuple[PaymentTransaction, Decimal]]:
+    """Each settled payment (charge, capture, settlement) with what is left of it to refund,
+    newest first: the order a refund is split in. Newest first because a refund mostly
+    returns what shipped last, and because refunds recorded before they named their payment
+    all went against the latest one, so they are counted against the newest here too."""
+    settled = list(
+        order.transactions.filter(kind__in=SETTLED_KINDS, result="approved").order_by("-id")
+    )
+    refunded_from: dict[int | None, Decimal] = defaultdict(Decimal)
+    for refund in order.transactions.filter(kind=Kind.REFUND, result="approved"):
+        refunded_from[refund.refund_of_id] += refund.amount
+    unnamed = refunded_from.pop(None, Decimal("0.00"))
+    parts = []
+    for payment in settled:
+        left = payment.amount - refunded_from[payment.pk]
+        counted = min(max(left, Decimal("0.00")), unnamed)
+        unnamed -= counted
+        if left - counted > 0:
+            parts.append((payment, left - counted))
+    return parts
+
+
+def payment_refundable_at_gateway(order: Order) -> Decimal:
+    """What the gateway would still refund of this order's settled payments."""
+    return sum((left for _, left in payment_refundable_parts(order)), Decimal("0.00"))
 
 
 def payment_refund_through_gateway(
     *, order: Order, amount: Decimal, by: Actor = None, via: str = ""
-) -> PaymentOutcome:
-    settled = payment_settled_at_gateway(order)
-    if settled is None:
+) -> RefundOutcome:
+    """Refund `amount` through the gateway, split over the settled payments newest first: each
+    gateway refund names its own payment and asks at most what is left of it. A refusal stops
+    the split; the parts refunded before it stay refunded (the gateway moved that money) and
+    the outcome says what was not. PaymentFailed when nothing was refunded."""
+    parts = payment_refundable_parts(order)
+    if not parts:
         raise PaymentFailed("There is no settled payment to refund through the gateway.")
-    key = _attempt_key(order, Kind.REFUND)
-    result = gateway_for(order.merchant).refund(
-        reference=settled.gateway_reference, amount=amount, idempotency_key=key
-    )
-    row = payment_transaction_record(
-        order=order, kind=Kind.REFUND, result=result, idempotency_key=key, by=by, via=via
-    )
-    outcome = PaymentOutcome.of(row)
-    if not result.approved:
-        raise PaymentFailed(outcome.summary)
+    gateway = gateway_for(order.merchant)
+    rows = []
+    left = amount
+    for settled, refundable in parts:
+        if left <= 0:
+            break
+        part = min(left, refundable)
+        key = _attempt_key(order, Kind.REFUND)
+        result = gateway.refund(
+            reference=settled.gateway_reference, amount=part, idempotency_key=key
+        )
+        rows.append(
+            payment_transaction_record(
+                order=order,
+                kind=Kind.REFUND,
+                result=result,
+                idempotency_key=key,
+                by=by,
+                via=via,
+                refund_of=settled,
+            )
+        )
+        if not result.approved:
+            break
+        left -= part
+    outcome = RefundOutcome.of_parts(rows, asked=amount)
+    if outcome.amount <= 0:
+        raise PaymentFailed(PaymentOutcome.of(rows[-1]).summary)
     return outcome
 
 

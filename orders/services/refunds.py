@@ -1,7 +1,10 @@
 """Refunds: full, partial by line and amount, and refunds made outside the gateway.
 
 They change the payment facts and add events; the stage only changes through the
-"refund and reject" transition, which calls refund_apply.
+"refund and reject" transition, which calls refund_apply. A refund through the gateway is
+split over the order's settled payments (orders.services.payments
+payment_refund_through_gateway), so an order captured in parts as it shipped is refunded
+capture by capture; while only its shipped parts are captured, only they can be refunded.
 """
 
 from decimal import Decimal
@@ -14,9 +17,15 @@ from orders.events import order_refunded_event
 from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
 from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
 from orders.payments import GatewayResult
-from orders.payments.outcome import PaymentOutcome
+from orders.payments.outcome import PaymentOutcome, RefundOutcome
 from orders.pricing import money
-from orders.states import GATEWAY_METHODS, REFUNDABLE_STATUSES, PaymentMethod, PaymentStatus
+from orders.states import (
+    GATEWAY_METHODS,
+    REFUNDABLE_STATUSES,
+    UNCAPTURED_STATUSES,
+    PaymentMethod,
+    PaymentStatus,
+)
 
 from . import notifications, payments
 from .locking import order_lock
@@ -53,22 +62,20 @@ def refund_apply(
     if amount is None:
         amount = sum((lines[pk].unit_price * q for pk, q in line_quantities.items()), Decimal(0))
     amount = money(amount)
-    remaining = order.total - order.refunded_total
     if amount <= 0:
         raise InvalidInput("The refund amount must be more than zero.")
-    if amount > remaining:
-        raise InvalidInput(f"At most {remaining} is left to refund on {order.order_id}.")
-
     # A wallet paid before the order reached us has no payment at our gateway: its refund is
     # made in the wallet's own console and recorded here as external.
     through_gateway = (
         not external
         and order.payment_method in GATEWAY_METHODS
-        and order.payment_status in REFUNDABLE_STATUSES
+        and (order.payment_status in REFUNDABLE_STATUSES or _partly_captured(order))
         and payments.payment_settled_at_gateway(order) is not None
     )
+    _check_refundable_amount(order, amount, through_gateway=through_gateway)
+
     if through_gateway:
-        outcome = payments.payment_refund_through_gateway(
+        outcome: PaymentOutcome = payments.payment_refund_through_gateway(
             order=order, amount=amount, by=by, via=via
         )
     else:
@@ -81,14 +88,21 @@ def refund_apply(
             via=via,
         )
         outcome = PaymentOutcome.of(row)
+    shortfall = outcome.not_refunded if isinstance(outcome, RefundOutcome) else Decimal(0)
+    if shortfall > 0:
+        # The gateway refused a part after refunding others: what it refunded is recorded (the
+        # money has moved), the lines are not marked refunded, and the outcome says the rest.
+        amount, line_quantities = outcome.amount, {}
     for pk, quantity in line_quantities.items():
         line = lines[pk]
         line.refunded_quantity += quantity
         line.save(update_fields=["refunded_quantity"])
 
+    partly_captured = _partly_captured(order)
     order.refunded_total += amount
     order.refunded_at = timezone.now()
-    if order.payment_status not in {PaymentStatus.SKIPPED}:
+    # While partly captured the rest of the authorization stays for the shipments to come.
+    if not partly_captured and order.payment_status != PaymentStatus.SKIPPED:
         order.payment_status = (
             PaymentStatus.REFUNDED
             if order.refunded_total >= order.total
@@ -104,9 +118,45 @@ def refund_apply(
         external=not through_gateway,
         lines=line_quantities,
         refunded_total=order.refunded_total,
+        **({"not_refunded": shortfall} if shortfall > 0 else {}),
         **({"job_id": job_id} if job_id is not None else {}),
     )
     return outcome
+
+
+def _partly_captured(order: Order) -> bool:
+    """An order shipped in parts whose shipped parts were captured, the rest only authorized."""
+    return (
+        order.payment_status in UNCAPTURED_STATUSES and payments.payment_captured_amount(order) > 0
+    )
+
+
+def refund_limit(order: Order) -> Decimal:
+    """The most a refund may return now: what is left of the order's total, or, while the
+    payment is only authorized, what is left of the parts captured as they shipped."""
+    remaining = order.total - order.refunded_total
+    if order.payment_status in UNCAPTURED_STATUSES:
+        remaining = min(remaining, payments.payment_captured_amount(order) - order.refunded_total)
+    return max(remaining, Decimal("0.00"))
+
+
+def _check_refundable_amount(order: Order, amount: Decimal, *, through_gateway: bool) -> None:
+    limit = refund_limit(order)
+    if amount > limit and _partly_captured(order):
+        captured = payments.payment_captured_amount(order)
+        raise InvalidInput(
+            f"At most {limit} can be refunded on {order.order_id}: {captured} of its "
+            f"{order.total} has been captured as its parts shipped, and the rest is only "
+            "authorized (rejecting the order voids it)."
+        )
+    if amount > limit:
+        raise InvalidInput(f"At most {limit} is left to refund on {order.order_id}.")
+    at_gateway = payments.payment_refundable_at_gateway(order) if through_gateway else amount
+    if amount > at_gateway:
+        raise InvalidInput(
+            f"At most {at_gateway} of {order.order_id}'s payments is left to refund through "
+            "the gateway; record the rest as refunded outside it."
+        )
 
 
 def order_refund(
@@ -192,11 +242,12 @@ def _parsed(amount, line_quantities) -> tuple[Decimal | None, dict[int, int] | N
 
 
 def _check_paid(order: Order) -> None:
-    if order.payment_status == PaymentStatus.AUTHORIZED:
+    if order.payment_status == PaymentStatus.AUTHORIZED and not _partly_captured(order):
         raise InvalidInput(
             f"{order.order_id} is only authorized, not charged: reject it to void the payment."
         )
-    if order.payment_status not in {*REFUNDABLE_STATUSES, PaymentStatus.SKIPPED}:
+    refundable = {*REFUNDABLE_STATUSES, PaymentStatus.SKIPPED}
+    if order.payment_status not in refundable and not _partly_captured(order):
         raise InvalidInput(
             f"{order.order_id} has no payment to refund "
             f"({order.get_payment_status_display().lower()})."

@@ -257,12 +257,17 @@ def _return_money(order: Order, *, by: Actor, via: str, reason: str) -> PaymentO
         if captured <= 0:
             return voided
         # Parts of it were captured as they shipped: the rest of the authorization is void,
-        # and what was captured is refunded.
+        # and what is left of the captured parts (staff may have refunded some) is refunded.
+        order.payment_status = PaymentStatus.REFUNDED
+        left = captured - order.refunded_total
+        if left <= 0:
+            return voided
         order.payment_status = PaymentStatus.PROCESSED
         refunded = refunds.refund_apply(
-            order=order, amount=captured, by=by, via=via, reason=reason, all_lines=True
+            order=order, amount=left, by=by, via=via, reason=reason, all_lines=True
         )
-        order.payment_status = PaymentStatus.REFUNDED
+        if order.refunded_total >= captured:
+            order.payment_status = PaymentStatus.REFUNDED
         return refunded
     remaining = order.total - order.refunded_total
     if order.payment_status in REFUNDABLE_STATUSES and remaining > 0:
