@@ -14,6 +14,7 @@ from orders.selectors.linked import order_linked_list
 from orders.selectors.order_page import (
     order_clearance_get,
     order_emails_resendable,
+    order_refund_captured_limit,
     order_refundable,
     order_retry_status_get,
 )
@@ -81,4 +82,5 @@ class OrderPageView(OrderDetailView):
                 context["ship_part_form"] = ShipPartForm(order=order, unshipped=unshipped)
         if can_refund and order_refundable(order):
             context["refund_form"] = RefundForm(order=order)
+            context["refund_captured_limit"] = order_refund_captured_limit(order)
         return context

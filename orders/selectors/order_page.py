@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -81,6 +82,14 @@ def order_emails_resendable(order: Order) -> list[tuple[str, str]]:
         for template in TEMPLATES
         if order_email_resend_reason(order, template) is None
     ]
+
+
+def order_refund_captured_limit(order: Order) -> Decimal | None:
+    """While only an order's shipped parts are captured, the most a refund may return now;
+    None when the whole payment is settled (or there is none)."""
+    if order.payment_status not in UNCAPTURED_STATUSES:
+        return None
+    return refund_limit(order)
 
 
 def order_refundable(order: Order) -> bool:
