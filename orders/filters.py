@@ -11,6 +11,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Q, QuerySet
 
+from backoffice.common.rendering import kept_widgets_renderer
 from orders.models import Merchant, Order, Tag
 from orders.models.order import CUSTOM_FIELD_NUMBERS
 from orders.selectors.search import order_search
@@ -30,6 +31,11 @@ def range_widget(label: str, *, dates: bool = True) -> filters.widgets.RangeWidg
 
 
 TEST_CHOICES = (("only", "Test orders only"), ("exclude", "No test orders"))
+
+
+class FilterForm(forms.Form):
+    # Every list draws the same ~20 widgets on every request: their HTML is kept.
+    default_renderer = kept_widgets_renderer
 
 
 class OrderFilterSet(filters.FilterSet):
@@ -64,6 +70,7 @@ class OrderFilterSet(filters.FilterSet):
 
     class Meta:
         model = Order
+        form = FilterForm
         fields: list[str] = []
 
     def __init__(self, *args, merchant=None, **kwargs):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, Count, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, Count, Sum, Value
 from django.utils import timezone
 
 from orders.models import Merchant, Order, StageCountDelta
@@ -28,26 +28,27 @@ class StageCounts:
         return next((item for item in self.screens if item.screen.slug == slug), None)
 
 
-def _within_limit_counts(merchant: Merchant, now: datetime) -> list[QuerySet]:
-    """Per stage with an age limit, the (stage, 0, within) row of its live orders that entered
-    it within that limit (the rest are overdue). One query per stage, each an index-only
-    scan of the partial (merchant, stage, entered) index over the recent days: an OR of the
-    stages' ranges made PostgreSQL read every matching order's row (25 ms at 1,000,000)."""
-    counts = []
+def _within_limit_sql(merchant: Merchant, now: datetime) -> tuple[list[str], list]:
+    """Per stage with an age limit, a SELECT of the (stage, 0, within) row of its live orders
+    that entered it within that limit (the rest are overdue), with its parameters. Each is an
+    index-only scan of the partial (merchant, stage, entered) index over the recent days: an
+    OR of the stages' ranges made PostgreSQL read every matching order's row (25 ms at
+    1,000,000). Written as SQL: building the same SELECTs through the ORM cost ~6 ms of
+    Python on every page that shows the navigation."""
+    table = connection.ops.quote_name(Order._meta.db_table)
+    selects, params = [], []
     for screen in STAGE_SCREENS:
         for stage in screen.stages:
             limit = merchant.stage_age_limit(stage)
             if limit is None:
                 continue
-            counts.append(
-                Order.objects.live()
-                .for_merchant(merchant)
-                .filter(stage=stage, stage_entered_at__gte=now - timedelta(days=limit))
-                .values_list("stage")
-                .annotate(live=Value(0, output_field=BigIntegerField()), within=Count("*"))
-                .order_by()
-            )
-    return counts
+            selects.append(
+                f"SELECT stage, 0, COUNT(*) FROM {table} WHERE merchant_id = %s "  # noqa: S608
+                "AND deleted_at IS NULL AND stage = %s AND stage_entered_at >= %s GROUP BY stage"
+            )  # only the model's own table name is interpolated
+            since = connection.ops.adapt_datetimefield_value(now - timedelta(days=limit))
+            params += [merchant.pk, stage, since]
+    return selects, params
 
 
 def stage_counts_kept() -> bool:
@@ -85,10 +86,13 @@ def order_stage_counts_get(*, merchant: Merchant, now: datetime | None = None) -
     entered) index over the last few days only, however large an overdue backlog grows.
     """
     now = now or timezone.now()
-    rows = _live_counts(merchant).order_by()
-    within_limit = _within_limit_counts(merchant, now)
-    if within_limit:
-        rows = rows.union(*within_limit, all=True)
+    live_sql, live_params = _live_counts(merchant).order_by().query.sql_with_params()
+    within_selects, within_params = _within_limit_sql(merchant, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([live_sql, *within_selects]), [*live_params, *within_params]
+        )
+        rows = cursor.fetchall()
     counts: dict[str, int] = {}
     within: dict[str, int] = {}
     for stage, live, recent_count in rows:
