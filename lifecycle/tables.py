@@ -5,7 +5,7 @@ template draws the sort links, so the table only renders the rows it is given.
 """
 
 from datetime import datetime, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import django_tables2 as tables
 from django.urls import reverse
@@ -55,7 +55,7 @@ def _row_classes(record: Order, table: "OrderTable") -> str:
     classes = []
     if record.payment_status == "declined":
         classes.append("row-declined")
-    if record.fraud_score >= table.merchant.fraud_review_threshold:
+    if record.fraud_score >= table.fraud_review_threshold:
         classes.append("row-fraud")
     if record.is_test:
         classes.append("row-test")
@@ -132,8 +132,12 @@ class OrderTable(tables.Table):
         }
         empty_text = "No orders match."
 
-    def __init__(self, *args, merchant: Merchant, columns=(), **kwargs):
+    def __init__(
+        self, *args, merchant: Merchant, columns=(), customer_page: str | None = None, **kwargs
+    ):
         self.merchant = merchant
+        # The customer page's address when the viewer may open it: each email links there.
+        self.customer_page = customer_page
         # Accounts Receivable's facts from other rows, by order pk (set by the list view).
         self.receivables: dict[int, ReceivableFacts] = {}
         self.now = timezone.now()
@@ -142,6 +146,7 @@ class OrderTable(tables.Table):
         kwargs["sequence"] = ["select", *columns, "..."]
         super().__init__(*args, **kwargs)
         self._limits = {stage: merchant.stage_age_limit(stage) for stage in Stage.values}
+        self.fraud_review_threshold = merchant.fraud_review_threshold
         self._order_url = reverse("order-detail", kwargs={"order_id": _ORDER_ID_MARK})
 
     def rows_html(self) -> list[SafeString]:
@@ -180,6 +185,14 @@ class OrderTable(tables.Table):
 
     def render_customer(self, record: Order):
         name = record.customer_name or "—"
+        if self.customer_page and record.email:
+            url = f"{self.customer_page}?{urlencode({'email': record.email})}"
+            return format_html(
+                '{} · <a class="email" href="{}" title="The customer\'s page">{}</a>',
+                name,
+                url,
+                record.email,
+            )
         return format_html('{} · <span class="email">{}</span>', name, record.email)
 
     def render_total(self, value) -> str:

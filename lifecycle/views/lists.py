@@ -4,6 +4,7 @@ columns."""
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from backoffice.common.confirmation import confirmation_page
-from backoffice.common.tenancy import MerchantRequiredMixin
+from backoffice.common.tenancy import MerchantRequiredMixin, url_permitted
 from backoffice.common.words import counted
 from lifecycle.forms import form_errors_text
 from lifecycle.navigation import stage_counts_for_request
@@ -37,6 +38,7 @@ from lifecycle.tables import RECEIVABLE_COLUMNS, SORTABLE, OrderTable
 from orders.exceptions import OrderError
 from orders.filters import OrderFilterSet
 from orders.selectors.confirmations import selection_confirmation
+from orders.selectors.customer_profile import customer_email_for_term
 from orders.selectors.list_columns import order_receivable_facts
 from orders.selectors.lists import (
     EXACT_COUNT_LIMIT,
@@ -47,7 +49,7 @@ from orders.selectors.lists import (
     order_list_for_screen,
     sort_parse,
 )
-from orders.selectors.search import order_search_first_q
+from orders.selectors.search import order_search_first_q, search_term_clean
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations.base import Operation
@@ -127,7 +129,29 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
         return self.page.rows
 
     def get_table_kwargs(self):
-        return {"merchant": self.request.merchant, "columns": self.columns()}
+        return {
+            "merchant": self.request.merchant,
+            "columns": self.columns(),
+            "customer_page": self.customer_page_url(),
+        }
+
+    def customer_page_url(self) -> str | None:
+        """The customer page's address (without its email) when this user may open it: each
+        row's email links there. Asked once per page, not per row."""
+        if not hasattr(self, "_customer_page_url"):
+            url = reverse("customer-detail")
+            self._customer_page_url = url if url_permitted(self.request, url) else None
+        return self._customer_page_url
+
+    def searched_customer_link(self) -> str | None:
+        """The customer page of the email searched for, when the search is one whole email
+        that the merchant's orders were placed with (the find box lands here with it)."""
+        base = self.customer_page_url()
+        if base is None or not self.filterset.form.is_valid():
+            return None
+        term = search_term_clean(self.filterset.form.cleaned_data.get("q") or "")
+        email = customer_email_for_term(merchant=self.request.merchant, term=term)
+        return f"{base}?{urlencode({'email': email})}" if email else None
 
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
@@ -186,6 +210,7 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
             url_columns=self.screen.columns_chosen(self.request.GET.getlist("cols"))
             if "cols" in self.request.GET
             else (),
+            customer_link=self.searched_customer_link(),
             **self._bulk_context(),
             saved_views=saved_views_for_screen(user=user, merchant=merchant, screen=self.screen),
         )

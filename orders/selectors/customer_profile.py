@@ -55,6 +55,9 @@ class CustomerProfile:
     blocked: list[BlockListEntry] = field(default_factory=list)
 
 
+MAX_EMAIL_LENGTH = 254
+
+
 def email_key(email: str) -> str:
     return email.strip().lower()
 
@@ -66,6 +69,16 @@ def customer_orders(*, merchant: Merchant, email: str) -> QuerySet[Order]:
         .alias(email_lower=Lower("email"))
         .filter(email_lower=email_key(email))
     )
+
+
+def customer_email_for_term(*, merchant: Merchant, term: str) -> str | None:
+    """The customer's email (lower-cased) when a search term is one whole email that the
+    merchant's orders were placed with, so that the list can offer the customer page; None
+    otherwise. One probe of the (merchant, lower(email)) index."""
+    key = email_key(term)
+    if "@" not in key or " " in key or len(key) > MAX_EMAIL_LENGTH:
+        return None
+    return key if customer_orders(merchant=merchant, email=key).exists() else None
 
 
 def _totals(orders: QuerySet[Order]) -> dict:
