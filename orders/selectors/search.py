@@ -10,10 +10,14 @@ phone characters also matches any run of 4 or more of the phone's digits.
 A term that is one whole value of a kind kept in a btree (a postal code or its start, an IP
 address, a SKU, a tracking number, a phone number or a run of its digits) is looked up there
 first (order_search): when orders have it, they are the result (with the order whose number
-it is, if any); only when none has it are the document's fragments searched. Such terms are
+it is, if any), read through the kinds that have it only; only when none has it are the
+document's fragments searched. Such terms are
 made of the characters common to every address and IP (digits, `1ae`), whose trigrams are in
 most orders: the trigram index would hand back most orders for a recheck, the btree the few
 that match. A word of letters, an email and several words take the fragment search.
+
+A whole email's fragment search gives the trigram index its local part and "@" only and
+tests the rows it hands back for the whole email: the domain's trigrams are in most orders.
 
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
 the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers, the
@@ -28,8 +32,8 @@ import unicodedata
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
-from django.db.models.lookups import StartsWith
+from django.db.models.functions import Replace, StrIndex, Upper
+from django.db.models.lookups import GreaterThan, StartsWith
 
 from orders.models import Merchant, Order, OrderLine, Shipment
 
@@ -106,8 +110,17 @@ class _Like(Func):
 def _document_q(folded: str) -> Q:
     """A fragment of 3+ characters anywhere; a shorter word as a whole word ('% us %')."""
     escaped = _like_escape(folded)
-    pattern = f"%{escaped}%" if len(folded) >= FRAGMENT_MIN else f"% {escaped} %"
-    return Q(_Like(F("search_document"), Value(pattern)))
+    if len(folded) < FRAGMENT_MIN:
+        return Q(_Like(F("search_document"), Value(f"% {escaped} %")))
+    local, at, domain = folded.partition("@")
+    if at and len(local) + len(at) >= FRAGMENT_MIN and domain:
+        # An email: the trigram index is given its local part and "@" only, and the rows it
+        # hands back are tested for the whole term. A domain's trigrams (`com`, `mai`, `ail`)
+        # are in most orders of every merchant (the index has no merchant column): reading
+        # their posting lists was most of a whole email's cost (~4,900 pages at 1,000,000).
+        indexed = Q(_Like(F("search_document"), Value(f"%{_like_escape(local + at)}%")))
+        return indexed & Q(GreaterThan(StrIndex(F("search_document"), Value(folded)), 0))
+    return Q(_Like(F("search_document"), Value(f"%{escaped}%")))
 
 
 def _order_ids_in(subquery) -> Q:
@@ -121,17 +134,25 @@ def _order_ids_in(subquery) -> Q:
     return Q(pk__in=ids) if ids else _NONE
 
 
-def _related_q(word: str) -> Q:
-    """A line's SKU or a shipment's tracking number, exactly (as typed or upper-cased)."""
-    values = list(dict.fromkeys([word, word.upper()]))
-    lines = OrderLine.objects.filter(sku__in=values).order_by().values("order_id")
+def _code_values(word: str) -> list[str]:
+    """A SKU or tracking number as typed and upper-cased."""
+    return list(dict.fromkeys([word, word.upper()]))
+
+
+def _tracking_q(values: list[str]) -> Q:
     if connection.vendor == "postgresql":
         tracking = Q(tracking_numbers__contains=[values[0]])
         if len(values) > 1:
             tracking |= Q(tracking_numbers__contains=[values[1]])
-    else:
-        tracking = Q(tracking_numbers__icontains=f'"{word}"')
-    shipments = Shipment.objects.filter(tracking).order_by().values("order_id")
+        return tracking
+    return Q(tracking_numbers__icontains=f'"{values[0]}"')
+
+
+def _related_q(word: str) -> Q:
+    """A line's SKU or a shipment's tracking number, exactly (as typed or upper-cased)."""
+    values = _code_values(word)
+    lines = OrderLine.objects.filter(sku__in=values).order_by().values("order_id")
+    shipments = Shipment.objects.filter(_tracking_q(values)).order_by().values("order_id")
     return _order_ids_in(lines) | _order_ids_in(shipments)
 
 
@@ -198,27 +219,57 @@ def _ip_q(term: str) -> Q | None:
     return Q(ip_address=str(address))
 
 
-def order_search_keyed_q(term: str) -> Q | None:
-    """The orders having the term as one whole value of a kind kept in a btree (module
-    docstring); None when the term is not such a value."""
+def _is_code(term: str) -> bool:
+    """Whether the term may be a SKU or a tracking number (an IP address is neither)."""
+    return bool(_CODE_TERM.match(term)) and _ip_q(term) is None
+
+
+def _keyed_term(term: str) -> str | None:
     term = search_term_clean(term)
-    if not term or "*" in term or "@" in term:
+    return None if not term or "*" in term or "@" in term else term
+
+
+def _any_of(conditions: list[Q]) -> Q | None:
+    if not conditions:
+        return None
+    condition = conditions[0]
+    for alternative in conditions[1:]:
+        condition |= alternative
+    return condition
+
+
+def _keyed_found_q(queryset: QuerySet, term: str) -> Q | None:
+    """The alternatives of a term that is one whole value of a kind kept in a btree (module
+    docstring) that some order of `queryset` has, or None when none has. Each is asked on
+    its own, so that the list's queries carry only those that match (an order's postal
+    codes, upper-cased and unspaced, tested on every row the page walks, cost more than the
+    SKU the term was). A SKU or tracking number is asked from
+    the lines' and shipments' side (their index, each row's order probed by key, stopping at
+    the first in scope): asking through the orders hashed every order id of a best-selling
+    SKU (70,000 at 1,000,000 orders) just to learn that one exists."""
+    term = _keyed_term(term) or ""
+    if not term:
         return None
     address = _ip_q(term)
     if address is not None:
-        return address
-    alternatives = [
-        _postal_q(term),
-        _phone_q(term),
-        _related_q(term) if _CODE_TERM.match(term) else None,
+        return address if queryset.filter(address).exists() else None
+    found = [
+        q
+        for q in (_postal_q(term), _phone_q(term))
+        if q is not None and queryset.filter(q).exists()
     ]
-    found = [q for q in alternatives if q is not None]
-    if not found:
-        return None
-    condition = found[0]
-    for alternative in found[1:]:
-        condition |= alternative
-    return condition
+    if _is_code(term):
+        values = _code_values(term)
+        scope = queryset.order_by().values("pk")
+        lines = OrderLine.objects.filter(sku__in=values, order__in=scope)
+        if lines.exists():
+            sku = OrderLine.objects.filter(sku__in=values).order_by().values("order_id")
+            found.append(_order_ids_in(sku))
+        shipments = Shipment.objects.filter(_tracking_q(values), order__in=scope)
+        if shipments.exists():
+            tracking = Shipment.objects.filter(_tracking_q(values)).order_by().values("order_id")
+            found.append(_order_ids_in(tracking))
+    return _any_of(found)
 
 
 def order_search(queryset: QuerySet, term: str) -> QuerySet:
@@ -227,8 +278,8 @@ def order_search(queryset: QuerySet, term: str) -> QuerySet:
     term = search_term_clean(term)
     if not term:
         return queryset
-    keyed = order_search_keyed_q(term)
-    if keyed is not None and queryset.filter(keyed).exists():
+    keyed = _keyed_found_q(queryset, term)
+    if keyed is not None:
         number = _order_number_q(term)
         return queryset.filter(keyed | number if number is not None else keyed)
     return queryset.filter(order_search_q(term))

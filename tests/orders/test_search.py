@@ -270,6 +270,45 @@ def test_a_code_lists_only_its_orders(merchant, people, kind):
     assert found(merchant, "key-42") == {daniel.order_id}
 
 
+def test_a_code_another_merchants_order_has_is_searched_as_fragments(
+    merchant, other_merchant, people
+):
+    theirs = place(other_merchant)
+    OrderLine.objects.create(order=theirs, sku="KEY-42", description="Key", quantity=1)
+    ours = customer(merchant, email="key-42@example.com", first="Kay", last="Fortytwo")
+
+    assert found(merchant, "key-42") == {ours.order_id}
+
+
+def searched_sql(merchant, term: str) -> str:
+    queryset = Order.objects.live().for_merchant(merchant)
+    filterset = order_filterset(data={"q": term}, queryset=queryset, merchant=merchant)
+    return str(filterset.qs.query)
+
+
+def test_a_whole_email_gives_the_index_its_local_part_and_tests_the_rest(merchant, people):
+    """The domain's trigrams (`com`, `gma`…) are in most orders: the index gets the local
+    part and "@", and its rows are tested for the whole email."""
+    sql = searched_sql(merchant, "Daniel.Nguyen349@Gmail.com")
+
+    assert "%daniel.nguyen349@%" in sql
+    assert "%daniel.nguyen349@gmail.com%" not in sql
+    assert found(merchant, "Daniel.Nguyen349@Gmail.com") == ids(people, "daniel")
+    assert found(merchant, "n349@gmail.co") == ids(people, "daniel")
+    assert found(merchant, "n349@yahoo.com") == set()
+
+
+def test_a_sku_search_reads_only_the_lines_not_the_postal_codes(merchant, people):
+    """A term found as a SKU is not tested against every walked order's postal codes."""
+    OrderLine.objects.create(order=people["daniel"], sku="ACC-42", description="Cap", quantity=1)
+
+    sql = searched_sql(merchant, "ACC-42")
+
+    assert "orders_orderline" in sql or str(people["daniel"].pk) in sql
+    assert "REPLACE" not in sql.upper()
+    assert found(merchant, "ACC-42") == ids(people, "daniel")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="runs the SQLite pass itself")
 def test_search_behaviour_holds_on_sqlite(tmp_path):
     env = {
