@@ -28,8 +28,10 @@ def _frozen(value):
     # Text keeps whether it is marked safe: "a<b" and mark_safe("a<b") draw differently.
     if isinstance(value, str):
         return ("safe", str(value)) if isinstance(value, SafeData) else value
-    if value is None or isinstance(value, bool | int | float):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, bool | int | float):  # True == 1 == 1.0, but each draws differently
+        return (type(value).__name__, value)
     if isinstance(value, Promise):  # a lazy label, drawn in the current language
         return str(value)
     if isinstance(value, dict):
