@@ -21,6 +21,7 @@ def stage_counts_for_request(request: HttpRequest) -> StageCounts | None:
 # (section, ((label, URL name), …)) below the life-cycle lists.
 NAV_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Disputes", (("Chargebacks", "chargeback-list"), ("Cases", "case-list"))),
+    ("After sale", (("Returns", "return-list"),)),
     (
         "Tools",
         (

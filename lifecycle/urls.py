@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 from .auto_orders import views as auto_order_views
-from .views import cases, chargebacks
+from .views import cases, chargebacks, returns
 from .views import webhooks as webhook_views
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
 from .views.customers import CustomerDetailView
@@ -79,8 +79,28 @@ DISPUTE_URLS = [
     ),
 ]
 
+RETURN_URLS = [
+    path("returns/", returns.ReturnListView.as_view(), name="return-list"),
+    path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return-detail"),
+    path("returns/<int:pk>/receive/", returns.ReturnReceiveView.as_view(), name="return-receive"),
+    path("returns/<int:pk>/refund/", returns.ReturnRefundView.as_view(), name="return-refund"),
+    path(
+        "returns/<int:pk>/<slug:action>/", returns.ReturnActionView.as_view(), name="return-action"
+    ),
+    path(
+        "orders/<str:order_id>/returns/new/", returns.ReturnOpenView.as_view(), name="return-open"
+    ),
+    path(
+        "orders/<str:order_id>/returns/link/",
+        returns.ReturnLinkEmailView.as_view(),
+        name="return-link-email",
+    ),
+    path("r/<str:token>/", returns.CustomerReturnView.as_view(), name="customer-return"),
+]
+
 urlpatterns = [
     *DISPUTE_URLS,
+    *RETURN_URLS,
     path("", views.HomeView.as_view(), name="home"),
     path("switch-merchant/", views.MerchantSwitchView.as_view(), name="merchant-switch"),
     path("find/", views.OrderFindView.as_view(), name="order-find"),

@@ -576,6 +576,45 @@ def order_case_changed_event(
     )
 
 
+def order_return_opened_event(
+    *,
+    order: Order,
+    return_id: int,
+    lines: dict[int, int],
+    reason: str,
+    by=None,
+    via: str = "",
+    **kw,
+) -> OrderEvent:
+    """A return requested, by staff or by the customer through the return link."""
+    return order_event_record(
+        order=order,
+        type=OrderEventType.RETURN_OPENED,
+        by=by,
+        via=via,
+        return_id=return_id,
+        lines={str(pk): quantity for pk, quantity in lines.items()},
+        reason=reason,
+        **kw,
+    )
+
+
+def order_return_changed_event(
+    *, order: Order, return_id: int, rma_number: str, step: str, by=None, via: str = "", **kw
+) -> OrderEvent:
+    """A return's later step (`step`: authorized, received, refunded, rejected, cancelled)."""
+    return order_event_record(
+        order=order,
+        type=OrderEventType.RETURN_CHANGED,
+        by=by,
+        via=via,
+        return_id=return_id,
+        rma_number=rma_number,
+        step=step,
+        **kw,
+    )
+
+
 def _merchant_event(
     *, merchant: Merchant, type: MerchantEventType, by=None, via: str = "", **payload: Any
 ) -> MerchantEvent:

@@ -21,6 +21,15 @@ _SAME_TOPIC = {
     OrderEventType.COSTS_IMPORT_UNDONE: WebhookTopic.COSTS_IMPORT_UNDONE,
     OrderEventType.CHARGEBACK_OPENED: WebhookTopic.CHARGEBACK_OPENED,
     OrderEventType.CHARGEBACK_CHANGED: WebhookTopic.CHARGEBACK_CHANGED,
+    OrderEventType.RETURN_OPENED: WebhookTopic.RETURN_REQUESTED,
+}
+# A return's later steps, each its own topic (the event's `step`).
+_RETURN_STEP_TOPICS = {
+    "authorized": WebhookTopic.RETURN_AUTHORIZED,
+    "received": WebhookTopic.RETURN_RECEIVED,
+    "refunded": WebhookTopic.RETURN_REFUNDED,
+    "rejected": WebhookTopic.RETURN_REJECTED,
+    "cancelled": WebhookTopic.RETURN_CANCELLED,
 }
 _MONEY_IN = {
     PaymentTransaction.Kind.CHARGE,
@@ -71,6 +80,8 @@ def webhook_topics(type: str, payload: dict[str, Any]) -> list[str]:
         return _payment_topics(payload)
     if type in (OrderEventType.REBILLED, OrderEventType.AUTO_ORDER_CHANGED):
         return _auto_order_topics(type, payload)
+    if type == OrderEventType.RETURN_CHANGED and payload.get("step") in _RETURN_STEP_TOPICS:
+        return [_RETURN_STEP_TOPICS[payload["step"]]]
     if type == OrderEventType.CASE_MESSAGE and payload.get("kind") == CaseMessage.Kind.CUSTOMER:
         return [WebhookTopic.CASE_MESSAGE_RECEIVED]
     return []

@@ -28,7 +28,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     # view_money: revenue and margin across the merchant's orders (the home charts).
     Role.ORDER_MANAGER: [*ORDER_ACTIONS, "view_money"],
     # Only the shipping and completed lists (they need no more than view_merchant_orders).
-    Role.SHIPPING_CLERK: ["view_merchant_orders", "ship_order", "hold_order"],
+    # receive_returns: the clerk unpacks what comes back, so records its receipt (and sees the
+    # Returns list to find it); opening, authorizing and refunding stay with the office.
+    Role.SHIPPING_CLERK: ["view_merchant_orders", "ship_order", "hold_order", "receive_returns"],
     Role.CUSTOMER_SERVICE: [
         "view_merchant_orders",
         "view_order_lists",
@@ -36,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "resend_email",
         "refund_order",  # capped per order by the merchant's customer-service refund limit
         "manage_cases",
+        "manage_returns",
+        "receive_returns",
     ],
     Role.BOOKKEEPER: [
         "view_merchant_orders",

@@ -346,6 +346,25 @@ def _case_changed(payload: dict) -> str:
     return f"Case {payload.get('case_id', '?')} {CHANGE_LABELS.get(change, change)}"
 
 
+def _return_opened(payload: dict) -> str:
+    count = sum(int(q) for q in (payload.get("lines") or {}).values())
+    noun = "item" if count == 1 else "items"
+    who = " by the customer" if payload.get("by_customer") else ""
+    return f"Return of {count} {noun} requested{who} ({payload.get('reason', '?')})"
+
+
+def _return_changed(payload: dict) -> str:
+    name = payload.get("rma_number") or f"Return request {payload.get('return_id', '?')}"
+    sentence = f"{name} {payload.get('step', 'changed')}"
+    if payload.get("amount") is not None:
+        sentence += f": {money_display(payload['amount'])} refunded"
+    if payload.get("condition"):
+        sentence += f" ({payload['condition']})"
+    if payload.get("why"):
+        sentence += f": “{Truncator(payload['why']).chars(160)}”"
+    return sentence
+
+
 def _orders_exported(payload: dict) -> str:
     count = payload.get("count", "?")
     noun = "order" if count == 1 else "orders"
@@ -460,6 +479,8 @@ EVENT_SENTENCES: dict[str, Sentence] = {
     T.CASE_OPENED: _case_opened,
     T.CASE_MESSAGE: _case_message,
     T.CASE_CHANGED: _case_changed,
+    T.RETURN_OPENED: _return_opened,
+    T.RETURN_CHANGED: _return_changed,
     M.ORDERS_EXPORTED: _orders_exported,
     M.WEBHOOK_ENDPOINT_CHANGED: _webhook_endpoint_changed,
     M.SETTINGS_CHANGED: _settings_changed,

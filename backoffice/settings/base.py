@@ -245,6 +245,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Backoffice <no-reply@loc
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # Customer case links stop working after this many days.
 CASE_LINK_MAX_AGE_DAYS = env.int("CASE_LINK_MAX_AGE_DAYS", default=60)
+# How long a customer return link opens the return form.
+RETURN_LINK_MAX_AGE_DAYS = env.int("RETURN_LINK_MAX_AGE_DAYS", default=60)
 # Uploads (chargeback evidence, case attachments): PDF and images up to this size each.
 UPLOAD_MAX_BYTES = env.int(
     "UPLOAD_MAX_BYTES", default=env.int("CHARGEBACK_EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)

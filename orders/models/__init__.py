@@ -9,6 +9,7 @@ from .merchant import BlockListEntry, Membership, Merchant, OrderSequence, Role
 from .order import Order, OrderLine, OrderNote, OrderQuerySet, Shipment, ShipmentLine, Tag
 from .payment import GatewayLedgerEntry, PaymentTransaction, WebhookDelivery
 from .purge import PurgeLog
+from .returns import Return, ReturnLine
 from .stage_count import StageCountDelta
 from .submission import FormSubmission, SubmissionOutcome
 from .webhook import EndpointDelivery, OutboxMessage, WebhookEndpoint, WebhookTopic
@@ -47,6 +48,8 @@ __all__ = [
     "PurgeLog",
     "RebillAttempt",
     "RebuttalText",
+    "Return",
+    "ReturnLine",
     "Role",
     "Shipment",
     "ShipmentLine",

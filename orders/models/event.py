@@ -36,6 +36,8 @@ class OrderEventType(models.TextChoices):
     CASE_OPENED = "order_case_opened", "Case opened"
     CASE_MESSAGE = "order_case_message", "Case message"
     CASE_CHANGED = "order_case_changed", "Case changed"
+    RETURN_OPENED = "order_return_opened", "Return requested"
+    RETURN_CHANGED = "order_return_changed", "Return changed"
 
 
 class MerchantEventType(models.TextChoices):

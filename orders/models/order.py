@@ -281,6 +281,8 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             ("view_money", "Can see revenue and margin across the merchant's orders"),
             ("manage_chargebacks", "Can open, import and dispute chargebacks"),
             ("manage_cases", "Can open, answer and close customer cases"),
+            ("manage_returns", "Can open, authorize, reject and cancel returns"),
+            ("receive_returns", "Can see returns and record what came back"),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,12 @@ class WebhookTopic(models.TextChoices):
     CHARGEBACK_OPENED = "chargeback.opened", "Chargeback opened"
     CHARGEBACK_CHANGED = "chargeback.changed", "Chargeback changed"
     CASE_MESSAGE_RECEIVED = "case.message_received", "Case message received"
+    RETURN_REQUESTED = "return.requested", "Return requested"
+    RETURN_AUTHORIZED = "return.authorized", "Return authorized"
+    RETURN_RECEIVED = "return.received", "Return received"
+    RETURN_REFUNDED = "return.refunded", "Return refunded"
+    RETURN_REJECTED = "return.rejected", "Return rejected"
+    RETURN_CANCELLED = "return.cancelled", "Return cancelled"
 
 
 class WebhookEndpoint(models.Model):

@@ -17,6 +17,7 @@ from orders.models import (
     Merchant,
     Order,
     OrderNote,
+    Return,
 )
 from orders.selectors.customers import SavedCard, customer_saved_cards_list
 from orders.states import Stage
@@ -53,6 +54,7 @@ class CustomerProfile:
     notes: list[OrderNote]
     fraud_signals: list[FraudSignal]
     blocked: list[BlockListEntry] = field(default_factory=list)
+    returns: list[Return] = field(default_factory=list)
 
 
 MAX_EMAIL_LENGTH = 254
@@ -169,4 +171,9 @@ def customer_profile_get(*, merchant: Merchant, email: str) -> CustomerProfile |
         ),
         fraud_signals=_fraud_signals(orders),
         blocked=_blocked(merchant, email, orders),
+        returns=list(
+            Return.objects.filter(merchant=merchant, order__in=orders_qs)
+            .select_related("order")
+            .order_by("-requested_at", "-pk")[:SHOWN_ORDERS]
+        ),
     )
