@@ -31,6 +31,7 @@ from orders.services.cases import case_link_token
 from orders.services.merchant_settings import SETTINGS_GROUPS
 from orders.services.notifications import TEMPLATES as EMAIL_TEMPLATES
 from orders.services.quotes import quote_token
+from orders.services.returns import return_link_token, return_open
 from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import STAGE_SCREENS, Stage
 from tests.factories import ItemFactory
@@ -177,6 +178,9 @@ def world(merchant, manager) -> World:
     case = open_case(completed, manager, message="Your parcel left.")
     chargeback = open_chargeback(completed)
     auto_order = subscribe(merchant)
+    return_request = return_open(
+        order=completed, lines={completed.lines.get().pk: 1}, reason="defective", by=manager
+    )
     job = operation_job_create(
         merchant=merchant,
         operation=operation_get("append_note"),
@@ -203,6 +207,7 @@ def world(merchant, manager) -> World:
     pks = {
         "chargeback": chargeback.pk,
         "case": case.pk,
+        "return": return_request.pk,
         "job": job.pk,
         "export-mapping": mapping.pk,
         "cost-import": cost_import.pk,
@@ -233,6 +238,8 @@ def world(merchant, manager) -> World:
         "code": [auto_order.code],
         "sku": [item.sku],
         "customer-case:token": [case_link_token(case=case)],
+        "return-action:action": ["authorize", "reject", "cancel"],
+        "customer-return:token": [return_link_token(order=completed)],
         "webhook-endpoint-action:action": ["rotate", "pause", "resume", "replay", "remove"],
         # No delivery exists in this world: every value answers 404, as it should.
         "delivery_pk": [endpoint.pk],

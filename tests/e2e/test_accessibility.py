@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from orders.models import AutoOrder, Case, Chargeback, Merchant, Order
+from orders.models import AutoOrder, Case, Chargeback, Merchant, Order, Return
 from orders.services.cases.links import case_link_url
 from orders.services.quotes import quote_url
+from orders.services.returns import return_link_url, return_open
 from orders.services.webhook_endpoints import webhook_endpoint_create
 from orders.states import STAGE_SCREENS, Stage
 from tests.e2e.accessibility import axe_violations
@@ -117,6 +118,8 @@ STAFF_SCREENS: list[Path] = [
     _first(Chargeback, "/chargebacks/{}/"),
     "/cases/",
     _first(Case, "/cases/{}/"),
+    "/returns/",
+    lambda merchant: f"/returns/{_a_return(merchant).pk}/",
     "/tools/batch/",
     "/tools/export/",
     "/tools/export/mappings/",
@@ -140,6 +143,23 @@ STAFF_SCREENS: list[Path] = [
 CLERK_SCREENS: list[Path] = ["/", "/stages/shipping/", _order_in(Stage.SHIPPING)]
 
 
+def _a_return(merchant: Merchant) -> Return:
+    """The demo's first return, or one requested now on its first completed order."""
+    existing = Return.objects.filter(merchant=merchant).order_by("pk").first()
+    if existing is not None:
+        return existing
+    order = Order.objects.filter(merchant=merchant, stage=Stage.COMPLETED).order_by("pk").first()
+    assert order is not None, "the demo data has no completed order"
+    line = order.lines.filter(shippable=True).first()
+    assert line is not None, "the demo's completed order has no shippable line"
+    return return_open(order=order, lines={line.pk: 1}, reason="defective", by_customer=True)
+
+
+def _return_page(merchant: Merchant) -> str:
+    order = Order.objects.filter(merchant=merchant, stage=Stage.COMPLETED).order_by("pk").first()
+    return urlsplit(return_link_url(order=order)).path
+
+
 def _quote_page(merchant: Merchant) -> str:
     order = Order.objects.filter(merchant=merchant, stage=Stage.QUOTE_SENT).first()
     return urlsplit(quote_url(order=order)).path
@@ -150,7 +170,7 @@ def _case_page(merchant: Merchant) -> str:
 
 
 # What customers and signed-out people see.
-PUBLIC_SCREENS: list[Path] = ["/login/", _quote_page, _case_page]
+PUBLIC_SCREENS: list[Path] = ["/login/", _quote_page, _case_page, _return_page]
 
 
 @pytest.fixture

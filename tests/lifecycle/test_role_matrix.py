@@ -41,6 +41,7 @@ from orders.models import (
     OrderEvent,
     OrderNote,
     OutboxMessage,
+    Return,
     WebhookEndpoint,
 )
 from orders.models import (
@@ -61,6 +62,7 @@ from tests.lifecycle.entry_helpers import entry_data
 from tests.orders.auto_orders import subscribe
 from tests.orders.builders import order_in_stage
 from tests.orders.disputes import open_case, open_chargeback
+from tests.orders.returns import authorized, opened, received, shipped_order
 from tests.tools.costfiles import csv_bytes
 from tools.exports.services import export_mapping_get, export_start
 from tools.imports.services import cost_import_apply_start, cost_import_preview
@@ -72,7 +74,13 @@ pytestmark = pytest.mark.django_db
 
 MERCHANT_URLCONFS = ("lifecycle.urls", "tools.urls", "orders.urls")
 # Reached without a staff login: a signed customer link, a signed webhook.
-PUBLIC = {"customer-case", "customer-case-attachment", "quote-customer", "payment-webhook"}
+PUBLIC = {
+    "customer-case",
+    "customer-case-attachment",
+    "customer-return",
+    "quote-customer",
+    "payment-webhook",
+}
 # Read-only pages (GET only): they show the merchant's data and change nothing.
 PAGES = {
     "home",
@@ -93,6 +101,8 @@ PAGES = {
     "tool-export-mappings",
     "cost-import-detail",
     "customer-detail",
+    "return-list",
+    "return-detail",
     "settings",
 }
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -163,6 +173,23 @@ class World:
         upload = SimpleUploadedFile("label.pdf", PDF, content_type="application/pdf")
         message = case_note_add(case=self.case, text="label", attachments=[upload])
         return message.attachments.get()
+
+    @cached_property
+    def shipped(self) -> Order:
+        """Three widgets at 20.00, charged and shipped: what returns are made of."""
+        return shipped_order(self.merchant)
+
+    @cached_property
+    def requested_return(self) -> Return:
+        return opened(self.shipped, 1, by=self.manager)
+
+    @cached_property
+    def authorized_return(self) -> Return:
+        return authorized(self.shipped, 1)
+
+    @cached_property
+    def received_return(self) -> Return:
+        return received(self.shipped, 1)
 
     @cached_property
     def mapping(self) -> ExportMapping:
@@ -366,6 +393,39 @@ POST_CASES = [
         lambda w, u: f"/orders/{_order(w)}/cases/new/",
         lambda w: {"case-subject": "Late parcel"},
         lambda w, u: CustomerCase.objects.count(),
+    ),
+    Case(
+        "return-open",
+        lambda w, u: f"/orders/{w.shipped.order_id}/returns/new/",
+        lambda w: {f"line_{w.shipped.lines.get().pk}": "1", "reason": "defective"},
+        lambda w, u: Return.objects.count(),
+    ),
+    *(
+        Case(
+            "return-action",
+            lambda w, u, action=action: f"/returns/{w.requested_return.pk}/{action}/",
+            lambda w: {"why": "Past the return window"},
+            lambda w, u: Return.objects.get(pk=w.requested_return.pk).status,
+            label=action,
+        )
+        for action in ("authorize", "reject", "cancel")
+    ),
+    Case(
+        "return-receive",
+        lambda w, u: f"/returns/{w.authorized_return.pk}/receive/",
+        lambda w: {f"line_{w.shipped.lines.get().pk}": "1", "condition": "new"},
+        lambda w, u: Return.objects.get(pk=w.authorized_return.pk).status,
+    ),
+    Case(
+        "return-refund",
+        lambda w, u: f"/returns/{w.received_return.pk}/refund/",
+        lambda w: {f"line_{w.shipped.lines.get().pk}": "1"},
+        _order_field("shipped", "refunded_total"),
+    ),
+    Case(
+        "return-link-email",
+        lambda w, u: f"/orders/{w.shipped.order_id}/returns/link/",
+        state=_events("shipped", "order_email_sent"),
     ),
     Case(
         "merchant-switch",

@@ -8,7 +8,7 @@ from orders.services.returns import (
     return_open,
     return_receive,
 )
-from tests.factories import member, place
+from tests.factories import place
 from tests.orders.builders import walk
 
 
@@ -22,7 +22,6 @@ def line_of(order: Order):
 
 
 def opened(order: Order, quantity: int = 1, *, by=None) -> Return:
-    by = by or member(order.merchant, "manager", username="return-manager")
     return return_open(order=order, lines={line_of(order).pk: quantity}, reason="defective", by=by)
 
 

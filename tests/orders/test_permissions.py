@@ -33,7 +33,7 @@ def test_an_order_manager_has_every_order_action_but_not_settings(merchant, mana
 @pytest.mark.parametrize(
     ("role", "granted"),
     [
-        ("shipping", {"view_merchant_orders", "ship_order", "hold_order"}),
+        ("shipping", {"view_merchant_orders", "ship_order", "hold_order", "receive_returns"}),
         (
             "service",
             {
@@ -43,6 +43,8 @@ def test_an_order_manager_has_every_order_action_but_not_settings(merchant, mana
                 "resend_email",
                 "refund_order",
                 "manage_cases",
+                "manage_returns",
+                "receive_returns",
             },
         ),
         (
