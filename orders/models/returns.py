@@ -42,7 +42,8 @@ class Return(models.Model):
     OPEN = (Status.REQUESTED, Status.AUTHORIZED, Status.RECEIVED)
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="returns")
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    # Goes with its order when a deleted order is purged (orders.services.deletion).
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
     # Given when the return is authorized: RMA-<order id>-<n>, unique within the merchant.
     rma_number = models.CharField(max_length=80, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
@@ -104,7 +105,8 @@ class Return(models.Model):
 
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    # A returned line is never deleted on its own; it goes only with its whole order.
+    order_line = models.ForeignKey(OrderLine, on_delete=models.RESTRICT, related_name="+")
     quantity = models.PositiveIntegerField()
     received_quantity = models.PositiveIntegerField(default=0)
     refunded_quantity = models.PositiveIntegerField(default=0)

@@ -1,10 +1,12 @@
 """Returns (RMA): each step, each invariant, and the money to the cent."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 from django.test import TestCase
+from django.utils import timezone
 
 from orders.exceptions import (
     InvalidInput,
@@ -24,7 +26,7 @@ from orders.models import (
 )
 from orders.selectors.fulfilment import line_shipped_quantities
 from orders.selectors.returns import returnable_quantities
-from orders.services.deletion import order_delete
+from orders.services.deletion import order_delete, orders_deleted_purge
 from orders.services.refunds import order_refund
 from orders.services.returns import (
     return_authorize,
@@ -487,3 +489,16 @@ def test_a_member_of_another_merchant_cannot_act(order, other_merchant):
     stranger = member(other_merchant, "owner")
     with pytest.raises(TransitionNotPermitted):
         return_open(order=order, lines={line_of(order).pk: 1}, reason="other", by=stranger)
+
+
+def test_a_purged_order_takes_its_returns_with_it(order, merchant, manager):
+    return_refund(request=received(order, 1), by=manager, notify=False)
+    order_delete(order=order, reason="test order", by=manager)
+    merchant.retention_days = 1
+    merchant.save()
+
+    orders_deleted_purge(now=timezone.now() + timedelta(days=2))
+
+    assert not Order.objects.filter(pk=order.pk).exists()
+    assert not Return.objects.exists()
+    assert not ReturnLine.objects.exists()
