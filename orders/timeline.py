@@ -357,7 +357,14 @@ def _return_changed(payload: dict) -> str:
     name = payload.get("rma_number") or f"Return request {payload.get('return_id', '?')}"
     sentence = f"{name} {payload.get('step', 'changed')}"
     if payload.get("amount") is not None:
-        sentence += f": {money_display(payload['amount'])} refunded"
+        sentence += f" {money_display(payload['amount'])}"
+        kept = [
+            f"{label} {money_display(payload[key])}"
+            for key, label in (("restocking_fee", "restocking fee"), ("shipping", "shipping"))
+            if payload.get(key) not in (None, "0.00", "0")
+        ]
+        if kept:
+            sentence += f" ({', '.join(kept)})"
     if payload.get("condition"):
         sentence += f" ({payload['condition']})"
     if payload.get("why"):

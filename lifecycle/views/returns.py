@@ -101,12 +101,17 @@ class ReturnDetailView(MerchantRequiredMixin, TemplateView):
         user, merchant = self.request.user, self.request.merchant
         may_manage = user.has_perm(MANAGE, merchant)
         live = request.order.deleted_at is None
-        context.update(return_request=request, order=request.order, may_manage=may_manage)
+        context.update(
+            return_request=request,
+            order=request.order,
+            may_authorize=may_manage and live and request.status == Status.REQUESTED,
+        )
         if may_manage and live and request.status in (Status.REQUESTED, Status.AUTHORIZED):
             context["reject_form"] = ReturnRejectForm()
         if user.has_perm(RECEIVE, merchant) and live and request.status == Status.AUTHORIZED:
             context["receive_form"] = ReturnReceiveForm(request=request)
-        if may_manage and user.has_perm(REFUND, merchant) and request.status == Status.RECEIVED:
+        may_refund = may_manage and user.has_perm(REFUND, merchant)
+        if may_refund and live and request.status == Status.RECEIVED:
             context["refund_form"] = ReturnRefundForm(request=request)
             context["token_form"] = OneTimeTokenForm()
         return context

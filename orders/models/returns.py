@@ -83,6 +83,7 @@ class Return(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         indexes = [
+            models.Index(fields=["merchant", "-requested_at"], name="return_merchant_time_idx"),
             models.Index(fields=["merchant", "status", "-requested_at"], name="return_status_idx"),
             models.Index(F("merchant"), Lower("rma_number"), name="return_rma_lower_idx"),
         ]

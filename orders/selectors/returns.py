@@ -1,6 +1,7 @@
 """Returns as the screens read them, always within one merchant."""
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from orders.models import Merchant, Order, Return, ReturnLine
 
@@ -39,13 +40,13 @@ def return_list(*, merchant: Merchant, status: str = "", query: str = "") -> Que
     returns = Return.objects.filter(merchant=merchant)
     if status:
         returns = returns.filter(status=status)
-    query = query.strip()
+    query = query.strip().lower()
     if query:
-        returns = returns.filter(
-            Q(rma_number__iexact=query)
-            | Q(order__order_id__iexact=query)
-            | Q(order__email__iexact=query)
-        )
+        returns = returns.alias(
+            rma_lower=Lower("rma_number"),
+            order_id_lower=Lower("order__order_id"),
+            email_lower=Lower("order__email"),
+        ).filter(Q(rma_lower=query) | Q(order_id_lower=query) | Q(email_lower=query))
     return _with_lines(returns).order_by("-requested_at", "-id")
 
 

@@ -37,6 +37,7 @@ from orders.services.returns import (
     return_reject,
 )
 from orders.states import PaymentStatus, Stage
+from orders.timeline import event_sentence
 from tests.factories import member, place
 from tests.orders.builders import order_in_stage
 from tests.orders.returns import authorized, line_of, opened, received, shipped_order
@@ -502,3 +503,33 @@ def test_a_purged_order_takes_its_returns_with_it(order, merchant, manager):
     assert not Order.objects.filter(pk=order.pk).exists()
     assert not Return.objects.exists()
     assert not ReturnLine.objects.exists()
+
+
+def test_a_deleted_order_s_returns_do_not_move(order, manager):
+    request = opened(order, 1)
+    order_delete(order=order, reason="duplicate", by=manager)
+
+    with pytest.raises(TransitionNotAvailable, match="deleted"):
+        return_authorize(request=request, by=manager)
+
+    assert Return.objects.get(pk=request.pk).status == "requested"
+
+
+def test_the_timeline_tells_each_step_in_a_sentence(order, manager):
+    request = received(order, 2)
+    return_refund(request=request, restocking_fee="4.00", by=manager, notify=False)
+    rma = f"RMA-{order.order_id}-1"
+
+    sentences = [
+        event_sentence(type=event.type, payload=event.payload)
+        for event in OrderEvent.objects.filter(
+            order=order, type__in=["order_return_opened", "order_return_changed"]
+        ).order_by("id")
+    ]
+
+    assert sentences == [
+        "Return of 2 items requested (defective)",
+        f"{rma} authorized",
+        f"{rma} received (opened)",
+        f"{rma} refunded 36.00 (restocking fee 4.00)",
+    ]

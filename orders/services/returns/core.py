@@ -131,10 +131,13 @@ def return_open(
 
 
 def _locked_return(request: Return | int) -> tuple[Order, Return]:
-    """The return's order locked, then the return read afresh under that lock."""
+    """The return's order locked, then the return read afresh under that lock; refused on a
+    deleted order (undelete it first)."""
     pk = request.pk if isinstance(request, Return) else request
     order_pk = Return.objects.values_list("order_id", flat=True).get(pk=pk)
     order = order_lock(order_pk)
+    if order.deleted_at is not None:
+        raise TransitionNotAvailable(f"{order.order_id} is deleted: its returns cannot move.")
     return order, Return.objects.prefetch_related("lines__order_line").get(pk=pk)
 
 
