@@ -5,6 +5,8 @@ from django import forms
 from orders.models import Return
 from orders.pricing import MAX_QUANTITY
 
+OPEN_PREFIX = "return"
+
 
 def _quantity_fields(form: forms.Form, rows: list[tuple[int, str, int]], initial=0) -> None:
     """One whole-number field per (order line pk, label, most) row, named line_<pk>. The
@@ -28,7 +30,8 @@ def line_quantities(form: forms.Form) -> dict[int, int]:
 
 
 class ReturnOpenForm(forms.Form):
-    """Which lines and how many come back, and why; `returnable` is line pk → most."""
+    """Which lines and how many come back, and why; `returnable` is line pk → most. On the
+    order page it is prefixed "return", beside the refund form's own line fields."""
 
     reason = forms.ChoiceField(label="Reason", choices=[("", "—"), *Return.Reason.choices])
     reason_text = forms.CharField(label="Details", max_length=500, required=False)

@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 
 from backoffice.common.tenancy import url_permitted
-from lifecycle.return_forms import ReturnOpenForm
+from lifecycle.return_forms import OPEN_PREFIX, ReturnOpenForm
 from orders.selectors.returns import order_returns, returnable_quantities
 from orders.services.returns import return_link_url
 from orders.states import Stage
@@ -26,7 +26,13 @@ def order_returns_block(context, order):
     return {
         "order": order,
         "returns": order_returns(order=order),
-        "open_form": ReturnOpenForm(order=order, returnable=returnable) if may_open else None,
+        # A return's page is for those who may see returns: the others read its status here.
+        "may_view": url_permitted(request, reverse("return-list")),
+        "open_form": (
+            ReturnOpenForm(order=order, returnable=returnable, prefix=OPEN_PREFIX)
+            if may_open
+            else None
+        ),
         "return_link": return_link_url(order=order) if may_open else "",
         "csrf_token": context.get("csrf_token"),
     }

@@ -15,6 +15,7 @@ from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import OneTimeTokenForm, form_errors_text
 from lifecycle.return_forms import (
+    OPEN_PREFIX,
     CustomerReturnForm,
     ReturnListFilter,
     ReturnOpenForm,
@@ -244,7 +245,9 @@ class ReturnOpenView(OrderPostView):
     permission = MANAGE
 
     def build_form(self, order, data):
-        return ReturnOpenForm(data, order=order, returnable=returnable_quantities(order))
+        return ReturnOpenForm(
+            data, order=order, returnable=returnable_quantities(order), prefix=OPEN_PREFIX
+        )
 
     def perform(self, order, form) -> str:
         request = return_open(

@@ -1,6 +1,7 @@
 """Return screens: the list, a return's page and its steps, the order and customer pages, and
 the customer's signed return link; who may use which, and bad input."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,11 @@ def messages_of(response) -> list[str]:
 def test_staff_open_authorize_receive_and_refund_from_the_screens(manager_client, order):
     response = manager_client.post(
         f"/orders/{order.order_id}/returns/new/",
-        {line_field(order): "1", "reason": "defective", "reason_text": "Cracked"},
+        {
+            f"return-{line_field(order)}": "1",
+            "return-reason": "defective",
+            "return-reason_text": "Cracked",
+        },
         follow=True,
     )
     request = Return.objects.get()
@@ -111,7 +116,7 @@ def test_a_refund_post_without_its_one_time_token_is_refused(manager_client, ord
 def test_bad_input_to_open_a_return_is_said_and_changes_nothing(
     manager_client, order, data, message
 ):
-    data = {line_field(order) if k == "LINE" else k: v for k, v in data.items()}
+    data = {f"return-{line_field(order) if k == 'LINE' else k}": v for k, v in data.items()}
 
     response = manager_client.post(f"/orders/{order.order_id}/returns/new/", data, follow=True)
 
@@ -139,7 +144,7 @@ def test_a_return_cannot_be_opened_on_an_unshipped_order(manager_client, merchan
 
     response = manager_client.post(
         f"/orders/{unshipped.order_id}/returns/new/",
-        {line_field(unshipped): "1", "reason": "defective"},
+        {f"return-{line_field(unshipped)}": "1", "return-reason": "defective"},
         follow=True,
     )
 
@@ -208,6 +213,8 @@ def test_what_each_role_is_offered(client, merchant, order, role, sees_list, may
     assert (client.get("/returns/").status_code == 200) is sees_list
     assert ('data-form="return-open"' in order_page) is may_open
     assert ('data-form="return-link"' in order_page) is may_open
+    assert request.rma_number in order_page
+    assert (f'href="/returns/{request.pk}/"' in order_page) is sees_list
     if sees_list:
         page = client.get(f"/returns/{request.pk}/").content.decode()
         assert ('data-form="return-receive"' in page) is True
@@ -327,3 +334,15 @@ def test_bad_return_links_are_404(client, order, manager, settings, kind):
     assert client.get(f"/r/{token}/").status_code == 404
     assert client.post(f"/r/{token}/", {line_field(order): "1"}).status_code == 404
     assert not Return.objects.exists()
+
+
+def test_the_order_page_s_return_and_refund_forms_share_no_element_id(manager_client, order):
+    page = manager_client.get(f"/orders/{order.order_id}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    start = page.index('data-form="return-open"')
+    return_form = page[start : page.index("</form>", start)]
+    return_ids = re.findall(r'\sid="([^"]+)"', return_form)
+
+    assert 'data-form="refund"' in page
+    assert return_ids
+    assert [i for i in return_ids if ids.count(i) > 1] == []

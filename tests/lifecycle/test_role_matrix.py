@@ -397,7 +397,7 @@ POST_CASES = [
     Case(
         "return-open",
         lambda w, u: f"/orders/{w.shipped.order_id}/returns/new/",
-        lambda w: {f"line_{w.shipped.lines.get().pk}": "1", "reason": "defective"},
+        lambda w: {f"return-line_{w.shipped.lines.get().pk}": "1", "return-reason": "defective"},
         lambda w, u: Return.objects.count(),
     ),
     *(
