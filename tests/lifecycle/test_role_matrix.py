@@ -175,21 +175,21 @@ class World:
         return message.attachments.get()
 
     @cached_property
-    def shipped(self) -> Order:
-        """Three widgets at 20.00, charged and shipped: what returns are made of."""
+    def returnable(self) -> Order:
+        """Three widgets at 20.00, charged and shipped whole: what returns are made of."""
         return shipped_order(self.merchant)
 
     @cached_property
     def requested_return(self) -> Return:
-        return opened(self.shipped, 1, by=self.manager)
+        return opened(self.returnable, 1, by=self.manager)
 
     @cached_property
     def authorized_return(self) -> Return:
-        return authorized(self.shipped, 1)
+        return authorized(self.returnable, 1)
 
     @cached_property
     def received_return(self) -> Return:
-        return received(self.shipped, 1)
+        return received(self.returnable, 1)
 
     @cached_property
     def mapping(self) -> ExportMapping:
@@ -396,8 +396,8 @@ POST_CASES = [
     ),
     Case(
         "return-open",
-        lambda w, u: f"/orders/{w.shipped.order_id}/returns/new/",
-        lambda w: {f"return-line_{w.shipped.lines.get().pk}": "1", "return-reason": "defective"},
+        lambda w, u: f"/orders/{w.returnable.order_id}/returns/new/",
+        lambda w: {f"return-line_{w.returnable.lines.get().pk}": "1", "return-reason": "defective"},
         lambda w, u: Return.objects.count(),
     ),
     *(
@@ -413,19 +413,19 @@ POST_CASES = [
     Case(
         "return-receive",
         lambda w, u: f"/returns/{w.authorized_return.pk}/receive/",
-        lambda w: {f"line_{w.shipped.lines.get().pk}": "1", "condition": "new"},
+        lambda w: {f"line_{w.returnable.lines.get().pk}": "1", "condition": "new"},
         lambda w, u: Return.objects.get(pk=w.authorized_return.pk).status,
     ),
     Case(
         "return-refund",
         lambda w, u: f"/returns/{w.received_return.pk}/refund/",
-        lambda w: {f"line_{w.shipped.lines.get().pk}": "1"},
-        _order_field("shipped", "refunded_total"),
+        lambda w: {f"line_{w.returnable.lines.get().pk}": "1"},
+        _order_field("returnable", "refunded_total"),
     ),
     Case(
         "return-link-email",
-        lambda w, u: f"/orders/{w.shipped.order_id}/returns/link/",
-        state=_events("shipped", "order_email_sent"),
+        lambda w, u: f"/orders/{w.returnable.order_id}/returns/link/",
+        state=_events("returnable", "order_email_sent"),
     ),
     Case(
         "merchant-switch",
