@@ -40,7 +40,7 @@ class PaymentTransaction(models.Model):
     # from: a gateway refunds a capture only up to what is left of it, so a refund of an order
     # captured in parts is split over them. Empty on refunds recorded before the split.
     refund_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="refunds"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

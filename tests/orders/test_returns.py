@@ -493,8 +493,10 @@ def test_a_member_of_another_merchant_cannot_act(order, other_merchant):
 
 
 def test_a_purged_order_takes_its_returns_with_it(order, merchant, manager):
-    # Refunded outside the gateway: a gateway refund's row protects its capture (refund_of).
-    return_refund(request=received(order, 1), external=True, by=manager, notify=False)
+    # Refunded through the gateway: the refund's row names its capture (refund_of), which
+    # must not keep the purge from taking both with the order.
+    return_refund(request=received(order, 1), by=manager, notify=False)
+    assert PaymentTransaction.objects.filter(order=order, refund_of__isnull=False).exists()
     order_delete(order=order, reason="test order", by=manager)
     merchant.retention_days = 1
     merchant.save()
