@@ -127,6 +127,7 @@ urlpatterns = [
             ("edit/addresses", views.OrderAddressesEditView, "order-edit-addresses"),
             ("edit/custom-fields", views.OrderCustomFieldsEditView, "order-edit-custom-fields"),
             ("edit/tags", views.OrderTagsEditView, "order-edit-tags"),
+            ("edit/lines", views.OrderLinesEditView, "order-lines-edit"),
             ("refund", views.OrderRefundView, "order-refund"),
             ("replacement", views.OrderReplacementView, "order-replacement"),
             ("ship-part", views.OrderShipPartView, "order-ship-part"),

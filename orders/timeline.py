@@ -152,13 +152,32 @@ def _note_added(payload: dict) -> str:
     return f"Note added: “{Truncator(payload.get('text', '')).chars(200)}”"
 
 
+def _line_edited(change: dict) -> str:
+    line = change.get("line", "?")
+    kind = change.get("change")
+    if kind == "added":
+        return f"added {change.get('quantity')} × {line} at {change.get('unit_price')}"
+    if kind == "removed":
+        return f"removed {line}"
+    if kind == "price":
+        return (
+            f"{line} unit price {change.get('before')} → {change.get('after')} "
+            f"({change.get('reason', '')})"
+        )
+    return f"{line} quantity {change.get('before')} → {change.get('after')}"
+
+
 def _edited(payload: dict) -> str:
     changes = payload.get("changes") or {}
-    parts = [
+    parts = [_line_edited(change) for change in payload.get("lines") or []]
+    parts += [
         f"{field.replace('_', ' ')}: {value_display(field, change.get('before'))} → "
         f"{value_display(field, change.get('after'))}"
         for field, change in changes.items()
     ]
+    money = payload.get("money") or {}
+    if money.get("moved") not in (None, "0.00", "0"):
+        parts.append(f"{money.get('settlement')} {money.get('moved')}")
     return "Edited " + "; ".join(parts) if parts else "Edited"
 
 

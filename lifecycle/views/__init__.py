@@ -12,6 +12,7 @@ from .edits import (
     OrderTagsEditView,
 )
 from .home import HomeView
+from .line_edits import OrderLinesEditView
 from .lists import (
     OrderBulkActionView,
     OrderBulkFormView,
@@ -37,6 +38,7 @@ __all__ = [
     "OrderDetailView",
     "OrderEmailResendView",
     "OrderFindView",
+    "OrderLinesEditView",
     "OrderListView",
     "OrderNoteCreateView",
     "OrderPageView",

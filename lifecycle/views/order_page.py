@@ -18,7 +18,8 @@ from orders.selectors.order_page import (
     order_refundable,
     order_retry_status_get,
 )
-from orders.selectors.payments import order_payment_outcome_get
+from orders.selectors.payments import order_balance_owed, order_payment_outcome_get
+from orders.services.line_edits import order_lines_edit_refusal
 from orders.services.replacement import REPLACEABLE_STAGES
 from orders.states import PaymentStatus, Stage
 
@@ -40,10 +41,14 @@ class OrderPageView(OrderDetailView):
         can_edit = live and may_open(request, "order-edit-customer", order_id)
         can_refund = live and may_open(request, "order-refund", order_id)
         can_place = may_open(request, "order-create")
+        can_edit_lines = live and may_open(request, "order-lines-edit", order_id)
         neighbours, list_url, from_query = order_neighbours_for_request(request, order)
         context.update(
             can_edit=can_edit,
             can_place=can_place,
+            # Offered while the lines may change (not once shipped, closed or disputed).
+            can_edit_lines=can_edit_lines and order_lines_edit_refusal(order) is None,
+            balance_owed=order_balance_owed(order),
             can_edit_quote=may_open(request, "quote-edit", order_id),
             linked_orders=order_linked_list(order=order),
             retry_status=order_retry_status_get(order),

@@ -113,6 +113,10 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
     actual_fulfillment = models.DecimalField(**MONEY)
     actual_payment = models.DecimalField(**MONEY)
     actual_profit = models.DecimalField(**MONEY)
+    # What the customer owes on an order already paid, after a line edit raised its total and
+    # there was no card on file to charge (orders.services.line_edits); an unpaid order owes
+    # its whole total instead.
+    balance_due = models.DecimalField(**MONEY)
 
     # Dates.
     placed_at = models.DateTimeField(default=timezone.now)
@@ -267,6 +271,7 @@ class Order(OrderTransitions, ConcurrentTransitionMixin, models.Model):
             ("skip_payment", "Can skip payment processing"),
             ("skip_fraud_score", "Can skip the fraud score"),
             ("edit_order", "Can edit the customer, addresses, tags and custom fields"),
+            ("edit_order_lines", "Can change an order's lines and shipping before it ships"),
             ("place_order", "Can enter orders, replacements and clones"),
             ("add_note", "Can add merchant notes"),
             ("resend_email", "Can send customer emails again"),

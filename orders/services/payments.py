@@ -265,3 +265,51 @@ def payment_void(*, order: Order, by: Actor = None, via: str = "") -> PaymentOut
     )
     order.payment_status = PaymentStatus.VOIDED
     return PaymentOutcome.of(row)
+
+
+def payment_charge_difference(
+    *, order: Order, amount: Decimal, by: Actor = None, via: str = "", idempotency_key: str
+) -> PaymentOutcome:
+    """Charge `amount` more to the card on file of an order already paid; its payment status
+    stays as it is (the order was paid, and is again once this is approved)."""
+    result = gateway_for(order.merchant).charge(
+        token=order.gateway_token, amount=amount, idempotency_key=idempotency_key
+    )
+    row = payment_transaction_record(
+        order=order,
+        kind=Kind.CHARGE,
+        result=result,
+        idempotency_key=idempotency_key,
+        by=by,
+        via=via,
+    )
+    return PaymentOutcome.of(row)
+
+
+def payment_reauthorize(
+    *, order: Order, by: Actor = None, via: str = "", idempotency_key: str
+) -> PaymentOutcome:
+    """Authorize the order's (new) total on the card on file and, once approved, void the
+    authorization it replaces, so that the capture at shipment takes the new total."""
+    replaced = (
+        order.transactions.filter(kind=Kind.AUTHORIZE, result="approved").order_by("-id").first()
+    )
+    gateway = gateway_for(order.merchant)
+    result = gateway.authorize(
+        token=order.gateway_token, amount=order.total, idempotency_key=idempotency_key
+    )
+    row = payment_transaction_record(
+        order=order,
+        kind=Kind.AUTHORIZE,
+        result=result,
+        idempotency_key=idempotency_key,
+        by=by,
+        via=via,
+    )
+    if result.approved and replaced is not None:
+        void_key = f"{idempotency_key}:void"
+        voided = gateway.void(reference=replaced.gateway_reference, idempotency_key=void_key)
+        payment_transaction_record(
+            order=order, kind=Kind.VOID, result=voided, idempotency_key=void_key, by=by, via=via
+        )
+    return PaymentOutcome.of(row)

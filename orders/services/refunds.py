@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from orders.actors import Actor
 from orders.events import order_refunded_event
-from orders.exceptions import InvalidInput, LimitExceeded, TransitionNotPermitted
+from orders.exceptions import InvalidInput, LimitExceeded, PaymentFailed, TransitionNotPermitted
 from orders.models import Membership, Order, OrderEvent, OrderEventType, PaymentTransaction, Role
 from orders.payments import GatewayResult
 from orders.payments.outcome import PaymentOutcome, RefundOutcome
@@ -64,30 +64,9 @@ def refund_apply(
     amount = money(amount)
     if amount <= 0:
         raise InvalidInput("The refund amount must be more than zero.")
-    # A wallet paid before the order reached us has no payment at our gateway: its refund is
-    # made in the wallet's own console and recorded here as external.
-    through_gateway = (
-        not external
-        and order.payment_method in GATEWAY_METHODS
-        and (order.payment_status in REFUNDABLE_STATUSES or _partly_captured(order))
-        and payments.payment_settled_at_gateway(order) is not None
-    )
+    through_gateway = _refunds_through_gateway(order, external)
     _check_refundable_amount(order, amount, through_gateway=through_gateway)
-
-    if through_gateway:
-        outcome: PaymentOutcome = payments.payment_refund_through_gateway(
-            order=order, amount=amount, by=by, via=via
-        )
-    else:
-        row = payments.payment_transaction_record(
-            order=order,
-            kind=PaymentTransaction.Kind.EXTERNAL_REFUND,
-            result=GatewayResult("approved", "", amount, "Refund made outside the gateway"),
-            idempotency_key="",
-            by=by,
-            via=via,
-        )
-        outcome = PaymentOutcome.of(row)
+    outcome = _refund_money(order, amount, through_gateway, by, via)
     shortfall = outcome.not_refunded if isinstance(outcome, RefundOutcome) else Decimal(0)
     if shortfall > 0:
         # The gateway refused a part after refunding others: what it refunded is recorded (the
@@ -157,6 +136,56 @@ def _check_refundable_amount(order: Order, amount: Decimal, *, through_gateway: 
             f"At most {at_gateway} of {order.order_id}'s payments is left to refund through "
             "the gateway; record the rest as refunded outside it."
         )
+
+
+def _refunds_through_gateway(order: Order, external: bool) -> bool:
+    # A wallet paid before the order reached us has no payment at our gateway: its refund is
+    # made in the wallet's own console and recorded here as external.
+    return (
+        not external
+        and order.payment_method in GATEWAY_METHODS
+        and (order.payment_status in REFUNDABLE_STATUSES or _partly_captured(order))
+        and payments.payment_settled_at_gateway(order) is not None
+    )
+
+
+def _refund_money(
+    order: Order, amount: Decimal, through_gateway: bool, by, via: str, message: str = ""
+) -> PaymentOutcome:
+    if through_gateway:
+        return payments.payment_refund_through_gateway(order=order, amount=amount, by=by, via=via)
+    row = payments.payment_transaction_record(
+        order=order,
+        kind=PaymentTransaction.Kind.EXTERNAL_REFUND,
+        result=GatewayResult("approved", "", amount, message or "Refund made outside the gateway"),
+        idempotency_key="",
+        by=by,
+        via=via,
+    )
+    return PaymentOutcome.of(row)
+
+
+def refund_difference_apply(
+    *, order: Order, amount: Decimal, by: Actor = None, via: str = ""
+) -> PaymentOutcome:
+    """Return `amount` of what was paid after the order's total itself went down by it (a line
+    edit), on an order the caller has locked: through the gateway when the payment was settled
+    there, else recorded as a refund owed to the customer outside it. Unlike refund_apply it
+    leaves refunded_total alone, since the total already says the customer owes less.
+    Raises PaymentFailed when the gateway refuses."""
+    through_gateway = _refunds_through_gateway(order, external=False)
+    outcome = _refund_money(
+        order,
+        money(amount),
+        through_gateway,
+        by,
+        via,
+        message="Refund owed to the customer after an edit: to be made outside the gateway",
+    )
+    if isinstance(outcome, RefundOutcome) and outcome.not_refunded > 0:
+        # An edit is all or nothing: the caller's transaction rolls back on this.
+        raise PaymentFailed(outcome.message)
+    return outcome
 
 
 def order_refund(
