@@ -94,6 +94,12 @@ def _webhook_endpoint(merchant: Merchant) -> str:
     return f"/settings/webhooks/{endpoint.pk}/"
 
 
+def _lines_edit(merchant: Merchant) -> str:
+    order = Order.objects.filter(merchant=merchant, stage=Stage.ACCOUNTS_RECEIVABLE).first()
+    assert order is not None, "the demo data has no order in Accounts Receivable"
+    return f"/orders/{order.order_id}/edit/lines/"
+
+
 def _customer(merchant: Merchant) -> str:
     order = Order.objects.filter(merchant=merchant).order_by("pk").first()
     return f"/customers/?email={quote(order.email)}"
@@ -138,6 +144,7 @@ STAFF_SCREENS: list[Path] = [
     "/settings/webhooks/",
     _webhook_endpoint,
     _customer,
+    _lines_edit,
 ]
 # A role that sees other things on the same screens (tiles, buttons) than the owner.
 CLERK_SCREENS: list[Path] = ["/", "/stages/shipping/", _order_in(Stage.SHIPPING)]

@@ -52,6 +52,7 @@ from orders.services.api_tokens import api_token_create
 from orders.services.cases import case_note_add
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
+from orders.services.line_edits import order_lines_version
 from orders.services.placement import CardMode
 from orders.services.ship_part import order_ship_part
 from orders.services.webhook_endpoints import webhook_endpoint_create
@@ -331,6 +332,17 @@ def _order(w) -> str:
     return w.order.order_id
 
 
+def _lines_edit_data(order: Order, *, quantity: int) -> dict:
+    line = order.lines.get()
+    return {
+        "version": order_lines_version(Order.objects.get(pk=order.pk)),
+        f"line-{line.pk}-quantity": str(quantity),
+        f"line-{line.pk}-unit_price": str(line.unit_price),
+        "shipping_total": str(order.shipping_total),
+        "action": "save",
+    }
+
+
 POST_CASES = [
     Case(
         "chargeback-import",
@@ -468,6 +480,12 @@ POST_CASES = [
         lambda w, u: f"/orders/{_order(w)}/edit/tags/",
         lambda w: {"add": "vip"},
         lambda w, u: list(Order.objects.get(pk=w.order.pk).tags.values_list("name", flat=True)),
+    ),
+    Case(
+        "order-lines-edit",
+        lambda w, u: f"/orders/{w.receivable.order_id}/edit/lines/",
+        lambda w: _lines_edit_data(w.receivable, quantity=2),
+        _order_field("receivable", "total"),
     ),
     Case(
         "order-refund",
