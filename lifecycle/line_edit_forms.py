@@ -104,6 +104,14 @@ class LinesEditForm(forms.Form):
                 self[f"text-{n}-unit_price"],
             )
 
+    def errors_text(self) -> str:
+        """Every error once, named by its field's label (the page shows them above the form)."""
+        return " ".join(
+            f"{self.fields[name].label}: {error}" if name in self.fields else str(error)
+            for name, errors in self.errors.items()
+            for error in errors
+        )
+
     def clean(self):
         cleaned = super().clean()
         known = {line.pk for line in self.lines}

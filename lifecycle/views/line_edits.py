@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
-from lifecycle.forms import form_errors_text
 from lifecycle.line_edit_forms import LinesEditForm
 from orders.exceptions import OrderError, PaymentFailed, TransitionNotPermitted
 from orders.models import SubmissionOutcome
@@ -65,7 +64,7 @@ class OrderLinesEditView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
             return answered
         form = self._form(order, request.POST)
         if not form.is_valid():
-            return self._render(order, form, error=form_errors_text(form), status=400)
+            return self._render(order, form, error=form.errors_text(), status=422)
         order_url = reverse("order-detail", kwargs={"order_id": order.order_id})
 
         def run() -> SubmissionOutcome:
@@ -91,13 +90,13 @@ class OrderLinesEditView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
     def _preview(self, order):
         form = self._form(order, self.request.POST)
         if not form.is_valid():
-            return self._render(order, form, error=form_errors_text(form), status=400)
+            return self._render(order, form, error=form.errors_text(), status=422)
         if form.cleaned_data["version"] != order_lines_version(order):
             return self._render(order, self._form(order), error=CHANGED_WHILE_LOOKING, status=409)
         try:
             plan = lines_edit_plan(order=order, edit=form.edit())
         except OrderError as exc:
-            return self._render(order, form, error=str(exc), status=400)
+            return self._render(order, form, error=str(exc), status=422)
         if not plan.changed:
             messages.info(self.request, f"{order.order_id}: nothing to change.")
         return self._render(order, form, plan=plan)
