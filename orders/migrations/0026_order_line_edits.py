@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0024_day_figures_merchant_zone'),
+        ('orders', '0025_shipment_lines_and_capture_rule'),
     ]
 
     operations = [
