@@ -39,6 +39,7 @@ NAV_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Staff", "settings-staff"),
             ("API tokens", "api-token-list"),
             ("Webhooks", "webhook-endpoint-list"),
+            ("Carriers", "carrier-list"),
         ),
     ),
 )

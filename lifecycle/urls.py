@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .auto_orders import views as auto_order_views
+from .views import carriers as carrier_views
 from .views import cases, chargebacks, returns
 from .views import webhooks as webhook_views
 from .views.api_tokens import ApiTokenListView, ApiTokenRevokeView
@@ -195,6 +196,17 @@ urlpatterns = [
         "settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/",
         webhook_views.WebhookDeliveryResendView.as_view(),
         name="webhook-delivery-resend",
+    ),
+    path("settings/carriers/", carrier_views.CarrierListView.as_view(), name="carrier-list"),
+    path(
+        "settings/carriers/<int:pk>/",
+        carrier_views.CarrierDetailView.as_view(),
+        name="carrier-detail",
+    ),
+    path(
+        "settings/carriers/<int:pk>/remove/",
+        carrier_views.CarrierRemoveView.as_view(),
+        name="carrier-remove",
     ),
     # After the fixed settings URLs: a group is any other word.
     path("settings/<slug:group>/", SettingsGroupView.as_view(), name="settings-group"),

@@ -644,6 +644,21 @@ def webhook_endpoint_changed_event(
     )
 
 
+def carrier_changed_event(
+    *, merchant: Merchant, carrier_id: int, change: str, name: str, by=None, **payload: Any
+) -> MerchantEvent:
+    """On the merchant: an owner added, edited or removed one of its carriers."""
+    return _merchant_event(
+        merchant=merchant,
+        type=MerchantEventType.CARRIER_CHANGED,
+        by=by,
+        carrier_id=carrier_id,
+        change=change,
+        name=name,
+        **payload,
+    )
+
+
 def orders_exported_event(
     *,
     merchant: Merchant,

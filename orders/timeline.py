@@ -407,6 +407,20 @@ def _webhook_endpoint_changed(payload: dict) -> str:
     return _with_details(sentence, details)
 
 
+def _carrier_changed(payload: dict) -> str:
+    sentence = f"Carrier {payload.get('name', '?')} {payload.get('change', 'changed')}"
+    if payload.get("change") == "edited":
+        before, after = payload.get("before") or {}, payload.get("after") or {}
+        details = [
+            f"{field.replace('_', ' ')}: {before.get(field, '—')} → {after.get(field, '—')}"
+            for field in ("name", "tracking_url_pattern")
+            if before.get(field) != after.get(field)
+        ]
+        return _with_details(sentence, details)
+    pattern = payload.get("tracking_url_pattern")
+    return _with_details(sentence, [pattern] if pattern else [])
+
+
 def _role_display(value) -> str:
     try:
         return Role(value).label
@@ -515,6 +529,7 @@ EVENT_SENTENCES: dict[str, Sentence] = {
     M.STAFF_REMOVED: _staff_removed,
     M.API_TOKEN_CREATED: _api_token_created,
     M.API_TOKEN_REVOKED: _api_token_revoked,
+    M.CARRIER_CHANGED: _carrier_changed,
 }
 
 

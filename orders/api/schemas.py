@@ -130,10 +130,21 @@ class ShipmentLine(Schema):
     quantity: int
 
 
+class TrackingNumber(Schema):
+    number: str
+    tracking_url: str | None = Field(
+        description="The number's page at its carrier; null when the carrier is not one the "
+        "back office knows (built in, or added by the merchant under Settings → Carriers)."
+    )
+
+
 class Shipment(Schema):
     carrier: str
     method: str
     tracking_numbers: list[str]
+    tracking: list[TrackingNumber] = Field(
+        description="The tracking numbers again, each with its tracking page."
+    )
     shipped_at: str | None = _time()
     # Empty for a shipment recorded before shipments named their lines: it carried them all.
     lines: list[ShipmentLine] = []

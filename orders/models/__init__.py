@@ -1,5 +1,6 @@
 from .api_token import ApiRequest, ApiScope, ApiToken
 from .auto_order import AutoOrder, AutoOrderItem, RebillAttempt
+from .carrier import Carrier
 from .case import Case, CaseAttachment, CaseMessage
 from .chargeback import Chargeback, ChargebackEvidence, ChargebackReasonCode, RebuttalText
 from .day_figures import DayFiguresDelta
@@ -21,6 +22,7 @@ __all__ = [
     "AutoOrder",
     "AutoOrderItem",
     "BlockListEntry",
+    "Carrier",
     "Case",
     "CaseAttachment",
     "CaseMessage",

@@ -51,6 +51,7 @@ class MerchantEventType(models.TextChoices):
     STAFF_REMOVED = "staff_removed", "Staff member removed"
     API_TOKEN_CREATED = "api_token_created", "API token created"
     API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    CARRIER_CHANGED = "carrier_changed", "Carrier changed"
 
 
 class AuditEvent(models.Model):

@@ -92,7 +92,9 @@ def chargeback_packet_get(*, chargeback: Chargeback) -> EvidencePacket:
     order = (
         Order.objects.select_related("merchant")
         .prefetch_related(
-            "lines", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id"))
+            "lines",
+            "merchant__carriers",
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "id")),
         )
         .get(pk=chargeback.order_id)
     )

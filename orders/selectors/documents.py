@@ -25,6 +25,7 @@ from orders.models import (
     PaymentTransaction,
     Shipment,
 )
+from orders.selectors.carriers import CarrierCatalogue, carrier_catalogue_get
 
 DOCUMENT_VERSION = 1
 
@@ -65,6 +66,7 @@ def order_documents_queryset(queryset: QuerySet[Order]) -> QuerySet[Order]:
             "shipments",
             queryset=Shipment.objects.order_by("shipped_at", "id").prefetch_related("lines"),
         ),
+        "merchant__carriers",
         "tags",
     )
 
@@ -99,11 +101,18 @@ def _transaction(transaction: PaymentTransaction) -> dict[str, Any]:
     }
 
 
-def _shipment(shipment: Shipment, positions: dict[int, int]) -> dict[str, Any]:
+def _shipment(
+    shipment: Shipment, positions: dict[int, int], carriers: CarrierCatalogue
+) -> dict[str, Any]:
     return {
         "carrier": shipment.carrier,
         "method": shipment.method,
         "tracking_numbers": list(shipment.tracking_numbers),
+        # Each number again with its carrier's tracking page (null for an unknown carrier).
+        "tracking": [
+            {"number": link.number, "tracking_url": link.url}
+            for link in carriers.tracking_links(shipment)
+        ],
         "shipped_at": _time(shipment.shipped_at),
         # Empty for a shipment recorded before shipments named their lines: it carried all.
         "lines": [
@@ -121,6 +130,7 @@ def order_document(order: Order) -> dict[str, Any]:
     """The order, its lines, payments, shipments, costs and tags. Read through
     `order_documents_queryset` to keep it to a fixed number of queries."""
     positions = {line.pk: line.position for line in order.lines.all()}
+    carriers = carrier_catalogue_get(order.merchant)
     return {
         "version": DOCUMENT_VERSION,
         "order_id": order.order_id,
@@ -169,7 +179,9 @@ def order_document(order: Order) -> dict[str, Any]:
         "tags": sorted(tag.name for tag in order.tags.all()),
         "lines": [_line(line) for line in order.lines.all()],
         "transactions": [_transaction(t) for t in order.transactions.all()],
-        "shipments": [_shipment(shipment, positions) for shipment in order.shipments.all()],
+        "shipments": [
+            _shipment(shipment, positions, carriers) for shipment in order.shipments.all()
+        ],
     }
 
 

@@ -40,6 +40,7 @@ def order_page_get(*, merchant: Merchant, order_id: str) -> Order:
             Prefetch("lines", queryset=OrderLine.objects.select_related("item")),
             "transactions",
             "shipments__lines",
+            "merchant__carriers",  # to link the shipments' tracking numbers
             "tags",
             Prefetch(
                 "derived_orders", queryset=Order.objects.only("pk", "order_id", "original_order")

@@ -82,7 +82,11 @@ def order_email_later(
 
 def order_email_send(*, order_pk: int, template: str, shipment_pk: int | None = None) -> None:
     """Send one customer email and record it on the order's timeline."""
-    order = Order.objects.select_related("merchant").get(pk=order_pk)
+    order = (
+        Order.objects.select_related("merchant")
+        .prefetch_related("merchant__carriers")  # the shipments' tracking links
+        .get(pk=order_pk)
+    )
     subject = TEMPLATES[template].format(order_id=order.order_id)
     shipments = list(order.shipments.all())
     shipment = next((s for s in shipments if s.pk == shipment_pk), None)
