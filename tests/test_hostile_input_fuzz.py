@@ -27,6 +27,7 @@ from lifecycle.auto_orders.forms import ACTION_FORMS
 from lifecycle.models import SavedView
 from orders.models import Chargeback, Membership, Order
 from orders.services.api_tokens import api_token_create
+from orders.services.carriers import carrier_create
 from orders.services.cases import case_link_token
 from orders.services.merchant_settings import SETTINGS_GROUPS
 from orders.services.notifications import TEMPLATES as EMAIL_TEMPLATES
@@ -201,6 +202,12 @@ def world(merchant, manager) -> World:
     endpoint = webhook_endpoint_create(
         merchant=merchant, url="https://erp.example.com/in", topics=["order.placed"], by=None
     )
+    carrier = carrier_create(
+        merchant=merchant,
+        name="Fast Courier",
+        tracking_url_pattern="https://fastcourier.example/t/{tracking}",
+        by=None,
+    )
     saved = SavedView.objects.create(
         user=manager, merchant=merchant, screen="all", name="Mine", query="q=ann"
     )
@@ -214,6 +221,7 @@ def world(merchant, manager) -> World:
         "api-token": token.pk,
         "saved-view": saved.pk,
         "webhook-endpoint": endpoint.pk,
+        "carrier": carrier.pk,
         "webhook-delivery": endpoint.pk,
         # No file is attached in this world: these answer 404 to every value, as they should.
         "customer-case-attachment": case.pk,

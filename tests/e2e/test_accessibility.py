@@ -15,6 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from orders.models import AutoOrder, Case, Chargeback, Merchant, Order, Return
+from orders.services.carriers import carrier_create
 from orders.services.cases.links import case_link_url
 from orders.services.quotes import quote_url
 from orders.services.returns import return_link_url, return_open
@@ -100,6 +101,16 @@ def _lines_edit(merchant: Merchant) -> str:
     return f"/orders/{order.order_id}/edit/lines/"
 
 
+def _carrier(merchant: Merchant) -> str:
+    carrier = carrier_create(
+        merchant=merchant,
+        name="Fast Courier",
+        tracking_url_pattern="https://fastcourier.example/t/{tracking}",
+        by=_owner(),
+    )
+    return f"/settings/carriers/{carrier.pk}/"
+
+
 def _customer(merchant: Merchant) -> str:
     order = Order.objects.filter(merchant=merchant).order_by("pk").first()
     return f"/customers/?email={quote(order.email)}"
@@ -143,6 +154,8 @@ STAFF_SCREENS: list[Path] = [
     "/settings/api-tokens/",
     "/settings/webhooks/",
     _webhook_endpoint,
+    "/settings/carriers/",
+    _carrier,
     _customer,
     _lines_edit,
 ]

@@ -29,6 +29,7 @@ from lifecycle.services import saved_view_save
 from orders.models import (
     ApiToken,
     AutoOrder,
+    Carrier,
     CaseAttachment,
     Chargeback,
     ChargebackEvidence,
@@ -49,6 +50,7 @@ from orders.models import (
 )
 from orders.permissions import ROLE_PERMISSIONS
 from orders.services.api_tokens import api_token_create
+from orders.services.carriers import carrier_create
 from orders.services.cases import case_note_add
 from orders.services.chargebacks import chargeback_evidence_add
 from orders.services.deletion import order_delete
@@ -256,6 +258,15 @@ class World:
             endpoint=self.webhook_endpoint,
             message=message,
             status=EndpointDelivery.Status.FAILED,
+        )
+
+    @cached_property
+    def carrier(self) -> Carrier:
+        return carrier_create(
+            merchant=self.merchant,
+            name="Fast Courier",
+            tracking_url_pattern="https://fastcourier.example/t/{tracking}",
+            by=self.users["owner"],
         )
 
     @cached_property
@@ -581,6 +592,23 @@ POST_CASES = [
                 lambda w, u: WebhookEndpoint.objects.filter(pk=w.webhook_endpoint.pk).exists(),
             ),
         )
+    ),
+    Case(
+        "carrier-list",
+        lambda w, u: "/settings/carriers/",
+        lambda w: {"name": "Van", "tracking_url_pattern": "https://van.example/{tracking}"},
+        lambda w, u: Carrier.objects.count(),
+    ),
+    Case(
+        "carrier-detail",
+        lambda w, u: f"/settings/carriers/{w.carrier.pk}/",
+        lambda w: {"name": "Slow Courier", "tracking_url_pattern": "https://sc.example/{tracking}"},
+        lambda w, u: Carrier.objects.get(pk=w.carrier.pk).name,
+    ),
+    Case(
+        "carrier-remove",
+        lambda w, u: f"/settings/carriers/{w.carrier.pk}/remove/",
+        state=lambda w, u: Carrier.objects.filter(pk=w.carrier.pk).exists(),
     ),
     Case(
         "webhook-delivery-resend",
