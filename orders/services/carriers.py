@@ -11,8 +11,8 @@ from orders.models import Carrier, Merchant
 from orders.models.carrier import TRACKING_PLACEHOLDER
 from orders.selectors.carriers import BUILT_IN_KEYS, carrier_key, tracking_url_from_pattern
 
-NAME_MAX = Carrier._meta.get_field("name").max_length
-PATTERN_MAX = Carrier._meta.get_field("tracking_url_pattern").max_length
+NAME_MAX: int = Carrier._meta.get_field("name").max_length or 0
+PATTERN_MAX: int = Carrier._meta.get_field("tracking_url_pattern").max_length or 0
 
 
 class CarrierInvalid(InvalidInput):
