@@ -89,6 +89,7 @@ class CarrierCatalogue:
     """The carriers one merchant's shipments can name, read once and asked many times."""
 
     def __init__(self, merchant_carriers: Iterable[Carrier] = ()) -> None:
+        merchant_carriers = list(merchant_carriers)
         self.patterns = {
             key: carrier.tracking_url_pattern for key, carrier in BUILT_IN_KEYS.items()
         }
@@ -115,7 +116,7 @@ class CarrierCatalogue:
 def carrier_catalogue_get(merchant: Merchant) -> CarrierCatalogue:
     """The built-in carriers and the merchant's own. Reads `merchant.carriers`, so a caller
     that prefetched them (`prefetch_related("merchant__carriers")`) makes no query here."""
-    return CarrierCatalogue(list(merchant.carriers.all()))
+    return CarrierCatalogue(merchant.carriers.all())
 
 
 def tracking_url(*, merchant: Merchant, carrier_name: str, number: str) -> str | None:

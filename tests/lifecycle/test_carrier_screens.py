@@ -149,12 +149,15 @@ def test_the_order_page_links_tracking_numbers_of_known_carriers_only(
     assert "javascript:" not in page
 
 
-def test_mark_shipped_suggests_built_in_and_the_merchants_carriers(manager_client, merchant, owner):
+def test_mark_shipped_and_the_batch_tool_suggest_built_in_and_the_merchants_carriers(
+    manager_client, merchant, owner
+):
     carrier_create(merchant=merchant, name="Courier", tracking_url_pattern=PATTERN, by=owner)
     order = place(merchant)
 
     page = manager_client.get(f"/orders/{order.order_id}/").content.decode()
     ship_list = manager_client.get("/stages/shipping/mark-shipped/").content.decode()
+    batch = manager_client.get("/tools/batch/?operation=mark_shipped_from_list").content.decode()
 
     datalist = re.search(r'<datalist id="carriers">(.*?)</datalist>', page).group(1)
     assert re.findall(r'<option value="([^"]+)">', datalist) == [
@@ -167,3 +170,5 @@ def test_mark_shipped_suggests_built_in_and_the_merchants_carriers(manager_clien
         "Courier",
     ]
     assert '<option value="Courier">' in ship_list
+    assert '<option value="Courier">' in batch
+    assert 'list="carriers"' in batch
