@@ -143,7 +143,9 @@ class Shipment(Schema):
     method: str
     tracking_numbers: list[str]
     tracking: list[TrackingNumber] = Field(
-        description="The tracking numbers again, each with its tracking page."
+        description="The tracking numbers again, each with its tracking page. The pages are "
+        "worked out when the document is made: a carrier the merchant adds or changes later "
+        "shows in the next document, and sends no webhook of its own."
     )
     shipped_at: str | None = _time()
     # Empty for a shipment recorded before shipments named their lines: it carried them all.
