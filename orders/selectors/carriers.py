@@ -107,9 +107,11 @@ class CarrierCatalogue:
         return tracking_url_from_pattern(pattern, number) if pattern else None
 
     def tracking_links(self, shipment: Shipment) -> list[TrackingLink]:
+        # A malformed (non-list) value counts as no numbers, as it does in the exports.
+        numbers = shipment.tracking_numbers if isinstance(shipment.tracking_numbers, list) else []
         return [
             TrackingLink(number=str(number), url=self.tracking_url(shipment.carrier, str(number)))
-            for number in shipment.tracking_numbers or ()
+            for number in numbers
         ]
 
 
