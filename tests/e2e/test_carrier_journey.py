@@ -27,7 +27,7 @@ def test_the_owner_adds_a_carrier_and_its_tracking_numbers_link(page, sign_in, m
 
     page.goto(f"/orders/{order.order_id}/")
     page.get_by_text("Mark shipped…").click()
-    form = page.locator("form.popover-form").filter(has=page.get_by_label("Carrier"))
+    form = page.locator('form:has([name="mark_shipped-carrier"])')
     form.get_by_label("Carrier").fill("fast courier")
     form.get_by_label("Tracking number 1").fill("FC 123/45")
     form.get_by_role("button", name="Mark shipped").click()
