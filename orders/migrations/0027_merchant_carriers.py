@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0025_shipment_lines_and_capture_rule'),
+        ('orders', '0026_payment_refund_of'),
     ]
 
     operations = [
