@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0026_payment_refund_of'),
+        ('orders', '0028_order_line_edits'),
     ]
 
     operations = [
