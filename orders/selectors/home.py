@@ -1,14 +1,24 @@
 """Counts for the Order Management home and the navigation: one statement per call."""
 
+import hashlib
+import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import BigIntegerField, Count, Sum, Value
+from django.db.models import BigIntegerField, Count, Max, Sum, Value
 from django.utils import timezone
 
 from orders.models import Merchant, Order, StageCountDelta
 from orders.states import STAGE_SCREENS, StageScreen
+
+logger = logging.getLogger(__name__)
+
+# The counts' rows are kept this long at most: the orders within a stage's age limit change
+# with the clock alone (an order grows overdue), and a minute is finer than any limit (days).
+STAGE_COUNTS_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,51 @@ def stage_counts_for(*, merchant: Merchant) -> dict[str, int]:
     return {stage: live for stage, live, _ in _live_counts(merchant).order_by() if live}
 
 
+def _stage_count_rows_read(merchant: Merchant, now: datetime) -> list[tuple[str, int, int]]:
+    live_sql, live_params = _live_counts(merchant).order_by().query.sql_with_params()
+    within_selects, within_params = _within_limit_sql(merchant, now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([live_sql, *within_selects]), [*live_params, *within_params]
+        )
+        return [(stage, int(live), int(within)) for stage, live, within in cursor.fetchall()]
+
+
+def _stage_count_rows(merchant: Merchant, now: datetime) -> list[tuple[str, int, int]]:
+    """The (stage, live, within limit) rows, kept in the cache under the newest change to the
+    merchant's kept counts: every stage change, deletion and undelete writes a StageCountDelta
+    row (a trigger), so a new row means new counts and a new key. Counting the orders within
+    each limit reads tens of thousands of index entries at 1,000,000 orders (~7 ms on every
+    page with the navigation); the version costs one index probe. Where no triggers keep the
+    counts (SQLite) the rows are read each time."""
+    if not stage_counts_kept():
+        return _stage_count_rows_read(merchant, now)
+    # The count too: a delta committed after a newer one (ids are taken before commit) still
+    # changes the key.
+    version = StageCountDelta.objects.filter(merchant=merchant).aggregate(
+        newest=Max("pk"), rows=Count("pk")
+    )
+    limits = json.dumps(merchant.stage_age_limits, sort_keys=True).encode()
+    minute = int(now.timestamp()) // STAGE_COUNTS_CACHE_SECONDS
+    key = (
+        f"stage-counts:{merchant.pk}:{version['newest']}:{version['rows']}:{minute}:"
+        f"{hashlib.sha256(limits).hexdigest()[:16]}"
+    )
+    try:
+        kept = cache.get(key)
+    except Exception:  # the cache (Redis) unreachable: count, as without one
+        logger.warning("Stage counts: the cache is unreachable", exc_info=True)
+        return _stage_count_rows_read(merchant, now)
+    if kept is not None:
+        return [(stage, live, within) for stage, live, within in kept]
+    rows = _stage_count_rows_read(merchant, now)
+    try:
+        cache.set(key, rows, STAGE_COUNTS_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Stage counts: the cache is unreachable", exc_info=True)
+    return rows
+
+
 def order_stage_counts_get(*, merchant: Merchant, now: datetime | None = None) -> StageCounts:
     """Live (not deleted) orders per stage screen, with how many are overdue there.
 
@@ -86,16 +141,9 @@ def order_stage_counts_get(*, merchant: Merchant, now: datetime | None = None) -
     entered) index over the last few days only, however large an overdue backlog grows.
     """
     now = now or timezone.now()
-    live_sql, live_params = _live_counts(merchant).order_by().query.sql_with_params()
-    within_selects, within_params = _within_limit_sql(merchant, now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join([live_sql, *within_selects]), [*live_params, *within_params]
-        )
-        rows = cursor.fetchall()
     counts: dict[str, int] = {}
     within: dict[str, int] = {}
-    for stage, live, recent_count in rows:
+    for stage, live, recent_count in _stage_count_rows(merchant, now):
         counts[stage] = counts.get(stage, 0) + live
         within[stage] = within.get(stage, 0) + recent_count
     overdue = {

@@ -4,10 +4,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from orders.models import Order
-from orders.selectors.home import order_stage_counts_get
+from orders.selectors.home import order_stage_counts_get, stage_counts_kept
 from orders.states import STAGE_SCREENS, PaymentMethod
 from tests.factories import DECLINE_CARD, place
 
@@ -69,13 +70,16 @@ def test_tile_shows_how_many_orders_are_overdue(manager_client, merchant):
     assert 'data-overdue="shipping"' not in content
 
 
-def test_stage_counts_take_one_query(merchant, django_assert_num_queries):
+def test_stage_counts_take_one_statement(merchant, django_assert_num_queries):
+    """One statement counts every stage; where the database keeps the counts, a probe of
+    their version first (a later page with the same version reads only that)."""
     merchant.stage_age_limits = {"accounts_receivable": 3, "shipping": 2}
     merchant.save()
     place(merchant)
     ar_order(merchant)
+    cache.clear()
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2 if stage_counts_kept() else 1):
         counts = order_stage_counts_get(merchant=merchant)
 
     assert counts.total == 2

@@ -6,8 +6,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench.seed import orders_seed
@@ -101,3 +103,40 @@ def test_a_fold_beside_an_open_change_loses_nothing(needs_postgres, merchant):
 
     assert stage_counts_for(merchant=merchant) == {Stage.SHIPPING: 3, Stage.HOLD: 3}
     assert connection.vendor == "postgresql"
+
+
+def _screen_counts(merchant, **kwargs) -> dict[str, tuple[int, int]]:
+    counts = order_stage_counts_get(merchant=merchant, **kwargs)
+    return {item.screen.slug: (item.count, item.overdue) for item in counts.screens}
+
+
+def test_the_navigations_counts_are_kept_until_an_order_changes_stage(needs_postgres, merchant):
+    """The counts (with each stage's orders within its age limit) are read once, then served
+    from the cache on later pages: one query for the version, no order read. A stage change,
+    a deletion or an order growing overdue shows at once."""
+    cache.clear()
+    merchant.stage_age_limits = {Stage.ACCOUNTS_RECEIVABLE: 3}
+    merchant.save()
+    order = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
+    first = _screen_counts(merchant)
+    assert first["accounts-receivable"] == (1, 0)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _screen_counts(merchant) == first
+    assert len(queries) == 1
+    assert "orders_order" not in queries[0]["sql"]
+
+    walk(order, "hold", reason="Address check")
+    assert _screen_counts(merchant)["accounts-receivable"] == (0, 0)
+    assert _screen_counts(merchant)["hold"] == (1, 0)
+    order_delete(order=Order.objects.get(pk=order.pk), reason="Duplicate")
+    assert _screen_counts(merchant)["hold"] == (0, 0)
+
+    late = order_in_stage(merchant, Stage.ACCOUNTS_RECEIVABLE)
+    assert _screen_counts(merchant)["accounts-receivable"] == (1, 0)
+    later = timezone.now() + timedelta(days=4)
+    assert _screen_counts(merchant, now=later)["accounts-receivable"] == (1, 1)
+    merchant.stage_age_limits = {Stage.ACCOUNTS_RECEIVABLE: 400}
+    assert _screen_counts(merchant, now=later)["accounts-receivable"] == (1, 0)
+    order_delete(order=late, reason="Duplicate")
+    assert _screen_counts(merchant, now=later)["accounts-receivable"] == (0, 0)
