@@ -211,6 +211,36 @@ class RefundForm(forms.Form):
         }
 
 
+class BalanceReceivedForm(forms.Form):
+    """What arrived of the balance a line edit left owing (a check, a wire …)."""
+
+    amount = forms.DecimalField(
+        label="Amount received",
+        decimal_places=2,
+        max_digits=12,
+        error_messages={
+            "required": "Enter the amount received.",
+            "invalid": "Enter the amount received as a number, e.g. 12.50.",
+        },
+    )
+    reference = forms.CharField(
+        label="Payment reference",
+        max_length=100,
+        help_text="Check number, wire reference, money order number …",
+        error_messages={"required": "A payment reference is required."},
+    )
+    note = forms.CharField(label="Note", max_length=200, required=False)
+
+    def __init__(self, *args, owed=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owed is not None:
+            self.fields["amount"].initial = owed
+
+    def inputs(self) -> dict:
+        data = self.cleaned_data
+        return {"amount": data["amount"], "reference": data["reference"], "note": data["note"]}
+
+
 class ReplacementForm(forms.Form):
     free = forms.BooleanField(
         label="Free (no payment); otherwise the order goes to Accounts Receivable", required=False

@@ -130,6 +130,7 @@ urlpatterns = [
             ("edit/tags", views.OrderTagsEditView, "order-edit-tags"),
             ("edit/lines", views.OrderLinesEditView, "order-lines-edit"),
             ("refund", views.OrderRefundView, "order-refund"),
+            ("balance-received", views.OrderBalanceReceivedView, "order-balance-received"),
             ("replacement", views.OrderReplacementView, "order-replacement"),
             ("ship-part", views.OrderShipPartView, "order-ship-part"),
         ]

@@ -3,6 +3,7 @@
 from .actions import OrderNoteCreateView, OrderTransitionView
 from .edits import (
     OrderAddressesEditView,
+    OrderBalanceReceivedView,
     OrderCustomerEditView,
     OrderCustomFieldsEditView,
     OrderEmailResendView,
@@ -31,6 +32,7 @@ __all__ = [
     "ManyOrdersPrintView",
     "MerchantSwitchView",
     "OrderAddressesEditView",
+    "OrderBalanceReceivedView",
     "OrderBulkActionView",
     "OrderBulkFormView",
     "OrderCustomFieldsEditView",

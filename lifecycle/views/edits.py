@@ -11,6 +11,7 @@ from backoffice.common.confirmation import confirmation_page
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.forms import (
     AddressesForm,
+    BalanceReceivedForm,
     CustomerForm,
     CustomFieldsForm,
     RefundForm,
@@ -23,6 +24,7 @@ from orders.exceptions import LimitExceeded, OrderError, PaymentFailed, Transiti
 from orders.models import SubmissionOutcome
 from orders.selectors.confirmations import Confirmation, refund_confirmation
 from orders.selectors.fulfilment import line_unshipped_quantities
+from orders.services.balances import order_balance_receive
 from orders.services.edits import (
     order_addresses_edit,
     order_custom_fields_edit,
@@ -169,6 +171,19 @@ class OrderRefundView(OrderPostView):
             ),
             external=inputs.get("external", False),
         )
+
+
+class OrderBalanceReceivedView(OrderPostView):
+    """Record that the balance a line edit left owing was paid outside the gateway."""
+
+    permission = "orders.record_payment"
+    one_time = True
+
+    def build_form(self, order, data):
+        return BalanceReceivedForm(data)
+
+    def perform(self, order, form) -> str:
+        return order_balance_receive(order=order, by=self.request.user, **form.inputs()).message
 
 
 class OrderShipPartView(OrderPostView):

@@ -1,7 +1,10 @@
 """The complete order page: the base page plus its edit forms, stage panels and neighbours."""
 
+from decimal import Decimal
+
 from lifecycle.forms import (
     AddressesForm,
+    BalanceReceivedForm,
     CustomerForm,
     CustomFieldsForm,
     RefundForm,
@@ -18,7 +21,11 @@ from orders.selectors.order_page import (
     order_refundable,
     order_retry_status_get,
 )
-from orders.selectors.payments import order_balance_owed, order_payment_outcome_get
+from orders.selectors.payments import (
+    order_balance_owed,
+    order_balance_receivable,
+    order_payment_outcome_get,
+)
 from orders.services.line_edits import order_lines_edit_refusal
 from orders.services.replacement import REPLACEABLE_STAGES
 from orders.states import PaymentStatus, Stage
@@ -85,6 +92,9 @@ class OrderPageView(OrderDetailView):
             unshipped = line_unshipped_quantities(order)
             if unshipped:
                 context["ship_part_form"] = ShipPartForm(order=order, unshipped=unshipped)
+        owed = order_balance_receivable(order) if live else Decimal("0.00")
+        if owed > 0 and may_open(request, "order-balance-received", order_id):
+            context["balance_received_form"] = BalanceReceivedForm(owed=owed)
         if can_refund and order_refundable(order):
             context["refund_form"] = RefundForm(order=order)
             context["refund_captured_limit"] = order_refund_captured_limit(order)

@@ -6,6 +6,7 @@ Each transition carries its facts (label, form, preparer, moves money, danger, s
 `custom` and its permission in `permission=`; orders.fsm reads them, nothing else does.
 """
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
@@ -170,6 +171,8 @@ class OrderTransitions:
     )
     def record_payment(self, *, next_stage: str, reference: str) -> None:
         self.payment_status = PaymentStatus.PROCESSED
+        # The whole total was received: no balance a line edit left is owed any more.
+        self.balance_due = Decimal("0.00")
         self.payment_reference = reference
         self.paid_at = timezone.now()
         self._enter()
@@ -203,6 +206,7 @@ class OrderTransitions:
     )
     def confirm_clearance(self, *, next_stage: str) -> None:
         self.payment_status = PaymentStatus.PROCESSED
+        self.balance_due = Decimal("0.00")  # the debit of the whole total cleared
         self.paid_at = timezone.now()
         self._enter()
 

@@ -48,3 +48,11 @@ def balance_owed(*, order: Order, total: Decimal, balance_due: Decimal) -> Decim
 def order_balance_owed(order: Order) -> Decimal:
     """What the customer owes on the order now (the order page's balance)."""
     return balance_owed(order=order, total=order.total, balance_due=order.balance_due)
+
+
+def order_balance_receivable(order: Order) -> Decimal:
+    """The balance that can be recorded as received: balance_due on an order already paid.
+    An unpaid order owes its whole total, which its Record payment transition takes."""
+    if order.payment_status in UNPAID_STATUSES or order.deleted_at is not None:
+        return Decimal("0.00")
+    return order.balance_due

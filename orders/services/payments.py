@@ -108,6 +108,8 @@ def payment_charge_token(
     if result.approved:
         order.payment_status = PaymentStatus.AUTHORIZED if authorize else PaymentStatus.PROCESSED
         order.paid_at = timezone.now()
+        # The whole total was taken: no balance a line edit left is owed any more.
+        order.balance_due = Decimal("0.00")
     else:
         order.payment_status = PaymentStatus.DECLINED
     return PaymentOutcome.of(row)

@@ -58,7 +58,7 @@ from orders.services.line_edits import order_lines_version
 from orders.services.placement import CardMode
 from orders.services.ship_part import order_ship_part
 from orders.services.webhook_endpoints import webhook_endpoint_create
-from orders.states import Stage
+from orders.states import PaymentMethod, Stage
 from tests.factories import ItemFactory, member, place, role_permissions
 from tests.lifecycle.conftest import one_time
 from tests.lifecycle.entry_helpers import entry_data
@@ -135,6 +135,13 @@ class World:
     @cached_property
     def receivable(self) -> Order:
         return place(self.merchant, card_mode=CardMode.NO_CHARGE)
+
+    @cached_property
+    def owing(self) -> Order:
+        """Paid in cash, then a line edit left 10.00 owed."""
+        order = place(self.merchant, method=PaymentMethod.CASH, card=None)
+        Order.objects.filter(pk=order.pk).update(balance_due=Decimal("10.00"))
+        return order
 
     @cached_property
     def quote(self) -> Order:
@@ -503,6 +510,12 @@ POST_CASES = [
         lambda w, u: f"/orders/{_order(w)}/refund/",
         lambda w: {"amount": "5.00", "reason": ""},
         _order_field("order", "refunded_total"),
+    ),
+    Case(
+        "order-balance-received",
+        lambda w, u: f"/orders/{w.owing.order_id}/balance-received/",
+        lambda w: {"amount": "4.00", "reference": "CHK 1"},
+        _order_field("owing", "balance_due"),
     ),
     Case(
         "order-ship-part",
