@@ -82,6 +82,7 @@ class OrderTotals(Schema):
     total: str | None = _money()
     refunded_total: str | None = _money()
     chargeback_total: str | None = _money()
+    balance_owed: str | None = _money()  # the unpaid total, or what a line edit added
 
 
 class OrderCosts(Schema):

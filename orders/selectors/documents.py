@@ -26,6 +26,7 @@ from orders.models import (
     Shipment,
 )
 from orders.selectors.carriers import CarrierCatalogue, carrier_catalogue_get
+from orders.selectors.payments import order_balance_owed
 
 DOCUMENT_VERSION = 1
 
@@ -166,7 +167,11 @@ def order_document(order: Order) -> dict[str, Any]:
             "card_brand": order.card_brand,
             "card_last4": order.card_last4,
         },
-        "totals": {field: _money(getattr(order, field)) for field in _MONEY_FIELDS},
+        "totals": {
+            **{field: _money(getattr(order, field)) for field in _MONEY_FIELDS},
+            # What the customer still owes: the unpaid total, or what a line edit added.
+            "balance_owed": _money(order_balance_owed(order)),
+        },
         "costs": {field: _money(getattr(order, field)) for field in _COST_FIELDS},
         "hold": {
             "reason": order.hold_reason,

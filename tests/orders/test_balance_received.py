@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 
 from orders.exceptions import InvalidInput, TransitionNotPermitted
-from orders.models import GatewayLedgerEntry, Order, OrderEvent, PaymentTransaction, Role
+from orders.models import ApiScope, GatewayLedgerEntry, Order, OrderEvent, PaymentTransaction, Role
 from orders.models.webhook import OutboxMessage, WebhookTopic
+from orders.selectors.documents import order_document, order_documents_queryset
 from orders.selectors.payments import order_balance_owed
+from orders.services.api_tokens import api_token_create
 from orders.services.balances import order_balance_receive
 from orders.services.line_edits import LineChange, LinesEdit, order_lines_edit, order_lines_version
 from orders.services.placement import CardMode
@@ -173,3 +175,33 @@ def test_process_payment_on_an_unpaid_order_clears_its_balance_due(merchant, man
     assert order.payment_status == PaymentStatus.PROCESSED
     assert (order.balance_due, order_balance_owed(order)) == (D("0.00"), D("0.00"))
     assert order.transactions.get().amount == order.total
+
+
+# ---- the balance owed in the order document and the read API -----------------------------
+
+
+def test_the_document_and_the_read_api_carry_the_balance_owed(client, merchant, manager):
+    order = owing(merchant, manager)
+    unpaid = place(merchant, method=PaymentMethod.CHECK, card=None)
+    paid = place(merchant, method=PaymentMethod.CASH, card=None)
+    _, token = api_token_create(merchant=merchant, name="ERP", scopes=[ApiScope.READ_ORDERS])
+
+    def read(of: Order) -> dict:
+        response = client.get(
+            f"/api/v1/orders/{of.order_id}/", HTTP_AUTHORIZATION=f"Bearer {token}"
+        )
+        assert response.status_code == 200
+        return response.json()
+
+    def document(of: Order) -> dict:
+        return order_document(order_documents_queryset(Order.objects.filter(pk=of.pk)).get())
+
+    assert document(order)["totals"]["balance_owed"] == "40.00"
+    assert read(order)["totals"]["balance_owed"] == "40.00"
+    assert read(unpaid)["totals"]["balance_owed"] == str(unpaid.total)
+    assert read(paid)["totals"]["balance_owed"] == "0.00"
+
+    order_balance_receive(order=order, amount=D("12.34"), reference="CHK 5", by=manager)
+
+    assert document(order)["totals"]["balance_owed"] == "27.66"
+    assert read(order)["totals"]["balance_owed"] == "27.66"
