@@ -8,7 +8,7 @@ from django.views import View
 
 from backoffice.common.tenancy import MerchantRequiredMixin
 from lifecycle.line_edit_forms import LinesEditForm
-from orders.exceptions import OrderError, PaymentFailed, TransitionNotPermitted
+from orders.exceptions import OrderChanged, OrderError, PaymentFailed, TransitionNotPermitted
 from orders.models import SubmissionOutcome
 from orders.services.line_edits import (
     CHANGED_WHILE_LOOKING,
@@ -66,6 +66,7 @@ class OrderLinesEditView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
         if not form.is_valid():
             return self._render(order, form, error=form.errors_text(), status=422)
         order_url = reverse("order-detail", kwargs={"order_id": order.order_id})
+        refused: list[OrderError] = []
 
         def run() -> SubmissionOutcome:
             try:
@@ -79,13 +80,31 @@ class OrderLinesEditView(OneTimeSubmissionMixin, MerchantRequiredMixin, View):
             except TransitionNotPermitted as exc:
                 raise PermissionDenied(str(exc)) from exc
             except PaymentFailed as exc:  # the gateway refused: nothing was changed
+                refused.append(exc)
                 return outcome_warning(f"{order.order_id}: {exc}", edit_url)
             except OrderError as exc:
+                refused.append(exc)
                 return outcome_error(f"{order.order_id}: {exc}", edit_url)
             level = outcome_warning if result.payment and result.payment.mismatches else None
             return (level or outcome_success)(result.message, order_url)
 
-        return self.submission_run(run)
+        outcome = self.submission_outcome(run)
+        if not refused:  # saved, or the answer to an earlier post of this form
+            return self.submission_answer(outcome)
+        # Refused, nothing saved: the page again with what was typed and why (a fresh token).
+        self.submission_message(outcome)
+        status = 409 if isinstance(refused[0], OrderChanged) else 422
+        return self._retyped(order.order_id, request.POST, status=status)
+
+    def _retyped(self, order_id: str, posted, *, status: int):
+        """The form as the order is now, holding the values that were posted. The version is
+        the current one: the message asks to review the order before saving again."""
+        order = merchant_order_or_404(self.request, order_id)
+        current = self._form(order)
+        data = {name: current[name].value() for name in current.fields}
+        data.update((name, posted.get(name)) for name in posted if name in current.fields)
+        data["version"] = order_lines_version(order)
+        return self._render(order, self._form(order, data), status=status)
 
     def _preview(self, order):
         form = self._form(order, self.request.POST)

@@ -45,8 +45,13 @@ class OneTimeSubmissionMixin:
 
     def submission_run(self, run: Callable[[], SubmissionOutcome]) -> HttpResponse:
         """Do `run` once for this token; answer its outcome (or the first post's)."""
+        return self.submission_answer(self.submission_outcome(run))
+
+    def submission_outcome(self, run: Callable[[], SubmissionOutcome]) -> SubmissionOutcome:
+        """Do `run` once for this token; its outcome (or the first post's), for a view that
+        answers a refusal itself (the form again, as typed) instead of redirecting."""
         if not self.one_time:
-            return self.submission_answer(run())
+            return run()
         outcome, _ = submission_run_once(
             merchant=self.request.merchant,
             token=self.form_token,
@@ -54,10 +59,13 @@ class OneTimeSubmissionMixin:
             by=self.request.user,
             run=run,
         )
-        return self.submission_answer(outcome)
+        return outcome
+
+    def submission_message(self, outcome: SubmissionOutcome) -> None:
+        messages.add_message(self.request, LEVELS[str(outcome.level)], outcome.message)
 
     def submission_answer(self, outcome: SubmissionOutcome) -> HttpResponse:
-        messages.add_message(self.request, LEVELS[str(outcome.level)], outcome.message)
+        self.submission_message(outcome)
         return redirect(outcome.redirect_to)
 
 

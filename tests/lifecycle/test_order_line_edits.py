@@ -263,3 +263,91 @@ def test_the_auto_order_question_is_asked_only_for_an_auto_orders_order(manager_
         in manager_client.get(edit_url(auto_order.original_order)).content.decode()
     )
     assert "Also change future rebills" not in manager_client.get(edit_url(plain)).content.decode()
+
+
+# ---- a refused save keeps what was typed ---------------------------------------------------
+
+
+def typed(order: Order, **extra) -> dict:
+    """A quantity, a new price without its reason (refused by the save), a free-text line
+    and a shipping method: what someone typed before pressing Save."""
+    line = order.lines.get()
+    return form_data(
+        order,
+        quantity=3,
+        **{
+            f"line-{line.pk}-unit_price": "21.00",
+            "text-1-description": "Gift wrap",
+            "text-1-quantity": "2",
+            "text-1-unit_price": "1.50",
+            "shipping_method": "Courier",
+            **extra,
+        },
+    )
+
+
+def assert_shows_what_was_typed(html: str, order: Order, *, price: str = "21.00") -> None:
+    line = order.lines.get()
+    assert f'name="line-{line.pk}-quantity" value="3"' in html
+    assert f'name="line-{line.pk}-unit_price" value="{price}"' in html
+    assert 'name="text-1-description" value="Gift wrap"' in html
+    assert 'name="text-1-unit_price" value="1.50"' in html
+    assert 'name="shipping_method" value="Courier"' in html
+
+
+def test_a_refused_save_shows_the_page_again_with_what_was_typed(manager_client, merchant):
+    order = ar_order(merchant)
+    before = state(order)
+
+    response = manager_client.post(edit_url(order), typed(order))
+
+    assert response.status_code == 422
+    assert any("say why the unit price changes" in m for m in messages_of(response))
+    assert_shows_what_was_typed(response.content.decode(), order)
+    assert state(order) == before
+
+
+def test_after_a_refused_save_the_retyped_page_saves_with_a_fresh_token(manager_client, merchant):
+    order = ar_order(merchant)
+    response = manager_client.post(edit_url(order), typed(order))
+    html = response.content.decode()
+    posted = typed(order)
+    assert f'value="{posted["form_token"]}"' not in html, "a fresh token, not the used one"
+
+    again = manager_client.post(edit_url(order), typed(order, price_reason="agreed"))
+
+    assert again.status_code == 302
+    order.refresh_from_db()
+    assert order.total == D("71.00")  # 3 × 21.00 + 2 × 1.50 + 5.00 shipping
+
+
+def test_a_decline_shows_the_page_again_with_what_was_typed(manager_client, merchant):
+    order = place(merchant)
+    Order.objects.filter(pk=order.pk).update(gateway_token="tgw_0000_ok_0002")
+    before = state(order)
+
+    response = manager_client.post(edit_url(order), typed(order, price_reason="agreed"))
+
+    assert response.status_code == 422
+    assert any("Card declined" in message for message in messages_of(response))
+    assert_shows_what_was_typed(response.content.decode(), order)
+    assert state(order) == before
+
+
+def test_a_stale_save_shows_the_page_again_with_what_was_typed(manager_client, merchant):
+    order = ar_order(merchant)
+    stale = typed(order, price_reason="agreed")
+    manager_client.post(
+        edit_url(order), form_data(order, quantity=2, shipping_method="Post", price_reason="x")
+    )
+    before = state(order)
+
+    response = manager_client.post(edit_url(order), stale)
+
+    assert response.status_code == 409
+    assert any("changed while you were looking" in m for m in messages_of(response))
+    html = response.content.decode()
+    assert_shows_what_was_typed(html, order)
+    current = order_lines_version(Order.objects.get(pk=order.pk))
+    assert f'name="version" value="{current}"' in html
+    assert state(order) == before
