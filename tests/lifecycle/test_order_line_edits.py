@@ -351,3 +351,19 @@ def test_a_stale_save_shows_the_page_again_with_what_was_typed(manager_client, m
     current = order_lines_version(Order.objects.get(pk=order.pk))
     assert f'name="version" value="{current}"' in html
     assert state(order) == before
+
+
+def test_adding_a_pre_order_item_to_an_order_in_shipping_is_refused(manager_client, merchant):
+    ItemFactory(merchant=merchant, sku="SOON", price=D("30.00"), pre_order=True)
+    order = place(merchant)  # in Shipping
+    before = state(order)
+
+    response = manager_client.post(
+        edit_url(order), form_data(order, **{"add-1-sku": "SOON", "add-1-quantity": "1"})
+    )
+
+    assert response.status_code == 422
+    assert f"{order.order_id}: SOON is a pre-order item; enter it as a new order." in (
+        messages_of(response)
+    )
+    assert state(order) == before

@@ -567,3 +567,28 @@ def test_an_auto_order_line_changes_future_rebills_only_when_asked(merchant, man
     assert (rebilled.quantity, rebilled.unit_price) == (3, D("18.00"))
     event = order.events.filter(type="order_edited").latest("id")
     assert event.payload["rebills_changed"] == ["BEANS"]
+
+
+@pytest.mark.parametrize("stage", [Stage.SHIPPING, Stage.ACCOUNTS_RECEIVABLE])
+def test_a_pre_order_item_is_refused_on_an_order_that_is_not_a_pre_order(
+    merchant, manager, stage
+):
+    ItemFactory(merchant=merchant, sku="SOON", price=D("30.00"), pre_order=True)
+    order = order_in_stage(merchant, stage)
+    before = snapshot(order)
+
+    message = refused(order, LinesEdit(added=[NewLine(sku="SOON", quantity=1)]), manager)
+
+    assert message == "SOON is a pre-order item; enter it as a new order."
+    assert snapshot(order) == before
+
+
+def test_a_pre_order_item_may_be_added_to_a_pre_order(merchant, manager):
+    ItemFactory(merchant=merchant, sku="SOON", price=D("30.00"), pre_order=True)
+    order = order_in_stage(merchant, Stage.PRE_ORDER)
+
+    edit(order, LinesEdit(added=[NewLine(sku="SOON", quantity=1)]), by=manager)
+
+    order.refresh_from_db()
+    assert order.stage == Stage.PRE_ORDER
+    assert order.lines.filter(sku="SOON", pre_order=True).exists()

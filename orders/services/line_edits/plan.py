@@ -294,6 +294,10 @@ def _new_lines(
         if not description:
             raise InvalidInput("A free-text line needs a description.")
         what = new.sku or description
+        if item is not None and item.pre_order and order.stage != Stage.PRE_ORDER:
+            # A pre-order item waits for its release date; an order already on its way would
+            # either hold everything else back or ship it before it exists.
+            raise InvalidInput(f"{item.sku} is a pre-order item; enter it as a new order.")
         _check_quantity(new.quantity, what)
         price = new.unit_price if new.unit_price is not None else (item.price if item else None)
         if price is None:
