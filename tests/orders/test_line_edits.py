@@ -570,9 +570,7 @@ def test_an_auto_order_line_changes_future_rebills_only_when_asked(merchant, man
 
 
 @pytest.mark.parametrize("stage", [Stage.SHIPPING, Stage.ACCOUNTS_RECEIVABLE])
-def test_a_pre_order_item_is_refused_on_an_order_that_is_not_a_pre_order(
-    merchant, manager, stage
-):
+def test_a_pre_order_item_is_refused_on_an_order_that_is_not_a_pre_order(merchant, manager, stage):
     ItemFactory(merchant=merchant, sku="SOON", price=D("30.00"), pre_order=True)
     order = order_in_stage(merchant, stage)
     before = snapshot(order)
