@@ -52,7 +52,6 @@ from .one_time import OneTimeSubmissionMixin, outcome_error, outcome_success, ou
 MANAGE = "orders.manage_returns"
 RECEIVE = "orders.receive_returns"
 REFUND = "orders.refund_order"
-Status = Return.Status
 
 
 def merchant_return_or_404(request, pk: int) -> Return:
@@ -101,18 +100,18 @@ class ReturnDetailView(MerchantRequiredMixin, TemplateView):
         request = merchant_return_or_404(self.request, self.kwargs["pk"])
         user, merchant = self.request.user, self.request.merchant
         may_manage = user.has_perm(MANAGE, merchant)
-        live = request.order.deleted_at is None
+        steps = request.steps_open()
         context.update(
             return_request=request,
             order=request.order,
-            may_authorize=may_manage and live and request.status == Status.REQUESTED,
+            may_authorize=may_manage and "authorize" in steps,
+            may_cancel=may_manage and "cancel" in steps,
         )
-        if may_manage and live and request.status in (Status.REQUESTED, Status.AUTHORIZED):
+        if may_manage and "reject" in steps:
             context["reject_form"] = ReturnRejectForm()
-        if user.has_perm(RECEIVE, merchant) and live and request.status == Status.AUTHORIZED:
+        if user.has_perm(RECEIVE, merchant) and "receive" in steps:
             context["receive_form"] = ReturnReceiveForm(request=request)
-        may_refund = may_manage and user.has_perm(REFUND, merchant)
-        if may_refund and live and request.status == Status.RECEIVED:
+        if may_manage and user.has_perm(REFUND, merchant) and "refund" in steps:
             context["refund_form"] = ReturnRefundForm(request=request)
             context["token_form"] = OneTimeTokenForm()
         return context

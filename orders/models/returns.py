@@ -37,6 +37,15 @@ class Return(models.Model):
         OPENED = "opened", "Opened"
         DAMAGED = "damaged", "Damaged"
 
+    # Each step and the statuses it may be taken from: the services refuse any other, and the
+    # return's page offers only these.
+    STEP_FROM = {
+        "authorize": (Status.REQUESTED,),
+        "reject": (Status.REQUESTED, Status.AUTHORIZED),
+        "cancel": (Status.REQUESTED, Status.AUTHORIZED),
+        "receive": (Status.AUTHORIZED,),
+        "refund": (Status.RECEIVED,),
+    }
     # The statuses whose quantities count against what may still be returned.
     HOLDING = (Status.REQUESTED, Status.AUTHORIZED, Status.RECEIVED, Status.REFUNDED)
     OPEN = (Status.REQUESTED, Status.AUTHORIZED, Status.RECEIVED)
@@ -97,6 +106,12 @@ class Return(models.Model):
 
     def __str__(self) -> str:
         return self.rma_number or f"Return {self.pk}"
+
+    def steps_open(self) -> frozenset[str]:
+        """The steps this return may take now: none once its order is deleted."""
+        if self.order.deleted_at is not None:
+            return frozenset()
+        return frozenset(step for step, sources in self.STEP_FROM.items() if self.status in sources)
 
     @property
     def label(self) -> str:

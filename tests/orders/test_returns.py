@@ -536,3 +536,17 @@ def test_the_timeline_tells_each_step_in_a_sentence(order, manager):
         f"{rma} received (opened)",
         f"{rma} refunded 36.00 (restocking fee 4.00)",
     ]
+
+
+def test_each_status_opens_only_its_steps_and_a_deleted_order_none(order, manager):
+    """The steps the return's page offers are the ones its services accept (Return.STEP_FROM)."""
+    assert opened(order, 1).steps_open() == {"authorize", "reject", "cancel"}
+    second = shipped_order(order.merchant)
+    assert authorized(second, 1).steps_open() == {"reject", "cancel", "receive"}
+    third = shipped_order(order.merchant)
+    request = received(third, 1)
+    assert request.steps_open() == {"refund"}
+
+    order_delete(order=third, reason="duplicate", by=manager)
+    request.refresh_from_db()
+    assert request.steps_open() == frozenset()

@@ -141,8 +141,8 @@ def _locked_return(request: Return | int) -> tuple[Order, Return]:
     return order, Return.objects.prefetch_related("lines__order_line").get(pk=pk)
 
 
-def _expect(request: Return, allowed: tuple[str, ...], doing: str) -> None:
-    if request.status not in allowed:
+def _expect(request: Return, doing: str) -> None:
+    if request.status not in Return.STEP_FROM[doing]:
         raise TransitionNotAvailable(
             f"{request.label} is {request.get_status_display().lower()}: cannot {doing} it."
         )
@@ -165,7 +165,7 @@ def return_authorize(*, request: Return | int, by: Actor = None, via: str = "") 
     with transaction.atomic():
         order, request = _locked_return(request)
         _require(by, MANAGE, order, "authorize returns")
-        _expect(request, (Status.REQUESTED,), "authorize")
+        _expect(request, "authorize")
         numbered = order.returns.exclude(rma_number="").count()
         request.rma_number = f"RMA-{order.order_id}-{numbered + 1}"
         request.status = Status.AUTHORIZED
@@ -182,7 +182,7 @@ def return_reject(*, request: Return | int, why: str, by: Actor = None, via: str
         order, request = _locked_return(request)
         _require(by, MANAGE, order, "reject returns")
         why = _text(why, "why the return is rejected", required=True)
-        _expect(request, (Status.REQUESTED, Status.AUTHORIZED), "reject")
+        _expect(request, "reject")
         request.status, request.rejection_reason = Status.REJECTED, why
         request.closed_at, request.closed_by = timezone.now(), _user(by)
         request.save()
@@ -195,7 +195,7 @@ def return_cancel(*, request: Return | int, by: Actor = None, via: str = "") -> 
     with transaction.atomic():
         order, request = _locked_return(request)
         _require(by, MANAGE, order, "cancel returns")
-        _expect(request, (Status.REQUESTED, Status.AUTHORIZED), "cancel")
+        _expect(request, "cancel")
         request.status = Status.CANCELLED
         request.closed_at, request.closed_by = timezone.now(), _user(by)
         request.save()
@@ -216,7 +216,7 @@ def return_receive(
     with transaction.atomic():
         order, request = _locked_return(request)
         _require(by, RECEIVE, order, "record returns received")
-        _expect(request, (Status.AUTHORIZED,), "receive")
+        _expect(request, "receive")
         if condition not in Return.Condition.values:
             raise InvalidInput("Choose the condition the items came back in.")
         quantities = _quantities(received, allow_zero=True)

@@ -120,7 +120,7 @@ def return_refund(
     with transaction.atomic():
         order, request = _locked_return(request)
         _require(by, MANAGE, order, "refund returns")
-        _expect(request, (Status.RECEIVED,), "refund")
+        _expect(request, "refund")
         plan = return_refund_plan(
             order=order,
             request=request,
