@@ -51,6 +51,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Answered from the table itself, not from the groups synced from it: one query fewer on
+# every request, and a group edited by hand in the admin cannot grant what the table does not.
+PERMISSIONS_BY_ROLE: dict[str, frozenset[str]] = {
+    role: frozenset(f"orders.{codename}" for codename in codenames)
+    for role, codenames in ROLE_PERMISSIONS.items()
+}
+
+
 def role_groups_sync() -> None:
     """Create or update one group per role with exactly that role's permissions."""
     for role, codenames in ROLE_PERMISSIONS.items():
@@ -79,18 +87,9 @@ class MerchantRoleBackend(BaseBackend):
     def _permissions_by_merchant(self, user_obj) -> dict[int, frozenset[str]]:
         cached = getattr(user_obj, "_merchant_role_perms", None)
         if cached is None:
-            group_names = {Role(role).label: role for role in Role.values}
-            perms_by_role: dict[str, set[str]] = {role: set() for role in Role.values}
-            rows = Permission.objects.filter(group__name__in=group_names).values_list(
-                "group__name", "content_type__app_label", "codename"
+            memberships = Membership.objects.filter(user=user_obj).values_list(
+                "merchant_id", "role"
             )
-            for group_name, app_label, codename in rows:
-                perms_by_role[group_names[group_name]].add(f"{app_label}.{codename}")
-            cached = {
-                merchant_id: frozenset(perms_by_role[role])
-                for merchant_id, role in Membership.objects.filter(user=user_obj).values_list(
-                    "merchant_id", "role"
-                )
-            }
+            cached = {merchant_id: PERMISSIONS_BY_ROLE[role] for merchant_id, role in memberships}
             user_obj._merchant_role_perms = cached
         return cached

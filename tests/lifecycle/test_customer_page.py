@@ -95,19 +95,22 @@ def test_a_shipping_clerk_reads_the_customer_page_without_its_money(client, merc
 
 
 @pytest.mark.usefixtures("needs_postgres")
-def test_linked_orders_and_the_customer_are_found_by_index(merchant, django_assert_num_queries):
+def test_linked_orders_and_the_customer_are_found_by_index(merchant):
+    """The linked orders are asked by the expression the (merchant, lower(email)) index keeps.
+    (Which index the planner picks on a table of two rows is a tie, so the plan is read at
+    scale by bench/search.py, not here.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     order = place(merchant, email="Ann@Example.com")
     place(merchant, email="ann@example.com")
-    from django.db import connection
-
-    linked = order_linked_list(order=Order.objects.get(pk=order.pk))
-    assert [item.matches[0] for item in linked] == ["email"]
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM orders_order WHERE merchant_id = %s AND lower(email) = %s",
-            [merchant.pk, "ann@example.com"],
-        )
-        plan = " ".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET enable_seqscan = on")
-    assert "order_email_lower_idx" in plan
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'order_email_lower_idx'")
+        (definition,) = cursor.fetchone()
+
+    with CaptureQueriesContext(connection) as queries:
+        linked = order_linked_list(order=Order.objects.get(pk=order.pk))
+
+    assert [item.matches[0] for item in linked] == ["email"]
+    assert "(merchant_id, lower((email)::text))" in definition
+    assert any('LOWER("orders_order"."email") = ' in query["sql"] for query in queries)

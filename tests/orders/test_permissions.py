@@ -1,9 +1,12 @@
 """Roles and their permissions per merchant, as the transitions and buttons see them."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from orders.exceptions import TransitionNotPermitted
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Role
 from orders.permissions import ORDER_ACTIONS, ROLE_PERMISSIONS
 from orders.services.transitions import order_transition, order_transitions_for_user
 from orders.states import Stage
@@ -202,3 +205,24 @@ def test_each_role_holds_exactly_its_row_of_the_permission_table(merchant, role)
     held = {f"orders.{c}" for c in codenames if user.has_perm(f"orders.{c}", merchant)}
 
     assert held == role_permissions(role)
+
+
+def test_a_role_group_edited_by_hand_grants_nothing_the_table_does_not(merchant):
+    """The groups are a copy for the admin to show; the table alone decides."""
+    clerk = member(merchant, "shipping")
+    group = Group.objects.get(name=Role.SHIPPING_CLERK.label)
+    group.permissions.add(Permission.objects.get(codename="refund_order"))
+
+    assert not clerk.has_perm("orders.refund_order", merchant)
+    assert clerk.has_perm("orders.ship_order", merchant)
+
+
+def test_a_members_permissions_are_read_in_one_query_per_request(merchant):
+    owner = member(merchant, "owner")
+    user = type(owner).objects.get(pk=owner.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        for codename, _ in Order._meta.permissions:
+            user.has_perm(f"orders.{codename}", merchant)
+
+    assert len(queries) == 1
