@@ -49,7 +49,11 @@ from orders.selectors.lists import (
     order_list_for_screen,
     sort_parse,
 )
-from orders.selectors.search import order_search_first_q, search_term_clean
+from orders.selectors.search import (
+    order_search_count_probes,
+    order_search_first_q,
+    search_term_clean,
+)
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations.base import Operation
@@ -182,9 +186,14 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
                 if self.screen.slug is None:
                     return ListCount(counts.total)
                 return ListCount(counts.for_slug(self.screen.slug).count)
-        searched = bool(self.filterset.form.is_valid() and self.filterset.form.cleaned_data["q"])
-        limit = SEARCH_EXACT_COUNT_LIMIT if searched else EXACT_COUNT_LIMIT
-        return order_count_get(self.object_list, limit=limit)
+        term = self.filterset.form.cleaned_data["q"] if self.filterset.form.is_valid() else ""
+        if not term:
+            return order_count_get(self.object_list, limit=EXACT_COUNT_LIMIT)
+        return order_count_get(
+            self.object_list,
+            limit=SEARCH_EXACT_COUNT_LIMIT,
+            probes=order_search_count_probes(term),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

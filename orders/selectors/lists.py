@@ -213,11 +213,28 @@ class ListCount:
     estimated: bool = False
 
 
-def order_count_get(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> ListCount:
-    """Exact up to `limit` (a count that stops there); above it, PostgreSQL's estimate."""
-    exact = queryset.order_by().values("pk")[: limit + 1].count()
+def order_count_get(
+    queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT, probes: Iterable[Q] = ()
+) -> ListCount:
+    """Exact up to `limit` (a count that stops there); above it, PostgreSQL's estimate.
+
+    `probes` are conditions that each select part of the queryset by one index, cheaper to
+    count to the limit than the whole (orders.selectors.search.order_search_count_probes): a
+    part past the limit puts the whole past it without counting the whole."""
+    for probe in probes:
+        if _bounded_count(queryset.filter(probe), limit) > limit:
+            return _estimated_count(queryset, limit)
+    exact = _bounded_count(queryset, limit)
     if exact <= limit:
         return ListCount(exact)
+    return _estimated_count(queryset, limit)
+
+
+def _bounded_count(queryset: QuerySet, limit: int) -> int:
+    return queryset.order_by().values("pk")[: limit + 1].count()
+
+
+def _estimated_count(queryset: QuerySet, limit: int) -> ListCount:
     if connections[queryset.db].vendor != "postgresql":
         return ListCount(queryset.order_by().count())
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from lifecycle.models import SavedView
 from orders.models import Order
-from orders.selectors.lists import order_count_get, order_list_for_screen
+from orders.selectors.lists import ListCount, order_count_get, order_list_for_screen
+from orders.selectors.search import order_search, order_search_count_probes
 from orders.states import STAGE_SCREENS, Stage
 from tests.factories import DECLINE_CARD, member, place
 from tests.orders.builders import order_in_stage
@@ -275,6 +276,29 @@ def test_count_is_exact_below_the_limit_and_estimated_above_on_postgres(merchant
     assert above.estimated == (connection.vendor == "postgresql")
     if connection.vendor != "postgresql":
         assert above.value == 4
+
+
+@pytest.mark.usefixtures("needs_postgres")
+def test_a_searched_count_past_the_limit_in_one_part_counts_only_that_part(merchant):
+    """A postal code's start finds orders by their billing or their shipping code: counting
+    the whole builds a bitmap of every match before its LIMIT, counting the billing part alone
+    reads its index up to the limit."""
+    for _ in range(4):
+        place(merchant)  # billed and shipped to 12345
+    queryset = order_search(order_list_for_screen(merchant=merchant), "123")
+    whole = str(queryset.query)
+
+    with CaptureQueriesContext(connection) as queries:
+        count = order_count_get(queryset, limit=2, probes=order_search_count_probes("123"))
+
+    assert count.estimated
+    assert count.value >= 3
+    counted = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    assert len(counted) == 1
+    assert counted[0].count("billing_postal_code") > whole.count("billing_postal_code")
+    assert order_count_get(queryset, limit=10, probes=order_search_count_probes("123")) == (
+        ListCount(4)
+    )
 
 
 def test_summary_shows_how_many_match(manager_client, merchant):
