@@ -325,3 +325,22 @@ def test_search_behaviour_holds_on_sqlite(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+@pytest.mark.usefixtures("needs_postgres")
+def test_an_ip_shared_by_many_orders_reads_the_first_page_in_order_from_its_index(merchant):
+    """A page of an IP's orders comes from the (merchant, IP, order number) index in the
+    list's order: no sort of every order having the IP."""
+    pks = orders_seed(merchant=merchant, count=3_000)
+    Order.objects.filter(pk__in=pks[::3]).update(ip_address="198.51.100.7")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+    queryset = Order.objects.live().for_merchant(merchant)
+    filterset = order_filterset(data={"q": "198.51.100.7"}, queryset=queryset, merchant=merchant)
+    page = filterset.qs.order_by("-order_number")[:51]
+
+    plan = page.explain()
+
+    assert len(page) == 51
+    assert "order_ip_number_idx" in plan
+    assert "Sort" not in plan
