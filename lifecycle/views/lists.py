@@ -180,6 +180,8 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
         return self._columns
 
     def count(self) -> ListCount:
+        if self.page.newer is None and self.page.older is None:
+            return ListCount(len(self.page.rows))  # the only page: every match is on it
         if not self.filterset.is_filtered:
             counts = stage_counts_for_request(self.request)
             if counts is not None:

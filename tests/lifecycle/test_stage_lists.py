@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.seed import orders_seed
 from lifecycle.models import SavedView
 from orders.models import Order
 from orders.selectors.lists import ListCount, order_count_get, order_list_for_screen
@@ -308,6 +309,50 @@ def test_summary_shows_how_many_match(manager_client, merchant):
     body = manager_client.get("/orders/", {"q": "x@example.com"}).content.decode()
 
     assert re.search(r'id="list-count">1</span> order match', body)
+
+
+def orders_queries(queries) -> list[str]:
+    return [query["sql"] for query in queries if '"orders_order"' in query["sql"]]
+
+
+def test_a_search_whose_matches_fit_on_one_page_is_counted_from_the_page(manager_client, merchant):
+    for _ in range(3):
+        place(merchant, email="x@example.com")
+    place(merchant)
+
+    with CaptureQueriesContext(connection) as queries:
+        body = manager_client.get("/orders/", {"q": "x@example.com"}).content.decode()
+
+    assert re.search(r'id="list-count">3</span> orders match', body)
+    counting = ("SELECT COUNT", "EXPLAIN")
+    assert not [sql for sql in orders_queries(queries) if sql.startswith(counting)]
+
+
+def test_a_search_past_a_page_is_still_counted(manager_client, merchant):
+    orders_seed(merchant=merchant, count=12)
+
+    first = manager_client.get("/orders/", {"q": "bulk", "per_page": 10})
+    second = manager_client.get("/orders/" + link(first, "next"))
+
+    assert re.search(r'id="list-count">12</span> orders match', first.content.decode())
+    assert re.search(r'id="list-count">12</span> orders match', second.content.decode())
+
+
+@pytest.mark.usefixtures("needs_postgres")
+def test_an_estimate_far_past_the_limit_is_shown_without_counting(merchant):
+    orders_seed(merchant=merchant, count=40)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+    queryset = order_list_for_screen(merchant=merchant).filter(total__gte=0)
+
+    with CaptureQueriesContext(connection) as queries:
+        far = order_count_get(queryset, limit=3)  # an estimate of ~40 is 10 times the limit
+    near = order_count_get(queryset, limit=50)
+
+    assert far.estimated
+    assert far.value >= 30
+    assert not [sql for sql in orders_queries(queries) if sql.startswith("SELECT COUNT")]
+    assert near == ListCount(40)
 
 
 def test_find_box_falls_back_to_the_search_list(manager_client, merchant):
