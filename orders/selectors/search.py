@@ -312,8 +312,8 @@ def order_search_count_probes(term: str) -> list[Q]:
     the count can stop there (orders.selectors.lists.order_count_get). Counting the whole
     alternative first builds the bitmap of every order it finds, LIMIT or not: 132,048 orders
     for the start of a common postal code at 1,136,000 (docs/benchmarks.md)."""
-    term = _keyed_term(term)
-    return _postal_conditions(term) if term else []
+    keyed = _keyed_term(term)
+    return _postal_conditions(keyed) if keyed else []
 
 
 def order_search_first_q(term: str) -> Q | None:
