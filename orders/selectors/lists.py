@@ -69,8 +69,10 @@ EXACT_COUNT_LIMIT = 10_000
 # For a text search, lower: counting 10,000 trigram matches (each rechecked against its row)
 # costs about 70 ms at 1,000,000 orders, counting 1,000 about 7 ms (docs/benchmarks.md).
 SEARCH_EXACT_COUNT_LIMIT = 1_000
-# An estimate this many times the limit is shown without counting to the limit first: the
-# planner is not that far off but where a filter and a term are strongly anti-correlated.
+# An estimate this many times the limit is shown without counting to the limit first. A text
+# search's estimate is the share of a 1,000-value sample of the documents that matches: at
+# 1,000,000 orders, 10,000 is about 9 of them, which a term in fewer than 1,000 orders (one
+# expected) all but never reaches by chance; 2,000 (two) it often would.
 ESTIMATE_TRUSTED_FACTOR = 10
 
 

@@ -21,9 +21,9 @@ tests the rows it hands back for the whole email: the domain's trigrams are in m
 
 On PostgreSQL every alternative reads an index (trigram GIN on the document and the digits,
 the unique (merchant, order number), the SKU btree, a jsonb GIN on tracking numbers, the
-postal code and IP btrees of migration 0021), so the planner combines them with a BitmapOr;
-the orders of a SKU or tracking number are read first and join it as a list of ids (as a
-subquery when there are thousands), which an index can serve, where EXISTS could not.
+postal code btrees of migration 0023, the IP's of 0030), so the planner combines them with a
+BitmapOr; the orders of a SKU or tracking number are read first and join it as a list of ids
+(as a subquery when there are thousands), which an index can serve, where EXISTS could not.
 """
 
 import ipaddress
@@ -199,7 +199,7 @@ def _wildcard_q(term: str) -> Q:
 
 def _postal_conditions(term: str) -> list[Q]:
     """The orders whose billing, then shipping, postal code starts with the term, spaces
-    aside; each read from its (merchant, postal key) btree of migration 0021."""
+    aside; each read from its (merchant, postal key) btree of migration 0023."""
     if len(term.split()) > 2:
         return []
     key = "".join(term.split()).upper()
