@@ -45,7 +45,9 @@ from orders.selectors.lists import (
     SEARCH_EXACT_COUNT_LIMIT,
     ListCount,
     keyset_page,
+    keyset_page_counted,
     order_count_get,
+    order_estimate,
     order_list_for_screen,
     sort_parse,
 )
@@ -122,15 +124,32 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
     def get_table_data(self):
         params = self.request.GET
         self.sort = sort_parse(params.get("sort"))
-        self.page = keyset_page(
-            self.object_list,
-            sort=self.sort,
-            after=params.get("after"),
-            before=params.get("before"),
-            size=page_size_parse(params.get("per_page")),
-            first=order_search_first_q(params.get("q", "")),
-        )
+        self.counted: ListCount | None = None
+        cursors = {"after": params.get("after"), "before": params.get("before")}
+        size = page_size_parse(params.get("per_page"))
+        first = order_search_first_q(params.get("q", ""))
+        # PostgreSQL's estimate, read once for a search with no exact match to rank first:
+        # whether to read the page and its count together, then the count itself.
+        self.estimate: int | None = None
+        if first is None and self.search_term():
+            self.estimate = order_estimate(self.object_list)
+        if self.estimate is not None:
+            found = keyset_page_counted(
+                self.object_list,
+                sort=self.sort,
+                **cursors,
+                size=size,
+                limit=SEARCH_EXACT_COUNT_LIMIT,
+                estimate=self.estimate,
+            )
+            if found is not None:
+                self.page, self.counted = found
+                return self.page.rows
+        self.page = keyset_page(self.object_list, sort=self.sort, **cursors, size=size, first=first)
         return self.page.rows
+
+    def search_term(self) -> str:
+        return self.filterset.form.cleaned_data["q"] if self.filterset.form.is_valid() else ""
 
     def get_table_kwargs(self):
         return {
@@ -180,6 +199,8 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
         return self._columns
 
     def count(self) -> ListCount:
+        if self.counted is not None:
+            return self.counted
         if self.page.newer is None and self.page.older is None:
             return ListCount(len(self.page.rows))  # the only page: every match is on it
         if not self.filterset.is_filtered:
@@ -188,13 +209,14 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
                 if self.screen.slug is None:
                     return ListCount(counts.total)
                 return ListCount(counts.for_slug(self.screen.slug).count)
-        term = self.filterset.form.cleaned_data["q"] if self.filterset.form.is_valid() else ""
+        term = self.search_term()
         if not term:
             return order_count_get(self.object_list, limit=EXACT_COUNT_LIMIT)
         return order_count_get(
             self.object_list,
             limit=SEARCH_EXACT_COUNT_LIMIT,
             probes=order_search_count_probes(term),
+            estimate=self.estimate,
         )
 
     def get_context_data(self, **kwargs):

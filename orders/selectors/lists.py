@@ -209,6 +209,48 @@ def _keyset_page(
     )
 
 
+def keyset_page_counted(
+    queryset: QuerySet,
+    *,
+    sort: Sort,
+    after: str | None,
+    before: str | None,
+    size: int,
+    limit: int,
+    estimate: int | None,
+) -> tuple[KeysetPage, "ListCount"] | None:
+    """The page of `keyset_page` and the exact count from one read of every match's order
+    number, for the order-number sort when PostgreSQL expects no more than `limit` matches:
+    the page's own query and the count would each read them all (a search of 51 to 1,000
+    matches; 10 ms of 30 for a full name at 1,136,000 orders). None otherwise, and when more
+    than `limit` are found after all."""
+    if sort.field != "order_number" or estimate is None or estimate > limit:
+        return None
+    numbers = list(queryset.order_by().values_list("order_number", flat=True)[: limit + 1])
+    if len(numbers) > limit:
+        return None
+    numbers.sort(reverse=sort.descending)
+
+    def past(number: int, edge: int) -> bool:  # later in the list than the edge
+        return number < edge if sort.descending else number > edge
+
+    before_edge = _cursor_parse(before, sort)
+    if before_edge is not None:
+        earlier = [n for n in numbers if past(before_edge[1], n)]
+        shown, more_newer, more_older = earlier[-size:], len(earlier) > size, True
+    else:
+        after_edge = _cursor_parse(after, sort)
+        later = [n for n in numbers if after_edge is None or past(n, after_edge[1])]
+        shown, more_newer, more_older = later[:size], after_edge is not None, len(later) > size
+    rows = list(queryset.filter(order_number__in=shown).order_by(*sort.ordering()))
+    page = KeysetPage(
+        rows=rows,
+        newer=cursor_for(rows[0], sort) if rows and more_newer else None,
+        older=cursor_for(rows[-1], sort) if rows and more_older else None,
+    )
+    return page, ListCount(len(numbers))
+
+
 # ---- counts ---------------------------------------------------------------------------------
 
 
@@ -219,7 +261,11 @@ class ListCount:
 
 
 def order_count_get(
-    queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT, probes: Iterable[Q] = ()
+    queryset: QuerySet,
+    *,
+    limit: int = EXACT_COUNT_LIMIT,
+    probes: Iterable[Q] = (),
+    estimate: int | None = None,
 ) -> ListCount:
     """Exact up to `limit` (a count that stops there); above it, PostgreSQL's estimate.
 
@@ -229,8 +275,10 @@ def order_count_get(
 
     `probes` are conditions that each select part of the queryset by one index, cheaper to
     count to the limit than the whole (orders.selectors.search.order_search_count_probes): a
-    part past the limit puts the whole past it without counting the whole."""
-    estimate = _estimate(queryset)
+    part past the limit puts the whole past it without counting the whole. `estimate` is
+    order_estimate's, when the caller has it already."""
+    if estimate is None:
+        estimate = order_estimate(queryset)
     if estimate is not None and estimate >= limit * ESTIMATE_TRUSTED_FACTOR:
         return ListCount(estimate, estimated=True)
     for probe in probes:
@@ -246,8 +294,8 @@ def _bounded_count(queryset: QuerySet, limit: int) -> int:
     return queryset.order_by().values("pk")[: limit + 1].count()
 
 
-def _estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of the queryset's rows (planning only, ~1 ms); None elsewhere."""
+def order_estimate(queryset: QuerySet) -> int | None:
+    """PostgreSQL's estimate of the queryset's rows (planning only, ~1 ms); None off PostgreSQL."""
     if connections[queryset.db].vendor != "postgresql":
         return None
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
