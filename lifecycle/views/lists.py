@@ -43,6 +43,7 @@ from orders.selectors.list_columns import order_receivable_facts
 from orders.selectors.lists import (
     EXACT_COUNT_LIMIT,
     SEARCH_EXACT_COUNT_LIMIT,
+    SEARCH_READ_WHOLE_LIMIT,
     ListCount,
     keyset_page,
     keyset_page_counted,
@@ -139,7 +140,7 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
                 sort=self.sort,
                 **cursors,
                 size=size,
-                limit=SEARCH_EXACT_COUNT_LIMIT,
+                limit=SEARCH_READ_WHOLE_LIMIT,
                 estimate=self.estimate,
             )
             if found is not None:

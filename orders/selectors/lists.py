@@ -69,6 +69,10 @@ EXACT_COUNT_LIMIT = 10_000
 # For a text search, lower: counting 10,000 trigram matches (each rechecked against its row)
 # costs about 70 ms at 1,000,000 orders, counting 1,000 about 7 ms (docs/benchmarks.md).
 SEARCH_EXACT_COUNT_LIMIT = 1_000
+# A search PostgreSQL expects to find no more orders than this has all their order numbers
+# read at once, giving its page and its exact count (keyset_page_counted): reading 2,000
+# numbers costs less than walking the list for a page and then counting to 1,000.
+SEARCH_READ_WHOLE_LIMIT = 3_000
 # An estimate this many times the limit is shown without counting to the limit first. A text
 # search's estimate is the share of a 1,000-value sample of the documents that matches: at
 # 1,000,000 orders, 10,000 is about 9 of them, which a term in fewer than 1,000 orders (one
@@ -220,10 +224,10 @@ def keyset_page_counted(
     estimate: int | None,
 ) -> tuple[KeysetPage, "ListCount"] | None:
     """The page of `keyset_page` and the exact count from one read of every match's order
-    number, for the order-number sort when PostgreSQL expects no more than `limit` matches:
-    the page's own query and the count would each read them all (a search of 51 to 1,000
-    matches; 10 ms of 30 for a full name at 1,136,000 orders). None otherwise, and when more
-    than `limit` are found after all."""
+    number, for the order-number sort when PostgreSQL expects no more than `limit` matches
+    (SEARCH_READ_WHOLE_LIMIT): the page's own query and the count would each read them (a
+    full name at 1,136,000 orders: 32 -> 24-28 ms). None otherwise, and when more than
+    `limit` are found after all."""
     if sort.field != "order_number" or estimate is None or estimate > limit:
         return None
     numbers = list(queryset.order_by().values_list("order_number", flat=True)[: limit + 1])

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.seed import orders_seed
 from orders.models import Order
+from orders.selectors.lists import SEARCH_READ_WHOLE_LIMIT
 from tests.factories import place
 
 from .lists import link, listed_ids
@@ -102,12 +103,27 @@ def test_search_list_query_count_is_bounded(manager_client, orders, django_asser
     assert Order.objects.count() == 12
 
 
-def test_a_search_matching_over_a_thousand_orders_shows_an_estimate(
+def test_a_search_of_a_few_thousand_orders_is_counted_from_their_numbers(
     needs_postgres, manager_client, merchant
 ):
     orders_seed(merchant=merchant, count=1005)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
 
-    body = manager_client.get("/orders/", {"q": "bulk"}).content.decode()
+    response = manager_client.get("/orders/", {"q": "bulk"})
 
-    assert re.search(r'id="list-count">about [\d,]+</span>', body)
-    assert len(listed_ids(manager_client.get("/orders/", {"q": "bulk"}))) == 50
+    assert re.search(r'id="list-count">1,005</span>', response.content.decode())
+    assert len(listed_ids(response)) == 50
+
+
+def test_a_search_expected_past_the_numbers_read_whole_shows_an_estimate(
+    needs_postgres, manager_client, merchant
+):
+    orders_seed(merchant=merchant, count=SEARCH_READ_WHOLE_LIMIT + 50)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_order")
+
+    response = manager_client.get("/orders/", {"q": "bulk"})
+
+    assert re.search(r'id="list-count">about [\d,]+</span>', response.content.decode())
+    assert len(listed_ids(response)) == 50
