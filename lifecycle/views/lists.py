@@ -41,22 +41,13 @@ from orders.selectors.confirmations import selection_confirmation
 from orders.selectors.customer_profile import customer_email_for_term
 from orders.selectors.list_columns import order_receivable_facts
 from orders.selectors.lists import (
-    EXACT_COUNT_LIMIT,
-    SEARCH_EXACT_COUNT_LIMIT,
-    SEARCH_READ_WHOLE_LIMIT,
     ListCount,
-    keyset_page,
-    keyset_page_counted,
-    order_count_get,
-    order_estimate,
+    order_list_count,
     order_list_for_screen,
+    order_list_read,
     sort_parse,
 )
-from orders.selectors.search import (
-    order_search_count_probes,
-    order_search_first_q,
-    search_term_clean,
-)
+from orders.selectors.search import search_term_clean
 from orders.selectors.selection import OrderSelection, SelectionKind, order_selection_resolve
 from tools.jobs import job_started_text
 from tools.operations.base import Operation
@@ -125,28 +116,15 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
     def get_table_data(self):
         params = self.request.GET
         self.sort = sort_parse(params.get("sort"))
-        self.counted: ListCount | None = None
-        cursors = {"after": params.get("after"), "before": params.get("before")}
-        size = page_size_parse(params.get("per_page"))
-        first = order_search_first_q(params.get("q", ""))
-        # PostgreSQL's estimate, read once for a search with no exact match to rank first:
-        # whether to read the page and its count together, then the count itself.
-        self.estimate: int | None = None
-        if first is None and self.search_term():
-            self.estimate = order_estimate(self.object_list)
-        if self.estimate is not None:
-            found = keyset_page_counted(
-                self.object_list,
-                sort=self.sort,
-                **cursors,
-                size=size,
-                limit=SEARCH_READ_WHOLE_LIMIT,
-                estimate=self.estimate,
-            )
-            if found is not None:
-                self.page, self.counted = found
-                return self.page.rows
-        self.page = keyset_page(self.object_list, sort=self.sort, **cursors, size=size, first=first)
+        self.read = order_list_read(
+            self.object_list,
+            term=self.search_term(),
+            sort=self.sort,
+            after=params.get("after"),
+            before=params.get("before"),
+            size=page_size_parse(params.get("per_page")),
+        )
+        self.page = self.read.page
         return self.page.rows
 
     def search_term(self) -> str:
@@ -200,25 +178,13 @@ class OrderListView(MerchantRequiredMixin, SingleTableMixin, FilterView):
         return self._columns
 
     def count(self) -> ListCount:
-        if self.counted is not None:
-            return self.counted
-        if self.page.newer is None and self.page.older is None:
-            return ListCount(len(self.page.rows))  # the only page: every match is on it
-        if not self.filterset.is_filtered:
+        if self.read.count is None and not self.filterset.is_filtered:
             counts = stage_counts_for_request(self.request)
             if counts is not None:
                 if self.screen.slug is None:
                     return ListCount(counts.total)
                 return ListCount(counts.for_slug(self.screen.slug).count)
-        term = self.search_term()
-        if not term:
-            return order_count_get(self.object_list, limit=EXACT_COUNT_LIMIT)
-        return order_count_get(
-            self.object_list,
-            limit=SEARCH_EXACT_COUNT_LIMIT,
-            probes=order_search_count_probes(term),
-            estimate=self.estimate,
-        )
+        return order_list_count(self.object_list, term=self.search_term(), read=self.read)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

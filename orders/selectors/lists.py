@@ -16,6 +16,7 @@ from django.db import connections
 from django.db.models import Q, QuerySet
 
 from orders.models import Merchant, Order
+from orders.selectors.search import order_search_count_probes, order_search_first_q
 
 # Every column of every list screen reads only these fields (rejected_by: one join).
 LIST_FIELDS = (
@@ -310,3 +311,60 @@ def _estimated_count(queryset: QuerySet, limit: int, estimate: int | None) -> Li
     if estimate is None:
         return ListCount(queryset.order_by().count())
     return ListCount(max(estimate, limit + 1), estimated=True)
+
+
+# ---- a list screen's read -------------------------------------------------------------------
+
+
+@dataclass
+class ListRead:
+    page: KeysetPage
+    count: ListCount | None  # known from the page's own read, else None
+    estimate: int | None  # PostgreSQL's, when a search asked it
+
+
+def order_list_read(
+    queryset: QuerySet,
+    *,
+    term: str,
+    sort: Sort,
+    after: str | None,
+    before: str | None,
+    size: int,
+) -> ListRead:
+    """A list's page, and its count when the read gave it. A search with no exact order ID
+    or email to rank first asks PostgreSQL's estimate once: whether to read the page and its
+    count together (keyset_page_counted), then for the count (order_list_count)."""
+    first = order_search_first_q(term)
+    estimate = order_estimate(queryset) if term and first is None else None
+    if estimate is not None:
+        found = keyset_page_counted(
+            queryset,
+            sort=sort,
+            after=after,
+            before=before,
+            size=size,
+            limit=SEARCH_READ_WHOLE_LIMIT,
+            estimate=estimate,
+        )
+        if found is not None:
+            page, count = found
+            return ListRead(page=page, count=count, estimate=estimate)
+    page = keyset_page(queryset, sort=sort, after=after, before=before, size=size, first=first)
+    # The only page holds every match.
+    only = page.newer is None and page.older is None
+    return ListRead(page=page, count=ListCount(len(page.rows)) if only else None, estimate=estimate)
+
+
+def order_list_count(queryset: QuerySet, *, term: str, read: ListRead) -> ListCount:
+    """The count of a list whose read did not give it (order_count_get, bounded by kind)."""
+    if read.count is not None:
+        return read.count
+    if not term:
+        return order_count_get(queryset, limit=EXACT_COUNT_LIMIT)
+    return order_count_get(
+        queryset,
+        limit=SEARCH_EXACT_COUNT_LIMIT,
+        probes=order_search_count_probes(term),
+        estimate=read.estimate,
+    )
